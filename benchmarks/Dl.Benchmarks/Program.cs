@@ -1,0 +1,59 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Dl.Benchmarks;
+
+// Two ways to run:
+//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick       figures as `name value unit` lines (~15 s)
+//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- [BenchmarkDotNet args, e.g. --filter *Mlp*]
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "--quick")
+{
+    QuickFigures.Run();
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(MlpBench).Assembly).Run(args);
+
+/// <summary>
+/// Median-of-repeats timings with the same work as the TorchSharp peer, printed one figure a line,
+/// so runs can be compared and ratios taken against ../shared/peers/torchsharp/run.sh in one session.
+/// </summary>
+internal static class QuickFigures
+{
+    public static void Run()
+    {
+        foreach (int batch in new[] { 64, 256 })
+        {
+            var model = new BenchMlp(seed: 1) { LearningRate = 0.1f };
+            var data = new MnistBatches(batch);
+            Report($"mlp_train_step_b{batch}", Time(() => { var (x, y) = data.Next(); model.TrainStep(x, y); }), "us");
+        }
+        foreach (int batch in new[] { 1, 1024 })
+        {
+            var model = new BenchMlp(seed: 1);
+            var data = new MnistBatches(batch);
+            Report($"mlp_infer_b{batch}", Time(() => { var (x, _) = data.Next(); model.Predict(x); }), "us");
+        }
+    }
+
+    private static void Report(string name, double value, string unit) =>
+        Console.WriteLine($"{name} {value:F2} {unit}");
+
+    /// <summary>Median over 9 repeats of the mean time per call, after a second of warm-up.</summary>
+    private static double Time(Action step)
+    {
+        var warm = Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 1000) step();
+        var samples = new double[9];
+        for (int r = 0; r < samples.Length; r++)
+        {
+            int calls = 0;
+            var sw = Stopwatch.StartNew();
+            while (sw.ElapsedMilliseconds < 250) { step(); calls++; }
+            samples[r] = sw.Elapsed.TotalMilliseconds * 1000 / calls;
+        }
+        Array.Sort(samples);
+        return samples[samples.Length / 2];
+    }
+}

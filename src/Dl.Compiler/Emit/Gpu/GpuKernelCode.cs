@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dl.Compiler;
+
+/// <summary>
+/// A generated ILGPU kernel: a static method over value types and views (one thread per output
+/// element, the first parameter its index) and the typed launcher delegate it is loaded into once.
+/// </summary>
+public sealed class GpuKernelCode
+{
+    public GpuKernelCode(string name, string summary, IReadOnlyList<string> parameters, IReadOnlyList<string> body)
+    {
+        Name = name; Summary = summary; Parameters = parameters; Body = body;
+    }
+
+    public string Name { get; }
+    public string Summary { get; }
+    /// <summary>"FloatView x0", "float s13", ... after the index and <c>n</c>.</summary>
+    public IReadOnlyList<string> Parameters { get; }
+    public IReadOnlyList<string> Body { get; }
+
+    /// <summary>Identity of the code regardless of name: a kernel reached from two entry points is emitted and loaded once.</summary>
+    public string Shape => string.Join(", ", Parameters) + "\n" + string.Join("\n", Body);
+
+    public string Launcher => Name + "_Launcher";
+    public string Field => "_" + Name;
+
+    public GpuKernelCode Renamed(string name) => new(name, Summary, Parameters, Body);
+
+    public void Write(SourceWriter w)
+    {
+        string parameters = string.Concat(Parameters.Select(p => ", " + p));
+        w.Line("/// <summary>" + System.Security.SecurityElement.Escape(Summary) + "</summary>");
+        w.Open($"private static void {Name}(global::ILGPU.Index1D index, int n{parameters})");
+        foreach (var line in Body) w.Line(line);
+        w.Close();
+        w.Line($"private delegate void {Launcher}(global::ILGPU.Runtime.AcceleratorStream stream, global::ILGPU.Index1D extent, int n{parameters});");
+    }
+}
+
+/// <summary>Generated kernels by name; the same code reached from two entry points is emitted once.</summary>
+public sealed class GpuKernelTable
+{
+    private readonly Dictionary<string, GpuKernelCode> _byName = new();
+    private readonly List<GpuKernelCode> _codes = new();
+    public IReadOnlyList<GpuKernelCode> Codes => _codes;
+
+    public GpuKernelCode Add(GpuKernelCode code)
+    {
+        for (int suffix = 0; ; suffix++)
+        {
+            string name = suffix == 0 ? code.Name : code.Name + "_" + (char)('a' + suffix - 1);
+            if (_byName.TryGetValue(name, out var existing))
+            {
+                if (existing.Shape == code.Shape) return existing;
+                continue;
+            }
+            var named = code.Renamed(name);
+            _byName[name] = named;
+            _codes.Add(named);
+            return named;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Graph;
+
+namespace Dl.Compiler;
+
+/// <summary>
+/// Turns each planned kernel into the statement that enqueues it on the device. GEMMs,
+/// softmax-cross-entropy, contiguous reductions and the small layout kernels call the runtime's
+/// hand-written ILGPU kernels (<c>Dl.Gpu.GpuKernels</c>); elementwise groups and strided layouts
+/// become generated kernels, one thread per output element. Unknown ops throw
+/// <see cref="NotSupportedException"/> (the model then gets a Gpu class that says so).
+/// </summary>
+public static class GpuKernelEmitter
+{
+    /// <summary>
+    /// The launch statement for <paramref name="kernel"/>. <paramref name="view"/> gives a node's
+    /// device view in the entry point, <paramref name="gradientSlot"/> a parameter's gradient slot.
+    /// </summary>
+    public static string Emit(Kernel kernel, Func<Node, string> view, Func<Node, string> gradientSlot, GpuKernelTable table)
+    {
+        string name = (kernel.Fused.Count > 1 ? "Fused_" : "") + kernel.Describe() + "_" + kernel.Fused[kernel.Fused.Count - 1].Id;
+        string summary = string.Join("; ", kernel.Fused.Select(n => n.ToString()));
+        return kernel switch
+        {
+            GemmKernel k => Gemm(k, view),
+            SoftmaxCrossEntropyKernel k =>
+                $"_k.SoftmaxCrossEntropy(_s, {view(k.Logits)}, {view(k.Labels)}, {Rows(k.Logits.Shape)}, {Cols(k.Logits.Shape)}, " +
+                $"{(k.Loss is null ? "default" : view(k.Loss))}, {(k.Gradient is null ? "default" : view(k.Gradient))}, {(k.GradientScale is null ? "1f" : KernelEmitter.ScaleExpression(k.GradientScale))});",
+            ElementwiseKernel k => Launch(table.Add(GpuElementwise.Emit(name, summary, k, out var scales)), Sizes.Count(k.Output.Shape),
+                k.Leaves.Select(l => view(l.Leaf)).Concat(new[] { view(k.Output) }).Concat(scales)),
+            GradientCopyKernel k => k.Source.Op is ConstantOp c
+                ? $"_k.Fill(_s, {gradientSlot(k.Parameter)}, {Sizes.Float(c.Value)});"
+                : $"_k.Copy(_s, {view(k.Source)}, {gradientSlot(k.Parameter)});",
+            StateUpdateKernel k => k.Source.Op is ConstantOp c
+                ? $"_k.Fill(_s, {view(k.State)}, {Sizes.Float(c.Value)});"
+                : $"_k.Copy(_s, {view(k.Source)}, {view(k.State)});",
+            SingleKernel k => Single(name, summary, k.Node, view, table),
+            _ => throw new NotSupportedException($"no GPU kernel for {kernel.GetType().Name} ({summary})"),
+        };
+    }
+
+    private static string Launch(GpuKernelCode code, string extent, IEnumerable<string> args) =>
+        $"{code.Field}(_s, {extent}, n{string.Concat(args.Select(a => ", " + a))});";
+
+    private static string Gemm(GemmKernel k, Func<Node, string> view)
+    {
+        var mm = k.MatMul;
+        string m = Sizes.Of(mm.Shape[0]), cols = Sizes.Of(mm.Shape[1]);
+        string inner = Sizes.Of(k.TransA ? k.A.Shape[0] : k.A.Shape[1]);
+        var epilogue = new List<string>();
+        if (k.Bias is not null) epilogue.Add("bias: " + view(k.Bias));
+        if (k.Activation != LayerActivation.None) epilogue.Add("activation: global::Dl.Cpu.GemmActivation." + k.Activation);
+        if (k.ReluMask is not null) { epilogue.Add("mask: " + view(k.ReluMask)); epilogue.Add("ldMask: " + cols); }
+        return $"_k.Gemm(_s, {m}, {cols}, {inner}, {view(k.A)}, {Sizes.Of(k.A.Shape[1])}, {Bool(k.TransA)}, {view(k.B)}, {Sizes.Of(k.B.Shape[1])}, {Bool(k.TransB)}, " +
+            $"{view(k.Output)}, {cols}{string.Concat(epilogue.Select(e => ", " + e))});";
+    }
+
+    private static string Single(string name, string summary, Node node, Func<Node, string> view, GpuKernelTable table)
+    {
+        string X(int i) => view(node.Inputs[i]);
+        var x = node.Shape;
+        switch (node.Op)
+        {
+            case ConstantOp c: return $"_k.Fill(_s, {view(node)}, {Sizes.Float(c.Value)});";
+            case SoftmaxOp: return $"_k.Softmax(_s, {X(0)}, {Rows(x)}, {Cols(x)}, {view(node)});";
+            case LogSoftmaxOp: return $"_k.LogSoftmax(_s, {X(0)}, {Rows(x)}, {Cols(x)}, {view(node)});";
+            case TransposeOp { Perm.Length: 2 }:
+                return $"_k.Transpose(_s, {X(0)}, {Sizes.Of(node[0].Shape[0])}, {Sizes.Of(node[0].Shape[1])}, {view(node)});";
+            case MseOp: return $"_k.MeanSquaredError(_s, {X(0)}, {X(1)}, {Sizes.Count(node[0].Shape)}, {view(node)});";
+            case BinaryCrossEntropyOp: return $"_k.BinaryCrossEntropy(_s, {X(0)}, {X(1)}, {Sizes.Count(node[0].Shape)}, {view(node)});";
+            case OneHotOp h: return $"_k.OneHot(_s, {X(0)}, {Sizes.Count(node[0].Shape)}, {h.Classes}, {view(node)});";
+            case SumOp s:
+                return Reduce(node, KeepDims(node[0].Shape, s.Axes), X(0), view(node));
+            case SumToOp:
+                return Reduce(node, Padded(node.Shape, node[0].Shape.Rank), X(0), view(node));
+            case BroadcastToOp when Contiguous(node.Shape, Padded(node[0].Shape, node.Shape.Rank)) is { } b:
+                return $"_k.Broadcast(_s, {X(0)}, {b.Outer}, {b.Reduce}, {b.Inner}, {view(node)});";
+        }
+        // Layouts the runtime has no kernel for: one generated thread per output element.
+        var code = node.Op switch
+        {
+            TransposeOp t => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.Permuted(node[0].Shape, t.Perm) }, "{0}"),
+            BroadcastToOp => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.BroadcastStrides(Padded(node[0].Shape, node.Shape.Rank), node.Shape) }, "{0}"),
+            BinaryOp => GpuStrided.Emit(name, summary, node.Shape,
+                new[] { GpuStrided.BroadcastStrides(node[0].Shape, node.Shape), GpuStrided.BroadcastStrides(node[1].Shape, node.Shape) },
+                GpuElementwise.Scalar(node, new[] { "{0}", "{1}" })),
+            _ => throw new NotSupportedException($"no GPU kernel for {node.Op.Key}"),
+        };
+        return Launch(table.Add(code), Sizes.Count(node.Shape), node.Inputs.Select(view).Concat(new[] { view(node) }));
+    }
+
+    /// <summary>A sum into <paramref name="kept"/> (same rank, 1 on reduced axes) when the reduced axes form one block.</summary>
+    private static string Reduce(Node node, Shape kept, string x, string y)
+    {
+        if (Contiguous(node[0].Shape, kept) is { } b)
+            return $"_k.Sum(_s, {x}, {b.Outer}, {b.Reduce}, {b.Inner}, {y});";
+        throw new NotSupportedException($"no GPU kernel for a strided reduction {node}");
+    }
+
+    private static Shape KeepDims(Shape input, int[] axes) => new(input.Select((d, i) => axes.Contains(i) ? Dim.Of(1) : d));
+
+    private static Shape Padded(Shape s, int rank) => new(Enumerable.Repeat(Dim.Of(1), rank - s.Rank).Concat(s));
+
+    /// <summary>When the axes where <paramref name="kept"/> is 1 (and <paramref name="full"/> is not) form one block: outer x reduce x inner.</summary>
+    private static (string Outer, string Reduce, string Inner)? Contiguous(Shape full, Shape kept)
+    {
+        var reduced = Enumerable.Range(0, full.Rank).Where(i => kept[i] != full[i]).ToList();
+        if (reduced.Count == 0) return (Sizes.Count(full), "1", "1");
+        int first = reduced[0], last = reduced[reduced.Count - 1];
+        for (int i = first; i <= last; i++)
+            if (!reduced.Contains(i) && full[i] != Dim.Of(1)) return null;
+        return (Sizes.Product(full.Take(first)), Sizes.Product(full.Skip(first).Take(last - first + 1)), Sizes.Product(full.Skip(last + 1)));
+    }
+
+    private static string Rows(Shape s) => Sizes.Product(s.Take(s.Rank - 1));
+    private static string Cols(Shape s) => Sizes.Of(s[s.Rank - 1]);
+    private static string Bool(bool b) => b ? "true" : "false";
+}

@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Graph;
+
+namespace Dl.Compiler;
+
+/// <summary>
+/// Turns each planned kernel into a method. GEMMs, softmax-cross-entropy and reductions call the
+/// runtime's tuned primitives; elementwise groups become generated SIMD loops; anything with an
+/// unusual layout becomes a strided loop. One case per op lives here or in <see cref="SingleOpEmitter"/>.
+/// </summary>
+public static class KernelEmitter
+{
+    public static KernelCode Emit(Kernel kernel)
+    {
+        string name = (kernel.Fused.Count > 1 ? "Fused_" : "") + kernel.Describe() + "_" + kernel.Fused[kernel.Fused.Count - 1].Id;
+        string summary = string.Join("; ", kernel.Fused.Select(n => n.ToString()));
+        return kernel switch
+        {
+            GemmKernel k => Gemm(name, summary, k),
+            SoftmaxCrossEntropyKernel k => CrossEntropy(name, summary, k),
+            ElementwiseKernel k => ElementwiseEmitter.Emit(name, summary, k),
+            ConvKernel k => ConvEmitter.Emit(name, summary, k),
+            GradientCopyKernel k => GradientCopy(name, summary, k),
+            StateUpdateKernel k => StateUpdate(summary, k),
+            SingleKernel k => SingleOpEmitter.Emit(name, summary, k.Node),
+            _ => throw new NotSupportedException($"no emitter for {kernel.GetType().Name}"),
+        };
+    }
+
+    private static KernelCode Gemm(string name, string summary, GemmKernel k)
+    {
+        var mm = k.MatMul;
+        string m = Sizes.Of(mm.Shape[0]), cols = Sizes.Of(mm.Shape[1]);
+        string inner = Sizes.Of(k.TransA ? k.A.Shape[0] : k.A.Shape[1]);
+        var args = new List<KernelArgument> { new("a", k.A, false), new("b", k.B, false) };
+        var epilogue = new List<string>();
+        if (k.Bias is not null) { args.Add(new("bias", k.Bias, false)); epilogue.Add("Bias = bias"); }
+        if (k.Activation != LayerActivation.None) epilogue.Add("Activation = global::Dl.Cpu.GemmActivation." + k.Activation);
+        if (k.ReluMask is not null) { args.Add(new("mask", k.ReluMask, false)); epilogue.Add("ReluMask = mask"); epilogue.Add("LdMask = " + cols); }
+        args.Add(new("c", k.Output, true));
+        string ep = epilogue.Count == 0 ? "" : ", new global::Dl.Cpu.GemmEpilogue { " + string.Join(", ", epilogue) + " }";
+        var body = new[]
+        {
+            $"global::Dl.Cpu.Gemm.Multiply({m}, {cols}, {inner}, a, {Sizes.Of(k.A.Shape[1])}, {Bool(k.TransA)}, b, {Sizes.Of(k.B.Shape[1])}, {Bool(k.TransB)}, c, {cols}{ep});",
+        };
+        return new KernelCode(name, summary, args, body);
+    }
+
+    private static KernelCode CrossEntropy(string name, string summary, SoftmaxCrossEntropyKernel k)
+    {
+        var shape = k.Logits.Shape;
+        string rows = Sizes.Product(shape.Take(shape.Rank - 1)), cols = Sizes.Of(shape[shape.Rank - 1]);
+        var args = new List<KernelArgument> { new("logits", k.Logits, false), new("labels", k.Labels, false) };
+        if (k.Loss is not null) args.Add(new("loss", k.Loss, true));
+        if (k.Gradient is not null) args.Add(new("dLogits", k.Gradient, true));
+        string scale = k.GradientScale is null ? "1f" : ScaleExpression(k.GradientScale);
+        string call = $"global::Dl.Cpu.Rows.SoftmaxCrossEntropy(logits, labels, {rows}, {cols}, {(k.Gradient is null ? "default" : "dLogits")}, {scale})";
+        var body = k.Loss is null ? new[] { call + ";" } : new[] { $"loss[0] = {call};" };
+        return new KernelCode(name, summary, args, body);
+    }
+
+    private static KernelCode GradientCopy(string name, string summary, GradientCopyKernel k)
+    {
+        var args = new List<KernelArgument> { new("gradient", k.Parameter, true) { GradientSlot = true } };
+        string body;
+        if (k.Source.Op is ConstantOp c) body = $"gradient.Fill({Sizes.Float(c.Value)});";
+        else { args.Insert(0, new("source", k.Source, false)); body = "source.CopyTo(gradient);"; }
+        return new KernelCode("CopyGradient_" + k.Parameter.Id, summary, args, new[] { body });
+    }
+
+    private static KernelCode StateUpdate(string summary, StateUpdateKernel k)
+    {
+        var args = new List<KernelArgument> { new("state", k.State, true) };
+        string body;
+        if (k.Source.Op is ConstantOp c) body = $"state.Fill({Sizes.Float(c.Value)});";
+        else { args.Insert(0, new("value", k.Source, false)); body = "value.CopyTo(state);"; }
+        return new KernelCode("UpdateState_" + k.State.Id, summary, args, new[] { body });
+    }
+
+    /// <summary>The run-time value of a Scale: factor · n^power, as a float expression.</summary>
+    public static string ScaleExpression(ScaleOp s) => s.BatchPower switch
+    {
+        0 => Sizes.Float(s.Factor),
+        -1 => $"(float)({Sizes.Double(s.Factor)} / (double)n)",
+        1 => $"(float)({Sizes.Double(s.Factor)} * (double)n)",
+        _ => $"(float)({Sizes.Double(s.Factor)} * global::System.Math.Pow(n, {s.BatchPower}))",
+    };
+
+    private static string Bool(bool b) => b ? "true" : "false";
+}

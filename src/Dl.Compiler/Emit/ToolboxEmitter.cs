@@ -1,0 +1,45 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Graph;
+
+namespace Dl.Compiler;
+
+/// <summary>Emits concatenation and slicing (block copies) and dropout masks (drawn from the model's seed and step).</summary>
+public static class ToolboxEmitter
+{
+    /// <summary>Each input's block of <c>size·inner</c> floats, copied in turn for every outer index.</summary>
+    public static List<string> Concat(Node node, ConcatOp op, Func<int, string> input)
+    {
+        var shape = node.Shape;
+        var body = new List<string> { $"int outer = {Sizes.Product(shape.Take(op.Axis))}, at = 0;", "for (int o = 0; o < outer; o++) {" };
+        for (int i = 0; i < node.Inputs.Count; i++)
+        {
+            string block = Sizes.Product(node[i].Shape.Skip(op.Axis));
+            body.Add($"{input(i)}.Slice(o * {block}, {block}).CopyTo(y.Slice(at, {block}));");
+            body.Add($"at += {block};");
+        }
+        body.Add("}");
+        return body;
+    }
+
+    public static List<string> Slice(Node node, SliceOp op, Func<int, string> input)
+    {
+        var x = node[0].Shape;
+        string inner = Sizes.Product(x.Skip(op.Axis + 1)), block = $"{op.Length} * {inner}";
+        return new()
+        {
+            $"for (int o = 0; o < {Sizes.Product(x.Take(op.Axis))}; o++) {{",
+            $"{input(0)}.Slice((o * {Sizes.Of(x[op.Axis])} + {op.Start}) * {inner}, {block}).CopyTo(y.Slice(o * {block}, {block}));",
+            "}",
+        };
+    }
+
+    public static List<string> DropoutMask(DropoutMaskOp op) => new()
+    {
+        $"global::Dl.Cpu.Dropout.Mask(y, {Sizes.Float(op.Rate)}, {op.Stream}, seed, step);",
+    };
+
+    /// <summary>The model's seed and training step, which fix each step's masks.</summary>
+    public static IReadOnlyList<KernelScalar> DropoutScalars { get; } = new[] { new KernelScalar("int", "seed", "_seed"), new KernelScalar("long", "step", "_step") };
+}

@@ -1,0 +1,113 @@
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Graph;
+
+namespace Dl.Compiler;
+
+/// <summary>The compiler's front door: a model graph in, a compiled plan and the generated C# source out.</summary>
+public static class ModelCompiler
+{
+    /// <summary>
+    /// Differentiates, simplifies, fuses, plans memory and emits the CPU source for one model.
+    /// Throws <see cref="ShapeException"/> for a graph error found late (the front end reports it).
+    /// </summary>
+    public static string Generate(ModelGraph model, ModelDeclaration declaration) =>
+        CpuEmitter.Emit(Compile(model), declaration);
+
+    public static CompiledModel Compile(ModelGraph model)
+    {
+        var g = model.Builder;
+        var parameters = model.Parameters;
+        var states = model.States;
+
+        // 0. Modes (see Dl.Graph.Modes): the training entry points run the graph as it trains (batch
+        //    statistics, dropout), Predict and InputGradient as it infers. Specialising imports into
+        //    the same builder, so a model with no mode-dependent layer gets back its own nodes.
+        var trainMap = Modes.Specialise(g, model.Roots.Concat(model.StateUpdates.Select(u => u.Value)), training: true);
+        var evalMap = Modes.Specialise(g, model.Roots, training: false);
+        var evalOutput = evalMap[model.Output];
+        var trainLoss = model.Loss is null ? null : trainMap[model.Loss];
+        var evalLoss = model.Loss is null ? null : evalMap[model.Loss];
+
+        // 1. Reverse-mode autodiff: gradients of the training loss for every parameter, and of the
+        //    inference loss for the inputs that asked for one (adversarial examples attack the
+        //    deployed model). One pass when both losses are the same node.
+        var gradients = new List<Node>();
+        if (trainLoss is not null && evalLoss == trainLoss)
+            gradients.AddRange(Autodiff.Gradients(g, trainLoss, parameters.Concat(model.InputsWithGradient).ToList()));
+        else if (trainLoss is not null)
+        {
+            gradients.AddRange(Autodiff.Gradients(g, trainLoss, parameters));
+            if (model.InputsWithGradient.Count > 0) gradients.AddRange(Autodiff.Gradients(g, evalLoss!, model.InputsWithGradient));
+        }
+        var stateUpdates = model.StateUpdates.Select(u => (u.State, Value: trainMap[u.Value])).ToList();
+
+        // 2. Simplify into a fresh graph (folding, identities; CSE by interning; DCE by reachability).
+        var roots = new List<Node> { evalOutput };
+        if (trainLoss is not null) roots.Add(trainLoss);
+        if (evalLoss is not null && evalLoss != trainLoss && model.InputsWithGradient.Count > 0) roots.Add(evalLoss);
+        // Gradients last layer first: the depth-first orders below then follow backprop, so each
+        // layer's output gradient dies as soon as its weight and bias gradients are taken.
+        roots.AddRange(Enumerable.Reverse(gradients));
+        roots.AddRange(stateUpdates.Select(u => u.Value));
+        roots.AddRange(model.Inputs);
+        roots.AddRange(parameters);
+        roots.AddRange(states);
+        var clean = new GraphBuilder();
+        var map = Simplify.Run(clean, roots);
+
+        var output = map[evalOutput];
+        var loss = trainLoss is null ? null : map[trainLoss];
+        var inferenceLoss = evalLoss is not null && map.TryGetValue(evalLoss, out var il) ? il : loss;
+        var inputs = model.Inputs.Select(i => map[i]).ToList();
+        var paramNodes = parameters.Select(p => map[p]).ToList();
+        var paramGradients = gradients.Take(parameters.Count).Select(d => map[d]).ToList();
+        var inputGradients = gradients.Skip(parameters.Count).Select(d => map[d]).ToList();
+        var inputsWithGradient = model.InputsWithGradient.Select(i => map[i]).ToList();
+
+        // 3. Parameter and state layout: one array each, every tensor 64-byte aligned; gradients like the parameters.
+        var slots = Slots(paramNodes, out long offset);
+        var stateSlots = Slots(states.Select(s => map[s]).ToList(), out long stateCount);
+        var paramOffsets = slots.ToDictionary(s => s.Node, s => s.Offset);
+        var stateOffsets = stateSlots.ToDictionary(s => s.Node, s => s.Offset);
+        var gradientOf = paramNodes.Zip(paramGradients, (p, d) => (p, d)).ToDictionary(t => t.p, t => t.d);
+        var newState = stateUpdates.ToDictionary(u => map[u.State], u => map[u.Value]);
+
+        // 4. Fusion and memory planning, once per generated method.
+        EntryPoint Plan(string name, IReadOnlyList<Node> entryRoots, IReadOnlyDictionary<Node, Node> grads, IReadOnlyDictionary<Node, Node>? updates = null) =>
+            MemoryPlanner.Plan(name, Fusion.Lower(entryRoots.Concat(updates?.Values ?? Enumerable.Empty<Node>()).Distinct().ToList()), entryRoots, paramOffsets, grads, stateOffsets, updates);
+
+        var none = new Dictionary<Node, Node>();
+        var predict = Plan("Predict", new[] { output }, none);
+        EntryPoint? evaluate = null, train = null, inputGrad = null;
+        if (loss is not null)
+        {
+            evaluate = Plan("Evaluate", new[] { loss }, none);
+            train = Plan("ComputeGradients", new[] { loss }.Concat(Enumerable.Reverse(paramGradients)).Distinct().ToList(), gradientOf, newState);
+            if (inputGradients.Count > 0)
+                inputGrad = Plan("InputGradient", new[] { inferenceLoss! }.Concat(inputGradients).Distinct().ToList(), none);
+        }
+
+        var allRoots = new[] { output }.Concat(loss is null ? new Node[0] : new[] { loss }).Concat(paramGradients).Concat(inputGradients)
+            .Concat(inferenceLoss is not null && inferenceLoss != loss && inputGradients.Count > 0 ? new[] { inferenceLoss } : new Node[0])
+            .Concat(newState.Values).ToList();
+        return new CompiledModel(model, inputs, output, loss, slots, offset, predict, evaluate, train, inputGrad, inputsWithGradient, allRoots)
+        {
+            States = stateSlots,
+            StateCount = stateCount,
+            UsesDropout = GraphBuilder.Topological(allRoots).Any(n => n.Op is DropoutMaskOp),
+        };
+    }
+
+    private static List<ParameterSlot> Slots(IReadOnlyList<Node> nodes, out long count)
+    {
+        var slots = new List<ParameterSlot>();
+        count = 0;
+        foreach (var p in nodes)
+        {
+            slots.Add(new ParameterSlot(p, count));
+            count += (p.Shape.StaticCount + 15) / 16 * 16;
+        }
+        return slots;
+    }
+}

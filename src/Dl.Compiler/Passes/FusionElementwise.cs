@@ -1,0 +1,115 @@
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Graph;
+
+namespace Dl.Compiler;
+
+/// <summary>Elementwise groups and convolution epilogues.</summary>
+public sealed partial class Fusion
+{
+    /// <summary>
+    /// Grows a group backwards from <paramref name="root"/> through elementwise inputs (and the
+    /// broadcasts autodiff puts before them) that have no other user and the root's shape. Constants
+    /// are inlined; everything else is a leaf. When no loop layout reads every leaf, the root is
+    /// computed on its own (a strided loop) and nothing is absorbed.
+    /// </summary>
+    private Kernel GroupElementwise(Node root)
+    {
+        var body = new HashSet<Node> { root };
+        var leaves = new List<Node>();
+        var stack = new Stack<Node>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            foreach (var input in n.Inputs.Distinct())
+            {
+                if (body.Contains(input) || input.Op is ConstantOp) continue;
+                if ((IsElementwise(input) || input.Op is BroadcastToOp) && SingleUse(input) && input.Shape.Equals(root.Shape)
+                    && !_absorbed.Contains(input) && !_kernels.ContainsKey(input))
+                {
+                    body.Add(input);
+                    stack.Push(input);
+                }
+                else if (!leaves.Contains(input)) leaves.Add(input);
+            }
+        }
+        var layout = Layout(leaves, root.Shape);
+        if (layout is null) return new SingleKernel(root);   // unusual broadcast: a strided loop instead
+        foreach (var b in body) if (b != root) _absorbed.Add(b);
+        var ordered = _order.Where(body.Contains).ToList();
+        return new ElementwiseKernel(root, ordered, layout.Value.Leaves, layout.Value.Split);
+    }
+
+    /// <summary>
+    /// The loop layout of a group: one flat loop when every leaf is full-size or a scalar, else the
+    /// split of the root's axes into [rows, cols] (trying the last axis first) at which every leaf is
+    /// full, a scalar, a row vector or a column vector.
+    /// </summary>
+    private static (List<LeafAccess> Leaves, int Split)? Layout(List<Node> leaves, Shape root)
+    {
+        if (leaves.All(l => l.Shape.Equals(root) || IsScalarLike(l.Shape)))
+            return (leaves.Select(l => new LeafAccess(l, l.Shape.Equals(root) ? Access.Full : Access.Scalar)).ToList(), 0);
+        for (int split = root.Rank - 1; split >= 1; split--)
+        {
+            var access = leaves.Select(l => Classify(l, root, split)).ToList();
+            if (access.All(a => a is not null)) return (access.Select(a => a!).ToList(), split);
+        }
+        return null;
+    }
+
+    private static bool IsScalarLike(Shape s) => s.All(d => d == Dim.Of(1));
+
+    /// <summary>How a leaf broadcasts over the root viewed as [rows, cols], cols = the root's axes from <paramref name="split"/> on.</summary>
+    public static LeafAccess? Classify(Node leaf, Shape root, int split)
+    {
+        var shape = leaf.Shape;
+        if (shape.Equals(root)) return new LeafAccess(leaf, Access.Full);
+        if (IsScalarLike(shape)) return new LeafAccess(leaf, Access.Scalar);
+        if (shape.Rank > root.Rank) return null;
+        var padded = Enumerable.Repeat(Dim.Of(1), root.Rank - shape.Rank).Concat(shape).ToList();
+        bool OnesFrom(int a, int b) => Enumerable.Range(a, b - a).All(i => padded[i] == Dim.Of(1));
+        bool EqualFrom(int a, int b) => Enumerable.Range(a, b - a).All(i => padded[i] == root[i]);
+        if (OnesFrom(0, split) && EqualFrom(split, root.Rank)) return new LeafAccess(leaf, Access.Row);
+        if (OnesFrom(split, root.Rank))
+        {
+            // Equal to the root on a run of axes ending at the split, ones before it.
+            int from = split;
+            while (from > 0 && padded[from - 1] == root[from - 1]) from--;
+            if (OnesFrom(0, from)) return new LeafAccess(leaf, Access.Column, from);
+        }
+        return null;
+    }
+
+    /// <summary>A convolution with the per-channel bias add and activation that follow it, when nothing else reads the intermediates.</summary>
+    private Node MatchConv(Node conv, out Kernel kernel)
+    {
+        var fused = new List<Node> { conv };
+        Node output = conv;
+        Node? bias = null;
+        var activation = LayerActivation.None;
+        if (SingleUse(output) && _users[output][0] is { Op: AddOp } add && ChannelBiasOf(add, output) is { } b)
+        {
+            bias = b; output = add; fused.Add(add);
+        }
+        if (SingleUse(output) && _users[output][0] is var act && ActivationOf(act) is { } kind)
+        {
+            activation = kind; output = act; fused.Add(act);
+        }
+        foreach (var f in fused.Skip(1)) _absorbed.Add(f);
+        kernel = new ConvKernel(conv, bias, activation, fused);
+        return output;
+    }
+
+    /// <summary>For add = y + b (either order) with b a per-channel vector of shape [C,1,1] or [1,C,1,1], returns b.</summary>
+    private static Node? ChannelBiasOf(Node add, Node y)
+    {
+        var other = add[0] == y ? add[1] : add[1] == y ? add[0] : null;
+        if (other is null || other == y || !add.Shape.Equals(y.Shape) || other.Type != DType.Float32) return null;
+        var c = y.Shape[1];
+        var s = other.Shape;
+        bool perChannel = (s.Rank == 3 && s[0] == c && s[1] == Dim.Of(1) && s[2] == Dim.Of(1))
+            || (s.Rank == 4 && s[0] == Dim.Of(1) && s[1] == c && s[2] == Dim.Of(1) && s[3] == Dim.Of(1));
+        return perChannel ? other : null;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Graph;
+
+namespace Dl.Compiler;
+
+/// <summary>A parameter's place in the parameter (and gradient) array.</summary>
+public sealed class ParameterSlot
+{
+    public ParameterSlot(Node node, long offset)
+    {
+        Node = node;
+        Offset = offset;
+    }
+
+    public Node Node { get; }
+    /// <summary>The parameter's op; for a state slot, see <see cref="Name"/> and <see cref="Init"/>.</summary>
+    public ParamOp Op => (ParamOp)Node.Op;
+    public string Name => Node.Op is StateOp s ? s.StateName : Op.ParamName;
+    public Init Init => Node.Op is StateOp s ? s.Init : Op.Init;
+    public long Offset { get; }
+    public long Length => Node.Shape.StaticCount;
+}
+
+/// <summary>
+/// Everything the emitters need: the simplified training graph, the parameter layout, and one
+/// planned entry point per generated method.
+/// </summary>
+public sealed class CompiledModel
+{
+    internal CompiledModel(ModelGraph source, IReadOnlyList<Node> inputs, Node output, Node? loss,
+        IReadOnlyList<ParameterSlot> parameters, long parameterCount,
+        EntryPoint predict, EntryPoint? evaluate, EntryPoint? gradients, EntryPoint? inputGradients,
+        IReadOnlyList<Node> inputsWithGradient, IReadOnlyList<Node> allRoots)
+    {
+        Source = source; Inputs = inputs; Output = output; Loss = loss; Parameters = parameters; ParameterCount = parameterCount;
+        Predict = predict; Evaluate = evaluate; Gradients = gradients; InputGradients = inputGradients;
+        InputsWithGradient = inputsWithGradient; AllRoots = allRoots;
+    }
+
+    public ModelGraph Source { get; }
+    public IReadOnlyList<Node> Inputs { get; }
+    public Node Output { get; }
+    public Node? Loss { get; }
+    public IReadOnlyList<ParameterSlot> Parameters { get; }
+    public long ParameterCount { get; }
+    public EntryPoint Predict { get; }
+    public EntryPoint? Evaluate { get; }
+    public EntryPoint? Gradients { get; }
+    public EntryPoint? InputGradients { get; }
+    public IReadOnlyList<Node> InputsWithGradient { get; }
+    /// <summary>Non-trainable state (running averages), laid out in one array like the parameters.</summary>
+    public IReadOnlyList<ParameterSlot> States { get; init; } = new ParameterSlot[0];
+    /// <summary>Floats in the state array.</summary>
+    public long StateCount { get; init; }
+    /// <summary>The training graph draws dropout masks: the model keeps a seed and a step counter.</summary>
+    public bool UsesDropout { get; init; }
+    /// <summary>Output, loss and every gradient: the whole simplified graph hangs from these.</summary>
+    public IReadOnlyList<Node> AllRoots { get; }
+
+    public IEnumerable<EntryPoint> EntryPoints => new[] { Predict, Evaluate, Gradients, InputGradients }.Where(e => e is not null).Select(e => e!);
+
+    /// <summary>Arena floats independent of the batch (the largest any entry point needs).</summary>
+    public long FixedArena => EntryPoints.Max(e => e.FixedSize);
+
+    /// <summary>Arena floats per batch row.</summary>
+    public long PerSampleArena => EntryPoints.Max(e => e.PerSampleSize);
+}

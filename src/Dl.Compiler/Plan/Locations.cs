@@ -1,0 +1,22 @@
+namespace Dl.Compiler;
+
+/// <summary>Where a materialised value lives at run time.</summary>
+public abstract record Location;
+
+/// <summary>A user-supplied input span, by parameter name (inputs are never copied).</summary>
+public sealed record InputLocation(string Name) : Location;
+
+/// <summary>A slice of the model's parameter array.</summary>
+public sealed record ParamLocation(long Offset) : Location;
+
+/// <summary>A slice of the gradient array, laid out like the parameters so one update covers all.</summary>
+public sealed record GradientLocation(long Offset) : Location;
+
+/// <summary>A slice of the model's state array (running averages): read by inference, written after a training step.</summary>
+public sealed record StateLocation(long Offset) : Location;
+
+/// <summary>
+/// A slice of the arena. Batch-dependent values sit at <c>FixedSize + Offset·N</c> with length
+/// <c>k·N</c>: planning in per-sample units keeps one layout valid for every batch size.
+/// </summary>
+public sealed record ArenaLocation(long Offset, bool PerSample) : Location;

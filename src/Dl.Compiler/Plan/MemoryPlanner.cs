@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Graph;
+
+namespace Dl.Compiler;
+
+/// <summary>
+/// Gives every value an entry point materialises a place: inputs stay in the caller's spans,
+/// parameters and their gradients in two parallel arrays, and everything else in one arena,
+/// reusing a slot once its last reader has run (liveness over the kernel order, first fit).
+/// Batch-dependent values are planned in per-sample units in a region of their own.
+/// </summary>
+public static class MemoryPlanner
+{
+    private const long Align = 16; // floats: 64 bytes, one AVX-512 register
+
+    public static EntryPoint Plan(string name, List<Kernel> kernels, IReadOnlyList<Node> roots,
+        IReadOnlyDictionary<Node, long> paramOffsets, IReadOnlyDictionary<Node, Node> gradientOf,
+        IReadOnlyDictionary<Node, long>? stateOffsets = null, IReadOnlyDictionary<Node, Node>? stateUpdates = null)
+    {
+        var locations = new Dictionary<Node, Location>();
+        foreach (var n in kernels.SelectMany(k => k.Reads.Concat(k.Writes)).Concat(roots).Distinct())
+            PlaceSource(n, locations, paramOffsets);
+        foreach (var s in stateOffsets ?? new Dictionary<Node, long>())
+            locations[s.Key] = new StateLocation(s.Value);
+
+        // A parameter's gradient is written straight into its slot when the kernel computing it is
+        // the only writer; otherwise (an input, a constant, a value two parameters share) it is copied.
+        var copies = new List<Kernel>();
+        var written = new HashSet<Node>(kernels.SelectMany(k => k.Writes));
+        foreach (var (gradient, param) in gradientOf.Select(kv => (kv.Value, kv.Key)).OrderBy(t => paramOffsets[t.Key]))
+        {
+            if (written.Contains(gradient) && !locations.ContainsKey(gradient))
+                locations[gradient] = new GradientLocation(paramOffsets[param]);
+            else
+                copies.Add(new GradientCopyKernel(gradient, param));
+        }
+        // New running averages go to the state array last: nothing of the step reads the old ones after that.
+        foreach (var (state, value) in (stateUpdates ?? new Dictionary<Node, Node>()).OrderBy(u => stateOffsets![u.Key]).Select(u => (u.Key, u.Value)))
+            if (value != state) copies.Add(new StateUpdateKernel(value, state));
+        kernels = kernels.Concat(copies).ToList();
+
+        var lastUse = new Dictionary<Node, int>();
+        for (int t = 0; t < kernels.Count; t++)
+            foreach (var r in kernels[t].Reads)
+                lastUse[Base(r)] = t;
+        foreach (var r in roots) lastUse[Base(r)] = int.MaxValue; // results outlive the call
+
+        var fixedPool = new Pool();
+        var sampledPool = new Pool();
+        var live = new List<(Node Node, Pool Pool, long Offset, long Size)>();
+        for (int t = 0; t < kernels.Count; t++)
+        {
+            foreach (var dead in live.Where(l => lastUse.TryGetValue(l.Node, out var u) ? u < t : true).ToList())
+            {
+                dead.Pool.Free(dead.Offset, dead.Size);
+                live.Remove(dead);
+            }
+            foreach (var w in kernels[t].Writes)
+            {
+                if (locations.ContainsKey(w)) continue;
+                if (w.Type != DType.Float32)
+                    throw new InvalidOperationException($"{w}: integer intermediates are not supported");
+                var pool = w.Shape.HasBatch ? sampledPool : fixedPool;
+                long size = RoundUp(w.Shape.StaticCount);
+                long offset = pool.Allocate(size);
+                locations[w] = new ArenaLocation(offset, w.Shape.HasBatch);
+                live.Add((w, pool, offset, size));
+            }
+        }
+        foreach (var n in locations.Keys.ToList().Where(n => n.Op is ReshapeOp))
+            locations[n] = locations[Base(n)];
+
+        return new EntryPoint(name, kernels, roots, locations, fixedPool.High, sampledPool.High);
+    }
+
+    private static void PlaceSource(Node n, Dictionary<Node, Location> locations, IReadOnlyDictionary<Node, long> paramOffsets)
+    {
+        var b = Base(n);
+        if (b.Op is InputOp input) locations[b] = new InputLocation(input.InputName);
+        else if (b.Op is ParamOp) locations[b] = new ParamLocation(paramOffsets[b]);
+    }
+
+    /// <summary>Reshapes alias their input: the storage is the first non-reshape below.</summary>
+    public static Node Base(Node n)
+    {
+        while (n.Op is ReshapeOp) n = n[0];
+        return n;
+    }
+
+    private static long RoundUp(long n) => (n + Align - 1) / Align * Align;
+
+    /// <summary>First-fit allocator over one region; <see cref="High"/> is the region's size.</summary>
+    private sealed class Pool
+    {
+        private readonly List<(long Offset, long Size)> _free = new();
+        public long High { get; private set; }
+
+        public long Allocate(long size)
+        {
+            for (int i = 0; i < _free.Count; i++)
+            {
+                var (o, s) = _free[i];
+                if (s < size) continue;
+                if (s == size) _free.RemoveAt(i); else _free[i] = (o + size, s - size);
+                return o;
+            }
+            // Grow: reuse a free block at the end of the region if there is one.
+            if (_free.Count > 0 && _free[_free.Count - 1] is var last && last.Offset + last.Size == High)
+            {
+                _free.RemoveAt(_free.Count - 1);
+                High = last.Offset + size;
+                return last.Offset;
+            }
+            long offset = High;
+            High += size;
+            return offset;
+        }
+
+        public void Free(long offset, long size)
+        {
+            _free.Add((offset, size));
+            _free.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+            for (int i = _free.Count - 2; i >= 0; i--)
+                if (_free[i].Offset + _free[i].Size == _free[i + 1].Offset)
+                {
+                    _free[i] = (_free[i].Offset, _free[i].Size + _free[i + 1].Size);
+                    _free.RemoveAt(i + 1);
+                }
+        }
+    }
+}
+
+/// <summary>One generated method's plan: its kernels in order and where every value lives.</summary>
+public sealed class EntryPoint
+{
+    public EntryPoint(string name, IReadOnlyList<Kernel> kernels, IReadOnlyList<Node> roots, IReadOnlyDictionary<Node, Location> locations, long fixedSize, long perSampleSize)
+    {
+        Name = name; Kernels = kernels; Roots = roots; Locations = locations; FixedSize = fixedSize; PerSampleSize = perSampleSize;
+    }
+
+    public string Name { get; }
+    public IReadOnlyList<Kernel> Kernels { get; }
+    public IReadOnlyList<Node> Roots { get; }
+    public IReadOnlyDictionary<Node, Location> Locations { get; }
+    public long FixedSize { get; }
+    public long PerSampleSize { get; }
+}

@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dl.Graph;
+
+/// <summary>
+/// A model as the front end hands it over: its inputs in call order, its forward output, its loss
+/// (when it trains), and the inputs whose gradient was asked for (adversarial examples).
+/// </summary>
+public sealed class ModelGraph
+{
+    public ModelGraph(string name, GraphBuilder builder, IReadOnlyList<Node> inputs, Node output, Node? loss, IReadOnlyList<Node>? inputsWithGradient = null, int? forwardInputCount = null)
+    {
+        ForwardInputCount = forwardInputCount ?? inputs.Count;
+        Name = name;
+        Builder = builder;
+        Inputs = inputs;
+        Output = output;
+        Loss = loss;
+        InputsWithGradient = inputsWithGradient ?? Array.Empty<Node>();
+        if (loss is not null && loss.Shape.Rank != 0)
+            throw new ShapeException(ShapeErrorKind.WrongRank, $"the loss must be a scalar, got shape {loss.Shape}: reduce it with Mean() or Sum()");
+    }
+
+    public string Name { get; }
+    public GraphBuilder Builder { get; }
+    /// <summary>Forward's inputs, then the loss's extra inputs (labels, targets).</summary>
+    public IReadOnlyList<Node> Inputs { get; }
+    /// <summary>How many of <see cref="Inputs"/> belong to Forward (the arguments of Predict).</summary>
+    public int ForwardInputCount { get; }
+    public Node Output { get; }
+    public Node? Loss { get; }
+    public IReadOnlyList<Node> InputsWithGradient { get; }
+
+    /// <summary>Parameters reachable from the output or the loss, in creation order.</summary>
+    public IReadOnlyList<Node> Parameters =>
+        GraphBuilder.Topological(Roots).Where(n => n.Op is ParamOp).OrderBy(n => n.Id).ToList();
+
+    /// <summary>Non-trainable state (running averages) reachable from the output or the loss, in creation order.</summary>
+    public IReadOnlyList<Node> States =>
+        GraphBuilder.Topological(Roots).Where(n => n.Op is StateOp).OrderBy(n => n.Id).ToList();
+
+    /// <summary>Each reachable state's value after a training step (see <see cref="Modes"/>).</summary>
+    public IReadOnlyList<(Node State, Node Value)> StateUpdates
+    {
+        get
+        {
+            var states = new HashSet<Node>(States);
+            return Builder.StateUpdates.Where(u => states.Contains(u.State)).OrderBy(u => u.State.Id).ToList();
+        }
+    }
+
+    /// <summary>Parameters created while reading the model but used by neither output nor loss.</summary>
+    public IEnumerable<Node> UnusedParameters
+    {
+        get
+        {
+            var used = new HashSet<Node>(Parameters);
+            return Builder.Nodes.Where(n => n.Op is ParamOp && !used.Contains(n));
+        }
+    }
+
+    public IEnumerable<Node> Roots => Loss is null ? new[] { Output } : new[] { Output, Loss };
+}

@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace Dl.Graph;
+
+/// <summary>Leaky ReLU: x for x &gt; 0, slope·x otherwise.</summary>
+public sealed class LeakyReluOp : UnaryOp
+{
+    public LeakyReluOp(double slope) => Slope = slope;
+    public double Slope { get; }
+    public override string Name => "LeakyRelu";
+    public override string Attributes => Slope.ToString("R", CultureInfo.InvariantCulture);
+    public override double Apply(double x, EvalContext c) => x > 0 ? x : Slope * x;
+    // dx = dy · (step(x)·(1 - slope) + slope): 1 on the positive side, slope on the other.
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) =>
+        new[] { g.Mul(dy, g.Add(g.Scale(g.Step(y[0]), 1 - Slope), g.Constant(Slope))) };
+}
+
+/// <summary>ELU: x for x &gt; 0, alpha·(exp(x) - 1) otherwise.</summary>
+public sealed class EluOp : UnaryOp
+{
+    public EluOp(double alpha) => Alpha = alpha;
+    public double Alpha { get; }
+    public override string Name => "Elu";
+    public override string Attributes => Alpha.ToString("R", CultureInfo.InvariantCulture);
+    public override double Apply(double x, EvalContext c) => x > 0 ? x : Alpha * (Math.Exp(x) - 1);
+    // On the negative side d/dx alpha·(exp(x) - 1) = alpha·exp(x) = y + alpha: reuse the output.
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
+    {
+        var positive = g.Step(y[0]);
+        return new[] { g.Mul(dy, g.Add(positive, g.Mul(g.Sub(g.Constant(1), positive), g.Add(y, g.Constant(Alpha))))) };
+    }
+}
+
+/// <summary>Softplus: log(1 + exp(x)), computed as max(x, 0) + log(1 + exp(-|x|)) so it never overflows.</summary>
+public sealed class SoftplusOp : UnaryOp
+{
+    public override string Name => "Softplus";
+    public override double Apply(double x, EvalContext c) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Sigmoid(y[0])) };
+}
+
+/// <summary>|x|; its derivative is sign(x) (0 at 0, the subgradient an L1 penalty wants).</summary>
+public sealed class AbsOp : UnaryOp
+{
+    public override string Name => "Abs";
+    public override double Apply(double x, EvalContext c) => Math.Abs(x);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Sign(y[0])) };
+}
+
+/// <summary>sign(x): -1, 0 or 1. Piecewise constant, so no gradient flows through it.</summary>
+public sealed class SignOp : UnaryOp
+{
+    public override string Name => "Sign";
+    public override double Apply(double x, EvalContext c) => x > 0 ? 1 : x < 0 ? -1 : 0;
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new Node?[] { null };
+}
+
+/// <summary>1/sqrt(x), for normalising by a standard deviation.</summary>
+public sealed class RsqrtOp : UnaryOp
+{
+    public override string Name => "Rsqrt";
+    public override double Apply(double x, EvalContext c) => 1 / Math.Sqrt(x);
+    // d/dx x^(-1/2) = -x^(-3/2) / 2 = -y³ / 2.
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Scale(g.Mul(dy, g.Mul(y, g.Mul(y, y))), -0.5) };
+}
+
+public sealed partial class GraphBuilder
+{
+    public Node LeakyRelu(Node x, double slope = 0.01) => Apply(new LeakyReluOp(slope), x);
+    public Node Elu(Node x, double alpha = 1.0) => Apply(new EluOp(alpha), x);
+    public Node Softplus(Node x) => Apply(new SoftplusOp(), x);
+    public Node Abs(Node x) => Apply(new AbsOp(), x);
+    public Node Sign(Node x) => Apply(new SignOp(), x);
+    public Node Rsqrt(Node x) => Apply(new RsqrtOp(), x);
+
+    /// <summary>The L1 penalty Σ|x| (a scalar), to add to a loss.</summary>
+    public Node L1(Node x) => Sum(Abs(x));
+
+    /// <summary>The L2 penalty Σx² (a scalar), to add to a loss.</summary>
+    public Node L2(Node x) => Sum(Mul(x, x));
+}

@@ -1,0 +1,32 @@
+using System;
+
+namespace Dl;
+
+/// <summary>
+/// Marks a <c>partial</c> class as a model. The DlCompiler generator reads its <c>Forward</c> method
+/// (and <c>Loss</c>, when present) and generates the compiled model: parameter storage, Predict,
+/// the backward pass and TrainStep.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ModelAttribute : Attribute { }
+
+/// <summary>
+/// Marks a class as a reusable layer: fields holding parameters and other layers, and a
+/// <c>Forward(Tensor)</c> method. Each instance owns its parameters; using one instance twice shares them.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class LayerAttribute : Attribute { }
+
+/// <summary>
+/// The shape of one sample of a model input, without the batch dimension, which is always first:
+/// <c>[Input(784)] Tensor x</c> is a <c>[N,784]</c> batch.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter)]
+public sealed class InputAttribute : Attribute
+{
+    public InputAttribute(params int[] shape) => Shape = shape;
+    public int[] Shape { get; }
+
+    /// <summary>Generate <c>InputGradient</c>: the loss's gradient with respect to this input.</summary>
+    public bool Gradient { get; set; }
+}

@@ -1,0 +1,147 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Dl.Checkpoints;
+
+/// <summary>
+/// An open safetensors file whose header has been parsed and whose layout has been checked against the
+/// file's length: every tensor is F32, its byte range matches its shape, and the ranges tile the data
+/// buffer exactly (no overlap, no gap, nothing after the last one). Nothing is read into floats until
+/// <see cref="ReadInto"/>, so a caller can finish validating before touching anything.
+/// </summary>
+internal sealed class SafetensorsFile : IDisposable
+{
+    /// <summary>The reference implementation's limit; a larger length field is corruption, not a header.</summary>
+    public const long MaxHeaderBytes = 100_000_000;
+
+    private readonly SafeFileHandle _handle;
+    private readonly long _dataStart;
+
+    private SafetensorsFile(SafeFileHandle handle, string path, long dataStart, List<TensorEntry> tensors, Dictionary<string, string> metadata)
+    {
+        _handle = handle;
+        Path = path;
+        _dataStart = dataStart;
+        Tensors = tensors;
+        Metadata = metadata;
+    }
+
+    public string Path { get; }
+    /// <summary>Tensors in header order.</summary>
+    public List<TensorEntry> Tensors { get; }
+    public Dictionary<string, string> Metadata { get; }
+
+    /// <summary>Opens and validates <paramref name="path"/>; throws <see cref="CheckpointException"/> on any inconsistency.</summary>
+    public static SafetensorsFile Open(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {System.IO.Path.GetFullPath(path)}", path);
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            var (tensors, metadata, dataStart) = ReadLayout(handle);
+            return new SafetensorsFile(handle, path, dataStart, tensors, metadata);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static (List<TensorEntry>, Dictionary<string, string>, long) ReadLayout(SafeFileHandle handle)
+    {
+        long fileLength = RandomAccess.GetLength(handle);
+        if (fileLength < 8)
+            throw new CheckpointException($"truncated: file has {fileLength} bytes, fewer than the 8-byte header length");
+        Span<byte> prefix = stackalloc byte[8];
+        ReadExactly(handle, prefix, 0);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength > (ulong)(fileLength - 8))
+            throw new CheckpointException($"truncated: header says {headerLength} bytes, file has {fileLength}");
+        if (headerLength > MaxHeaderBytes)
+            throw new CheckpointException($"header length {headerLength} bytes is beyond the {MaxHeaderBytes}-byte limit");
+        if (headerLength < 2)
+            throw new CheckpointException($"header length {headerLength} bytes cannot hold a JSON object");
+
+        var header = new byte[(int)headerLength];
+        ReadExactly(handle, header, 8);
+        var (tensors, metadata) = HeaderReader.Parse(header);
+
+        long dataStart = 8 + (long)headerLength;
+        CheckLayout(tensors, (ulong)(fileLength - dataStart));
+        return (tensors, metadata, dataStart);
+    }
+
+    /// <summary>The safetensors rules for the data buffer: F32 only, sizes match shapes, ranges tile the buffer.</summary>
+    private static void CheckLayout(List<TensorEntry> tensors, ulong dataLength)
+    {
+        foreach (var t in tensors)
+        {
+            if (t.Dtype != "F32")
+                throw new CheckpointException($"{t.Name}: dtype {t.Dtype}, only F32 is supported");
+            if (t.Begin > t.End)
+                throw new CheckpointException($"{t.Name}: data_offsets [{t.Begin},{t.End}] end before they begin");
+            if (t.End > dataLength)
+                throw new CheckpointException($"{t.Name}: data_offsets [{t.Begin},{t.End}] run past the {dataLength}-byte data buffer");
+            // The byte count is bounded by the buffer, so the element count must be too; stop early
+            // instead of multiplying dimensions into an overflow.
+            ulong elements = 1, limit = dataLength / 4;
+            foreach (long d in t.Shape)
+            {
+                if (d == 0) { elements = 0; break; }
+                elements *= (ulong)d;
+                if (elements > limit) break;
+            }
+            if (elements > limit || elements * 4 != t.End - t.Begin)
+                throw new CheckpointException($"{t.Name}: shape {t.ShapeText} of F32 does not fit data_offsets [{t.Begin},{t.End}] ({t.End - t.Begin} bytes)");
+        }
+
+        var sorted = new List<TensorEntry>(tensors);
+        sorted.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        ulong expected = 0;
+        TensorEntry? previous = null;
+        foreach (var t in sorted)
+        {
+            if (t.Begin < expected)
+                throw new CheckpointException($"{t.Name}: data_offsets [{t.Begin},{t.End}] overlap {previous!.Name} [{previous.Begin},{previous.End}]");
+            if (t.Begin > expected)
+                throw new CheckpointException($"{t.Name}: data_offsets begin at {t.Begin}, leaving a gap of {t.Begin - expected} bytes after {(previous == null ? "the header" : previous.Name)}");
+            expected = t.End;
+            previous = t;
+        }
+        if (expected != dataLength)
+            throw new CheckpointException($"data buffer has {dataLength} bytes but the tensors cover {expected}: {dataLength - expected} stray bytes at the end");
+    }
+
+    /// <summary>Reads tensor <paramref name="t"/> (validated by <see cref="Open"/>) into <paramref name="destination"/>.</summary>
+    public void ReadInto(TensorEntry t, Span<float> destination)
+    {
+        if ((ulong)destination.Length * 4 != t.End - t.Begin)
+            throw new ArgumentException($"{t.Name}: destination holds {destination.Length} floats, the tensor {(t.End - t.Begin) / 4}");
+        ReadExactly(_handle, MemoryMarshal.AsBytes(destination), _dataStart + (long)t.Begin);
+        // safetensors data is little-endian; swap in place on the rare big-endian host.
+        if (!BitConverter.IsLittleEndian)
+        {
+            var raw = MemoryMarshal.Cast<float, int>(destination);
+            for (int i = 0; i < raw.Length; i++) raw[i] = BinaryPrimitives.ReverseEndianness(raw[i]);
+        }
+    }
+
+    private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset)
+    {
+        while (buffer.Length > 0)
+        {
+            int n = RandomAccess.Read(handle, buffer, offset);
+            // The length was checked up front, so a short read means the file shrank under us.
+            if (n <= 0) throw new CheckpointException($"truncated: the file ended at byte {offset} while reading");
+            buffer = buffer.Slice(n);
+            offset += n;
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
+}

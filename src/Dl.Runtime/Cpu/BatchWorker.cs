@@ -1,0 +1,90 @@
+using System;
+using System.Threading;
+
+namespace Dl.Cpu;
+
+/// <summary>
+/// Splits a batch of images between the calling thread and one persistent helper (this machine
+/// has two cores). The work is a function pointer plus a context pointer to a struct on the
+/// caller's stack, so a hand-off allocates nothing and captures nothing; the caller waits for the
+/// helper before returning, which keeps that struct alive. The helper spins briefly for the next
+/// job (convolutions of one step come in quick succession), yielding its core to anyone runnable,
+/// then sleeps. One split runs at a time; a concurrent caller does its whole range itself.
+/// </summary>
+internal static unsafe class BatchWorker
+{
+    private static readonly ManualResetEventSlim s_wake = new(false);
+    private static readonly object s_startLock = new();
+    private static Thread? s_thread;
+    private static int s_busy;
+    private static volatile int s_generation;
+    private static volatile int s_done;
+    private static delegate*<void*, int, int, int, void> s_body;
+    private static void* s_context;
+    private static int s_begin, s_end;
+
+    /// <summary>Whether splits may use the helper (set DL_CONV_THREADS=1 to keep everything on the calling thread).</summary>
+    public static bool Enabled { get; set; } = Environment.ProcessorCount > 1 && Environment.GetEnvironmentVariable("DL_CONV_THREADS") != "1";
+
+    /// <summary>
+    /// Runs body(context, begin, end, part) over [0, count): items [0, mid) here as part 0 and
+    /// [mid, count) on the helper as part 1, or everything here as part 0 when <paramref name="parallel"/>
+    /// is false, there is one item, or the helper is taken.
+    /// </summary>
+    public static void Run(delegate*<void*, int, int, int, void> body, void* context, int count, bool parallel)
+    {
+        if (!parallel || !Enabled || count < 2 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        {
+            body(context, 0, count, 0);
+            return;
+        }
+        int mid = (count + 1) / 2;
+        EnsureThread();
+        s_body = body;
+        s_context = context;
+        s_begin = mid;
+        s_end = count;
+        s_done = 0;
+        Interlocked.Increment(ref s_generation);
+        s_wake.Set();
+        body(context, 0, mid, 0);
+        var spin = new SpinWait();
+        while (s_done == 0) spin.SpinOnce(sleep1Threshold: -1);
+        Volatile.Write(ref s_busy, 0);
+    }
+
+    private static void EnsureThread()
+    {
+        if (s_thread is not null) return;
+        lock (s_startLock)
+        {
+            if (s_thread is not null) return;
+            var t = new Thread(Loop) { IsBackground = true, Name = "Dl.Cpu batch worker" };
+            t.Start();
+            s_thread = t;
+        }
+    }
+
+    private static void Loop()
+    {
+        int seen = 0;
+        while (true)
+        {
+            // About a hundred microseconds of polling, with yields so a busy core is handed over.
+            for (int i = 0; i < 2_000 && s_generation == seen; i++)
+            {
+                if ((i & 63) == 63) Thread.Yield();
+                else Thread.SpinWait(20);
+            }
+            if (s_generation == seen)
+            {
+                s_wake.Reset();
+                if (s_generation == seen) s_wake.Wait();
+                continue;
+            }
+            seen = s_generation;
+            s_body(s_context, s_begin, s_end, 1);
+            s_done = 1;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System;
+
+namespace Dl.Cpu;
+
+/// <summary>
+/// Max and average pooling over the H x W planes of an NCHW tensor (planes = N·C), k x k windows
+/// moved by a stride over an input padded by <c>padding</c> on every side. Max pooling ignores the
+/// padding and picks the first maximum in row-major order on ties (the reference evaluator does the
+/// same); average pooling counts the padding as zeros. The common 2x2, stride-2 case has its own loop.
+/// </summary>
+public static class Pooling
+{
+    public static void MaxForward(ReadOnlySpan<float> x, Span<float> y, int planes, int h, int w, int k, int stride, int padding, int oh, int ow)
+    {
+        Check(x.Length, y.Length, planes, h, w, oh, ow);
+        if (k == 2 && stride == 2 && padding == 0)
+        {
+            for (int p = 0; p < planes; p++)
+                for (int i = 0; i < oh; i++)
+                {
+                    var top = x.Slice((p * h + 2 * i) * w, w);
+                    var bottom = x.Slice((p * h + 2 * i + 1) * w, w);
+                    var dst = y.Slice((p * oh + i) * ow, ow);
+                    for (int j = 0; j < ow; j++)
+                        dst[j] = MathF.Max(MathF.Max(top[2 * j], top[2 * j + 1]), MathF.Max(bottom[2 * j], bottom[2 * j + 1]));
+                }
+            return;
+        }
+        for (int p = 0; p < planes; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                    y[(p * oh + i) * ow + j] = x[ArgMax(x, p, h, w, k, stride, padding, i, j)];
+    }
+
+    /// <summary>dx = 0, then each dy added at its window's argmax of x.</summary>
+    public static void MaxBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int planes, int h, int w, int k, int stride, int padding, int oh, int ow)
+    {
+        Check(x.Length, dy.Length, planes, h, w, oh, ow);
+        if (dx.Length != x.Length) throw new ArgumentException($"dx: expected {x.Length} values, got {dx.Length}");
+        dx.Clear();
+        if (k == 2 && stride == 2 && padding == 0)
+        {
+            for (int p = 0; p < planes; p++)
+                for (int i = 0; i < oh; i++)
+                {
+                    int t = (p * h + 2 * i) * w, b = t + w;
+                    var g = dy.Slice((p * oh + i) * ow, ow);
+                    for (int j = 0; j < ow; j++)
+                    {
+                        // The first maximum of (t0, t1, b0, b1), as the general loop finds it.
+                        int best = t + 2 * j;
+                        if (x[t + 2 * j + 1] > x[best]) best = t + 2 * j + 1;
+                        if (x[b + 2 * j] > x[best]) best = b + 2 * j;
+                        if (x[b + 2 * j + 1] > x[best]) best = b + 2 * j + 1;
+                        dx[best] += g[j];
+                    }
+                }
+            return;
+        }
+        for (int p = 0; p < planes; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                    dx[ArgMax(x, p, h, w, k, stride, padding, i, j)] += dy[(p * oh + i) * ow + j];
+    }
+
+    /// <summary>y = v read at each window's argmax of x (the adjoint of <see cref="MaxBackward"/> in dy).</summary>
+    public static void MaxSelect(ReadOnlySpan<float> x, ReadOnlySpan<float> v, Span<float> y, int planes, int h, int w, int k, int stride, int padding, int oh, int ow)
+    {
+        Check(x.Length, y.Length, planes, h, w, oh, ow);
+        for (int p = 0; p < planes; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                    y[(p * oh + i) * ow + j] = v[ArgMax(x, p, h, w, k, stride, padding, i, j)];
+    }
+
+    public static void AvgForward(ReadOnlySpan<float> x, Span<float> y, int planes, int h, int w, int k, int stride, int padding, int oh, int ow)
+    {
+        Check(x.Length, y.Length, planes, h, w, oh, ow);
+        float scale = 1f / (k * k);
+        for (int p = 0; p < planes; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    float sum = 0;
+                    for (int a = Math.Max(0, i * stride - padding); a < Math.Min(h, i * stride - padding + k); a++)
+                        for (int b = Math.Max(0, j * stride - padding); b < Math.Min(w, j * stride - padding + k); b++)
+                            sum += x[(p * h + a) * w + b];
+                    y[(p * oh + i) * ow + j] = sum * scale;
+                }
+    }
+
+    /// <summary>dx = 0, then each dy spread over its window, divided by k².</summary>
+    public static void AvgBackward(ReadOnlySpan<float> dy, Span<float> dx, int planes, int h, int w, int k, int stride, int padding, int oh, int ow)
+    {
+        Check(dx.Length, dy.Length, planes, h, w, oh, ow);
+        dx.Clear();
+        float scale = 1f / (k * k);
+        for (int p = 0; p < planes; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    float g = dy[(p * oh + i) * ow + j] * scale;
+                    for (int a = Math.Max(0, i * stride - padding); a < Math.Min(h, i * stride - padding + k); a++)
+                        for (int b = Math.Max(0, j * stride - padding); b < Math.Min(w, j * stride - padding + k); b++)
+                            dx[(p * h + a) * w + b] += g;
+                }
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> x, int p, int h, int w, int k, int stride, int padding, int i, int j)
+    {
+        int best = -1;
+        for (int a = Math.Max(0, i * stride - padding); a < Math.Min(h, i * stride - padding + k); a++)
+            for (int b = Math.Max(0, j * stride - padding); b < Math.Min(w, j * stride - padding + k); b++)
+            {
+                int at = (p * h + a) * w + b;
+                if (best < 0 || x[at] > x[best]) best = at;
+            }
+        return best;
+    }
+
+    private static void Check(int inputLength, int outputLength, int planes, int h, int w, int oh, int ow)
+    {
+        if (inputLength != planes * h * w || outputLength != planes * oh * ow)
+            throw new ArgumentException($"pooling {planes} planes of {h}x{w} into {oh}x{ow} needs {planes * h * w} and {planes * oh * ow} values, got {inputLength} and {outputLength}");
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+
+namespace Dl.Training;
+
+/// <summary>
+/// An update rule with its state, applied to a whole model at once. State (one array per slot, laid out
+/// like the model's parameters) is allocated on the first <see cref="Step(ICompiledModel)"/> and reused for
+/// every later step, which allocates nothing.
+/// </summary>
+/// <remarks>
+/// The learning rate of each step is <see cref="Schedule"/>'s value at <see cref="StepCount"/> (the steps
+/// already taken) when a schedule is set, else <see cref="LearningRate"/>. Gradient clipping, when on,
+/// works on a private copy of the gradients, since a model's gradients are read-only to callers.
+/// </remarks>
+public abstract class Optimizer
+{
+    private readonly string[] _slotNames;
+    private float[][]? _slots;
+    private float[]? _clipped;
+    private int _length = -1;
+    private Dictionary<string, float[]> _state = new(StringComparer.Ordinal);
+
+    /// <summary>Sets the base learning rate and names the rule's state slots (for checkpoints).</summary>
+    protected Optimizer(float learningRate, params string[] slotNames)
+    {
+        LearningRate = learningRate;
+        _slotNames = slotNames;
+    }
+
+    /// <summary>The learning rate when no <see cref="Schedule"/> is set.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>When set, decides the learning rate of every step from the step count.</summary>
+    public ILearningRateSchedule? Schedule { get; set; }
+
+    /// <summary>Weight decay: L2 (added to the gradient) for every rule except <see cref="AdamW"/>, where it is decoupled.</summary>
+    public float WeightDecay { get; init; }
+
+    /// <summary>When positive, gradients are scaled so their global Euclidean norm is at most this before each step.</summary>
+    public float MaxGradientNorm { get; init; }
+
+    /// <summary>Steps taken so far; Adam's bias correction uses <c>StepCount</c> after the increment (1 on the first step).</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The global gradient norm before clipping, measured on the last step; 0 when clipping is off.</summary>
+    public float LastGradientNorm { get; private set; }
+
+    /// <summary>The learning rate the next step will use.</summary>
+    public float CurrentLearningRate => Schedule?.At(StepCount) ?? LearningRate;
+
+    /// <summary>The names of the state slots, as saved in checkpoints ("optimizer/&lt;slot&gt;/...").</summary>
+    public IReadOnlyList<string> SlotNames => _slotNames;
+
+    /// <summary>Slot name to state values, laid out like the parameters; empty until the first step or <see cref="LoadState"/>.</summary>
+    public IReadOnlyDictionary<string, float[]> State => _state;
+
+    /// <summary>One update of <paramref name="model"/>'s parameters from its last computed gradients.</summary>
+    public void Step(ICompiledModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Step(model.Parameters, model.Gradients);
+    }
+
+    /// <summary>One update of <paramref name="parameters"/> from <paramref name="gradients"/>, for callers without a model object.</summary>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        if (gradients.Length != parameters.Length)
+            throw new ArgumentException($"{gradients.Length} gradients for {parameters.Length} parameters", nameof(gradients));
+        EnsureState(parameters.Length);
+        if (MaxGradientNorm > 0)
+        {
+            _clipped ??= new float[parameters.Length];
+            gradients.CopyTo(_clipped);
+            LastGradientNorm = Optimizers.ClipByGlobalNorm(_clipped, MaxGradientNorm);
+            gradients = _clipped;
+        }
+        float lr = CurrentLearningRate;
+        StepCount++;
+        Apply(parameters, gradients, lr, StepCount);
+    }
+
+    /// <summary>Restores state saved from an optimizer of the same kind (e.g. by a checkpoint), and its step count.</summary>
+    public void LoadState(IReadOnlyDictionary<string, float[]> state, long stepCount)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        if (state.Count != _slotNames.Length)
+            throw new ArgumentException($"{GetType().Name} has slots [{string.Join(",", _slotNames)}], the state has [{string.Join(",", state.Keys)}]", nameof(state));
+        int length = -1;
+        foreach (string name in _slotNames)
+        {
+            if (!state.TryGetValue(name, out var values))
+                throw new ArgumentException($"{GetType().Name} needs slot '{name}', the state has [{string.Join(",", state.Keys)}]", nameof(state));
+            if (length >= 0 && values.Length != length)
+                throw new ArgumentException($"state slots differ in length ({length} and {values.Length})", nameof(state));
+            length = values.Length;
+        }
+        if (length >= 0)
+        {
+            EnsureState(length);
+            for (int s = 0; s < _slotNames.Length; s++) state[_slotNames[s]].CopyTo(_slots![s], 0);
+        }
+        StepCount = stepCount;
+    }
+
+    /// <summary>Zeroes the state and the step count, keeping the buffers.</summary>
+    public void Reset()
+    {
+        if (_slots != null) foreach (var s in _slots) Array.Clear(s);
+        StepCount = 0;
+        LastGradientNorm = 0;
+    }
+
+    /// <summary>Applies the rule once; <paramref name="step"/> counts from 1.</summary>
+    protected abstract void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long step);
+
+    /// <summary>The state array of slot <paramref name="index"/> (in <see cref="SlotNames"/> order).</summary>
+    protected Span<float> Slot(int index) => _slots![index];
+
+    private void EnsureState(int length)
+    {
+        if (_slots != null)
+        {
+            if (_length != length)
+                throw new InvalidOperationException($"this optimizer holds state for {_length} parameters, not {length}; use one optimizer per model");
+            return;
+        }
+        _length = length;
+        _slots = new float[_slotNames.Length][];
+        var state = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        for (int s = 0; s < _slots.Length; s++) state.Add(_slotNames[s], _slots[s] = new float[length]);
+        _state = state;
+    }
+}

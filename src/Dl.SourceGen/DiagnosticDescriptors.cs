@@ -1,0 +1,93 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Dl.SourceGen;
+
+/// <summary>
+/// Every diagnostic the generator reports. IDs are never reused; DL9999 is an internal failure.
+/// Each is reported at the offending expression, not at the whole method.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "DlCompiler";
+
+    /// <summary>Operand shapes do not fit (also bad axes, bad arguments, wrong element types): the shape rule's text.</summary>
+    public static readonly DiagnosticDescriptor ShapeMismatch = Error("DL0001", "Shape mismatch", "{0}");
+
+    /// <summary>A tensor of the wrong rank given to a layer or an op.</summary>
+    public static readonly DiagnosticDescriptor WrongRank = Error("DL0002", "Wrong rank for a layer or op", "{0}");
+
+    /// <summary>A call to something that is not an op, a layer or a model/layer method with source.</summary>
+    public static readonly DiagnosticDescriptor UnknownCall = Error("DL0003", "Unknown or unsupported call",
+        "'{0}' is not an op or a layer call the model compiler knows{1}");
+
+    /// <summary>A C# construct outside the model subset (while, lambdas, await, new in Forward, ...).</summary>
+    public static readonly DiagnosticDescriptor UnsupportedConstruct = Error("DL0004", "Unsupported C# construct in a model",
+        "Unsupported in model code: {0}");
+
+    /// <summary>A for loop whose condition is not a compile-time constant (loops are unrolled).</summary>
+    public static readonly DiagnosticDescriptor NonConstantLoopBound = Error("DL0005", "Non-constant loop bound",
+        "The loop condition '{0}' is not a compile-time constant: loops in a model are unrolled at build time, so their bounds must be constants");
+
+    /// <summary>The model class (or a type containing it) is not partial.</summary>
+    public static readonly DiagnosticDescriptor NotPartial = Error("DL0006", "Model class is not partial",
+        "'{0}' must be declared partial so the generator can add the compiled members of model '{1}'");
+
+    /// <summary>The model class has no instance Forward method.</summary>
+    public static readonly DiagnosticDescriptor MissingForward = Error("DL0007", "Model has no Forward method",
+        "Model '{0}' has no Forward method: declare 'public Tensor Forward([Input(...)] Tensor x)'");
+
+    /// <summary>A field owning parameters that neither Forward nor Loss uses.</summary>
+    public static readonly DiagnosticDescriptor UnusedParameter = new("DL0008", "Unused parameter",
+        "'{0}' declares parameters that neither Forward nor Loss uses", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    /// <summary>A Forward parameter without [Input(...)].</summary>
+    public static readonly DiagnosticDescriptor MissingInput = Error("DL0009", "Forward parameter without [Input]",
+        "Forward parameter '{0}' needs an [Input(...)] attribute giving its per-sample shape, e.g. [Input(784)]");
+
+    /// <summary>Loss returns a tensor that is not a scalar.</summary>
+    public static readonly DiagnosticDescriptor LossNotScalar = Error("DL0010", "Loss is not a scalar",
+        "Loss must return a scalar, got shape {0}: reduce it with Mean() or Sum()");
+
+    /// <summary>A for loop that would unroll into more iterations than the limit (or never ends).</summary>
+    public static readonly DiagnosticDescriptor LoopTooLong = Error("DL0011", "Loop too long to unroll",
+        "The loop runs more than {0} iterations: loops in a model are unrolled at build time");
+
+    /// <summary>A value that must be known at build time (layer sizes, axes, shapes, if conditions) is not.</summary>
+    public static readonly DiagnosticDescriptor NotConstant = Error("DL0012", "Value must be a compile-time constant",
+        "'{0}' must be a compile-time constant: {1}");
+
+    /// <summary>A tensor's channels do not match a convolution's weight or a layer (also groups that do not divide the channels).</summary>
+    public static readonly DiagnosticDescriptor ChannelMismatch = Error("DL0013", "Channel mismatch", "{0}");
+
+    /// <summary>A (dilated) convolution kernel larger than the padded input.</summary>
+    public static readonly DiagnosticDescriptor KernelTooLarge = Error("DL0014", "Kernel larger than the padded input", "{0}");
+
+    /// <summary>Sizes that leave a convolution with no output (a transposed convolution padded away to nothing).</summary>
+    public static readonly DiagnosticDescriptor EmptyOutput = Error("DL0015", "Non-positive output size", "{0}");
+
+    /// <summary>A stride or dilation of zero (or less) in a convolution or pooling.</summary>
+    public static readonly DiagnosticDescriptor BadStride = Error("DL0016", "Stride or dilation of zero", "{0}");
+
+    /// <summary>A pooling window larger than the (padded) input.</summary>
+    public static readonly DiagnosticDescriptor PoolTooLarge = Error("DL0017", "Pooling window larger than the input", "{0}");
+
+    /// <summary>The generator itself failed; names the model and the exception.</summary>
+    public static readonly DiagnosticDescriptor InternalError = Error("DL9999", "Internal compiler failure",
+        "Internal DlCompiler failure while compiling model '{0}': {1}");
+
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
+    {
+        ShapeMismatch, WrongRank, UnknownCall, UnsupportedConstruct, NonConstantLoopBound, NotPartial, MissingForward,
+        UnusedParameter, MissingInput, LossNotScalar, LoopTooLong, NotConstant,
+        ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge, InternalError,
+    };
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> _byId = All.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor ById(string id) => _byId[id];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

@@ -1,0 +1,92 @@
+using System;
+using System.Linq;
+using System.Text;
+using Dl.SourceGen.Lowering;
+using Dl.SourceGen.Reading;
+using Dl.SourceGen.Spec;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Dl.SourceGen;
+
+/// <summary>
+/// The DlCompiler front end. For each <c>[Model]</c> class: read it into an equatable
+/// <see cref="ModelSpec"/> (the only step that sees Roslyn symbols), lower the spec to a graph and
+/// compile it to source, then add <c>&lt;Namespace&gt;.&lt;Class&gt;.g.cs</c> and report diagnostics.
+/// Editing an unrelated file re-reads the model but finds an equal spec, so nothing after it re-runs.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ModelGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps (tests check they stay cached).</summary>
+    public const string SpecStep = "ModelSpec";
+    public const string ResultStep = "ModelResult";
+    public const string DiagnosticsStep = "ModelDiagnostics";
+    public const string GpuStep = "ModelGpu";
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var specs = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "Dl.ModelAttribute",
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => ModelReader.Read(ctx, ct))
+            .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
+            .WithTrackingName(SpecStep);
+
+        var results = specs
+            .Select(static (spec, _) => ModelBuilder.Build(spec))
+            .WithTrackingName(ResultStep);
+
+        context.RegisterSourceOutput(results, static (spc, result) => AddSource(spc, result));
+
+        // Diagnostics are mapped back onto the compilation's syntax trees when reported, so pragmas and
+        // the IDE treat them as source locations. Only models that have diagnostics see the compilation.
+        var diagnostics = results
+            .Where(static r => r.Diagnostics.Count > 0)
+            .Combine(context.CompilationProvider)
+            .WithTrackingName(DiagnosticsStep);
+        context.RegisterSourceOutput(diagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
+
+        // The GPU backend (<Model>.Gpu, ILGPU kernels) only where the project references its runtime.
+        // The flag is a bool, so an edit elsewhere re-reads it but leaves this step cached.
+        var usesGpu = context.CompilationProvider
+            .Select(static (c, _) => c.ReferencedAssemblyNames.Any(a => a.Name == GpuBuilder.RuntimeAssembly));
+        var gpu = specs
+            .Combine(usesGpu)
+            .Where(static pair => pair.Right)
+            .Select(static (pair, _) => GpuBuilder.Build(pair.Left))
+            .WithTrackingName(GpuStep);
+        context.RegisterSourceOutput(gpu, static (spc, result) =>
+        {
+            if (result.Source is not null) spc.AddSource(result.HintName, SourceText.From(result.Source, Encoding.UTF8));
+        });
+    }
+
+    private static void AddSource(SourceProductionContext context, GenerationResult result)
+    {
+        try
+        {
+            if (result.Source is not null)
+                context.AddSource(result.HintName, SourceText.From(result.Source, Encoding.UTF8));
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e) { ReportInternal(context, result, e); }
+    }
+
+    private static void Report(SourceProductionContext context, GenerationResult result, Compilation compilation)
+    {
+        try
+        {
+            foreach (var diagnostic in result.Diagnostics)
+                context.ReportDiagnostic(diagnostic.ToDiagnostic(compilation));
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e) { ReportInternal(context, result, e); }
+    }
+
+    private static void ReportInternal(SourceProductionContext context, GenerationResult result, Exception e) =>
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, null, result.ModelName, e.GetType().Name + ": " + e.Message));
+}

@@ -1,0 +1,102 @@
+using Dl.Gpu.Tests.Models;
+using Dl.Graph;
+
+namespace Dl.Gpu.Tests;
+
+/// <summary>
+/// Generated models' Gpu classes on ILGPU's CPU accelerator against the same model's CPU methods
+/// and the reference evaluator: predictions, loss, every gradient, and parameters after three SGD steps.
+/// </summary>
+[Collection(AcceleratorCollection.Name)]
+public class GpuModelTests
+{
+    private static GpuDevice Device => Accelerator.Device;
+
+    /// <summary>Compares a host model and its Gpu twin (created from a model with equal parameters) on one batch, then after three steps.</summary>
+    private static void Check<TModel>(TModel cpu, TModel gpuHost, ModelGraph graph, int batch, (string Name, Array Values)[] inputs,
+        Func<ReadOnlySpan<float>> cpuPredict, Func<ReadOnlySpan<float>> gpuPredict,
+        Func<float> cpuGradients, Action gpuGradients, Func<float> gpuLoss, Action cpuStep, Action gpuStep,
+        Action copyGradients, Action copyParameters) where TModel : Dl.ICompiledModel
+    {
+        var reference = Reference.Run(graph, cpu, batch, inputs);
+        var cpuOut = cpuPredict().ToArray();
+        var gpuOut = gpuPredict().ToArray();
+        Near.All(gpuOut, cpuOut, 1e-5, 1e-4, "output vs CPU");
+        Near.All(gpuOut, reference.Output, 1e-5, 1e-4, "output vs reference");
+
+        float cpuLoss = cpuGradients();
+        gpuGradients();
+        float loss = gpuLoss();
+        Assert.Equal(reference.Loss, loss, 4);
+        Assert.Equal(cpuLoss, loss, 5);
+        copyGradients();
+        foreach (var p in cpu.ParameterLayout)
+        {
+            Near.All(gpuHost.Gradients.Slice(p.Offset, p.Length), cpu.Gradients.Slice(p.Offset, p.Length), 1e-5, 1e-3, "d" + p.Name + " vs CPU");
+            Near.All(gpuHost.Gradients.Slice(p.Offset, p.Length), reference.Gradients[p.Name], 1e-5, 1e-3, "d" + p.Name + " vs reference");
+        }
+
+        for (int step = 0; step < 3; step++) { cpuStep(); gpuStep(); }
+        copyParameters();
+        Near.All(gpuHost.Parameters, cpu.Parameters, 1e-5, 1e-4, "parameters after 3 SGD steps");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(33)]
+    public void SmallMlp_matches_the_CPU_backend_and_the_reference(int batch)
+    {
+        var x = Near.Random(batch * 12, 1);
+        var y = Near.Labels(batch, 5, 2);
+        var cpu = new SmallMlp(seed: 3) { LearningRate = 0.3f };
+        var host = new SmallMlp(seed: 3) { LearningRate = 0.3f };
+        using var gpu = new SmallMlp.Gpu(host, Device);
+        Check(cpu, host, Reference.SmallMlp(), batch, new (string, Array)[] { ("x", x), ("label", y) },
+            () => cpu.Predict(x), () => gpu.Predict(x),
+            () => cpu.ComputeGradients(x, y), () => gpu.ComputeGradients(x, y), gpu.ReadLoss,
+            () => cpu.TrainStep(x, y), () => gpu.TrainStep(x, y), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(19)]
+    public void OpZoo_elementwise_groups_softmax_and_reductions_match(int batch)
+    {
+        var x = Near.Random(batch * 5, 6, 2);
+        var t = Near.Random(batch * 4, 7).Select(v => (v + 1) / 2).ToArray();
+        var cpu = new OpZoo(seed: 9) { LearningRate = 0.1f };
+        var host = new OpZoo(seed: 9) { LearningRate = 0.1f };
+        using var gpu = new OpZoo.Gpu(host, Device);
+        Check(cpu, host, Reference.OpZoo(), batch, new (string, Array)[] { ("x", x), ("target", t) },
+            () => cpu.Predict(x), () => gpu.Predict(x),
+            () => cpu.ComputeGradients(x, t), () => gpu.ComputeGradients(x, t), gpu.ReadLoss,
+            () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(17)]
+    public void ResidualRegressor_shared_weights_and_mse_match(int batch)
+    {
+        var x = Near.Random(batch * 6, 4);
+        var t = Near.Random(batch * 2, 5);
+        var cpu = new ResidualRegressor(seed: 5) { LearningRate = 0.05f };
+        var host = new ResidualRegressor(seed: 5) { LearningRate = 0.05f };
+        using var gpu = new ResidualRegressor.Gpu(host, Device);
+        Check(cpu, host, Reference.ResidualRegressor(), batch, new (string, Array)[] { ("x", x), ("target", t) },
+            () => cpu.Predict(x), () => gpu.Predict(x),
+            () => cpu.ComputeGradients(x, t), () => gpu.ComputeGradients(x, t), gpu.ReadLoss,
+            () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
+    [Fact]
+    public void Evaluate_reads_back_the_loss_and_leaves_the_parameters_alone()
+    {
+        var x = Near.Random(4 * 12, 8);
+        var y = Near.Labels(4, 5, 9);
+        var cpu = new SmallMlp(seed: 4);
+        using var gpu = new SmallMlp.Gpu(new SmallMlp(seed: 4), Device);
+        Assert.Equal(cpu.Evaluate(x, y), gpu.Evaluate(x, y), 5);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Compiler;
+using Dl.Graph;
+
+namespace Dl.Graph.Tests.Compiler;
+
+/// <summary>What the compiler decides for the MLP: which nodes fuse, where values live, what is emitted.</summary>
+public class PlanTests
+{
+    private static ModelGraph Mlp()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("image", new Shape(Dim.Batch, 784));
+        var y = g.Input("label", new Shape(Dim.Batch), DType.Int32);
+        var h = Layers.Dense(g, "hidden", x, 784, 128, LayerActivation.Relu);
+        var o = Layers.Dense(g, "output", h, 128, 10);
+        return new ModelGraph("Mlp", g, new[] { x, y }, o, g.SoftmaxCrossEntropy(o, y), forwardInputCount: 1);
+    }
+
+    private static string[] Names(EntryPoint e) => e.Kernels.Select(k => k.Describe()).ToArray();
+
+    [Fact]
+    public void Forward_FusesBiasAndActivationIntoTheGemms()
+    {
+        var plan = ModelCompiler.Compile(Mlp());
+        Assert.Equal(new[] { "MatMul_BiasAdd_Relu", "MatMul_BiasAdd" }, Names(plan.Predict));
+    }
+
+    [Fact]
+    public void TrainingStep_IsEightKernels_WithFusedLossGradientAndReluMask()
+    {
+        var plan = ModelCompiler.Compile(Mlp());
+        Assert.Equal(new[]
+        {
+            "MatMul_BiasAdd_Relu", "MatMul_BiasAdd",
+            "Softmax_OneHot_Sub_Scale_SoftmaxCrossEntropy",   // loss and dlogits in one pass
+            "SumTo", "MatMul",                                 // output layer's bias and weight gradients
+            "MatMul_Step_Mul",                                 // dh = dlogits·W2ᵀ masked by the ReLU
+            "SumTo", "MatMul",                                 // hidden layer's gradients, in backprop order
+        }, Names(plan.Gradients!));
+        // Transposed operands are GEMM flags, never copies.
+        Assert.DoesNotContain(plan.Gradients!.Kernels, k => k.Fused.Any(n => n.Op is TransposeOp) && k is not GemmKernel);
+        Assert.Contains(plan.Gradients!.Kernels.OfType<GemmKernel>(), k => k.TransA);
+        Assert.Contains(plan.Gradients!.Kernels.OfType<GemmKernel>(), k => k.TransB);
+    }
+
+    [Fact]
+    public void Gradients_AreWrittenStraightIntoTheGradientArray()
+    {
+        var plan = ModelCompiler.Compile(Mlp());
+        var e = plan.Gradients!;
+        Assert.DoesNotContain(e.Kernels, k => k is GradientCopyKernel);
+        var written = e.Kernels.SelectMany(k => k.Writes).Where(n => e.Locations[n] is GradientLocation).ToList();
+        Assert.Equal(4, written.Count);
+    }
+
+    [Fact]
+    public void MemoryPlanner_ReusesDeadBuffers()
+    {
+        // Four layers: the gradient of the last hidden layer is dead by the time the first one's is computed.
+        var g = new GraphBuilder();
+        var x = g.Input("x", new Shape(Dim.Batch, 32));
+        var y = g.Input("y", new Shape(Dim.Batch), DType.Int32);
+        var h = x;
+        for (int i = 0; i < 3; i++) h = Layers.Dense(g, "h" + i, h, 32, 32, LayerActivation.Relu);
+        var o = Layers.Dense(g, "o", h, 32, 10);
+        var plan = ModelCompiler.Compile(new ModelGraph("Deep", g, new[] { x, y }, o, g.SoftmaxCrossEntropy(o, y), forwardInputCount: 1));
+        var e = plan.Gradients!;
+        long perSampleIfNoReuse = e.Kernels.SelectMany(k => k.Writes)
+            .Where(n => e.Locations[n] is ArenaLocation { PerSample: true }).Sum(n => (n.Shape.StaticCount + 15) / 16 * 16);
+        Assert.True(e.PerSampleSize < perSampleIfNoReuse, $"arena {e.PerSampleSize} floats/sample, without reuse {perSampleIfNoReuse}");
+    }
+
+    [Fact]
+    public void MemoryPlanner_NeverOverlapsLiveValues()
+    {
+        var plan = ModelCompiler.Compile(Mlp());
+        foreach (var e in plan.EntryPoints)
+        {
+            // Interval of each arena value: from the kernel writing it to its last reader (roots: to the end).
+            var spans = new List<(long Start, long End, int From, int To, Node Node)>();
+            for (int t = 0; t < e.Kernels.Count; t++)
+                foreach (var w in e.Kernels[t].Writes)
+                    if (e.Locations[w] is ArenaLocation a)
+                    {
+                        int last = e.Roots.Contains(w) ? int.MaxValue : Enumerable.Range(t, e.Kernels.Count - t).Where(u => e.Kernels[u].Reads.Any(r => MemoryPlanner.Base(r) == w)).DefaultIfEmpty(t).Max();
+                        long size = w.Shape.StaticCount;
+                        spans.Add((a.Offset + (a.PerSample ? 1L << 40 : 0), a.Offset + size + (a.PerSample ? 1L << 40 : 0), t, last, w));
+                    }
+            foreach (var p in spans)
+                foreach (var q in spans)
+                    if (p.Node != q.Node && p.Start < q.End && q.Start < p.End)
+                        Assert.True(p.To < q.From || q.To < p.From, $"{e.Name}: {p.Node} and {q.Node} share memory while both live");
+        }
+    }
+
+    [Fact]
+    public void Emission_IsDeterministic()
+    {
+        var decl = new ModelDeclaration("Demo", "Mlp", "public", System.Array.Empty<string>());
+        string a = ModelCompiler.Generate(Mlp(), decl), b = ModelCompiler.Generate(Mlp(), decl);
+        Assert.Equal(a, b);
+        Assert.StartsWith("// <auto-generated/>", a);
+        Assert.Contains("#nullable enable", a);
+        Assert.Contains("Fused_MatMul_BiasAdd_Relu_", a);
+    }
+
+    [Fact]
+    public void InferenceOnlyModel_HasOnlyPredict()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", new Shape(Dim.Batch, 4));
+        var y = Layers.Dense(g, "d", x, 4, 2, LayerActivation.Sigmoid);
+        var plan = ModelCompiler.Compile(new ModelGraph("Inf", g, new[] { x }, y, null));
+        Assert.Null(plan.Gradients);
+        string code = CpuEmitter.Emit(plan, new ModelDeclaration(null, "Inf", "internal", System.Array.Empty<string>()));
+        Assert.Contains("Predict(", code);
+        Assert.DoesNotContain("TrainStep(", code);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Collections.Generic;
+using Dl.Graph;
+using static Dl.Graph.Tests.GradCheck;
+
+namespace Dl.Graph.Tests;
+
+/// <summary>x², with a VJP that is right (2·x·dy) or deliberately wrong (3·x·dy).</summary>
+public sealed class SquareOp : UnaryOp
+{
+    public SquareOp(double vjpFactor) => VjpFactor = vjpFactor;
+    public double VjpFactor { get; }
+    public override string Name => "TestSquare";
+    public override string Attributes => VjpFactor.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public override double Apply(double x, EvalContext c) => x * x;
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) =>
+        new[] { g.Scale(g.Mul(y[0], dy), VjpFactor) };
+}
+
+/// <summary>a * b with broadcasting, whose VJP optionally forgets to SumTo the broadcast operand.</summary>
+public sealed class BroadcastMulOp : BinaryOp
+{
+    public BroadcastMulOp(bool sumTo) => SumTo = sumTo;
+    public bool SumTo { get; }
+    public override string Name => "TestBroadcastMul";
+    public override string Attributes => SumTo ? "sumTo" : "noSumTo";
+    public override double Apply(double a, double b) => a * b;
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy)
+    {
+        var da = g.Mul(dy, node[1]);
+        var db = g.Mul(dy, node[0]);
+        return SumTo ? new[] { g.SumTo(da, node[0].Shape), g.SumTo(db, node[1].Shape) } : new[] { da, db };
+    }
+}
+
+/// <summary>exp(x), whose VJP returns the gradient of the wrong input position: dy instead of dy·exp(x).</summary>
+public sealed class ForgetfulExpOp : UnaryOp
+{
+    public override string Name => "TestForgetfulExp";
+    public override double Apply(double x, EvalContext c) => System.Math.Exp(x);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { dy };
+}
+
+public class WrongVjpTests
+{
+    private static readonly InputSpec[] X = { InputSpec.Float("x", S("N,4")) };
+
+    [Fact]
+    public void CorrectSquareVjp_Passes()
+    {
+        var result = Check((g, x) => g.Apply(new SquareOp(2), x[0]), X);
+        Assert.True(result.Passed, result.ToString());
+        Assert.Equal(12, result.Compared);
+        Assert.True(result.MaxAbsError < 1e-8, result.ToString());
+    }
+
+    [Fact]
+    public void WrongSquareVjp_IsReportedWithEveryElement()
+    {
+        var result = Check((g, x) => g.Apply(new SquareOp(3), x[0]), X);
+        Assert.False(result.Passed);
+        // 3xR vs 2xR: off by |x·R|, far above tolerance for almost every element.
+        Assert.True(result.Mismatches.Count >= 10, result.ToString());
+        Assert.True(result.MaxAbsError > 0.05, result.ToString());
+        foreach (var m in result.Mismatches)
+        {
+            Assert.Equal("x", m.Source);
+            Assert.Equal(1.5, m.Analytic / m.Numeric, 6);
+        }
+    }
+
+    [Fact]
+    public void WrongSquareVjp_AssertThrowsGradCheckException()
+    {
+        var ex = Assert.Throws<GradCheckException>(() => GradCheck.Verify((g, x) => g.Apply(new SquareOp(3), x[0]), X));
+        Assert.False(ex.Result.Passed);
+        Assert.Contains("FAILED", ex.Message);
+        Assert.Contains("d/dx[", ex.Message);
+    }
+
+    [Fact]
+    public void SlightlyWrongVjp_IsCaughtByTheTightTolerance()
+    {
+        // A 0.1% error in the derivative must not slip through.
+        var result = Check((g, x) => g.Apply(new SquareOp(2.002), x[0]), X);
+        Assert.False(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void CorrectBroadcastVjp_Passes()
+    {
+        var result = Check((g, x) => g.Apply(new BroadcastMulOp(sumTo: true), x[0], x[1]),
+            new[] { InputSpec.Float("a", S("N,4")), InputSpec.Float("b", S("4")) });
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void BroadcastVjpWithoutSumTo_IsReportedAsAShapeProblem()
+    {
+        var result = Check((g, x) => g.Apply(new BroadcastMulOp(sumTo: false), x[0], x[1]),
+            new[] { InputSpec.Float("a", S("N,4")), InputSpec.Float("b", S("4")) });
+        Assert.False(result.Passed);
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains("d/db", problem);
+        Assert.Contains("[3,4]", problem);
+        Assert.Contains("[4]", problem);
+    }
+
+    [Fact]
+    public void VjpMissingTheChainRuleFactor_IsReported()
+    {
+        var result = Check((g, x) => g.Apply(new ForgetfulExpOp(), x[0]), X);
+        Assert.False(result.Passed);
+        Assert.NotEmpty(result.Mismatches);
+    }
+
+    [Fact]
+    public void WrongVjpDeepInsideAComposition_IsReported()
+    {
+        // The bad op sits under tanh and a reduction: the error must still surface at the input.
+        var result = Check((g, x) => g.Sum(g.Tanh(g.Apply(new SquareOp(3), x[0])), new[] { 1 }), X);
+        Assert.False(result.Passed, result.ToString());
+    }
+}

@@ -1,0 +1,83 @@
+using Dl.Graph;
+using Dl.Models.Tests.Models;
+
+namespace Dl.Models.Tests;
+
+/// <summary>Generated code against the reference evaluator: forward outputs, losses and every parameter gradient.</summary>
+public class CompiledVsReferenceTests
+{
+    private static float[] Floats(int n, int seed, double scale = 1)
+    {
+        var r = new Dl.SeededRandom(seed);
+        return Enumerable.Range(0, n).Select(_ => (float)((r.NextDouble() * 2 - 1) * scale)).ToArray();
+    }
+
+    private static int[] Labels(int n, int classes, int seed)
+    {
+        var r = new Dl.SeededRandom(seed);
+        return Enumerable.Range(0, n).Select(_ => r.NextInt(classes)).ToArray();
+    }
+
+    private static void CheckAll(Dl.ICompiledModel model, ModelGraph graph, int batch, Func<float[]> predict, Func<float> evaluate, Func<float> gradients, params (string, Array)[] inputs)
+    {
+        var reference = Reference.Run(graph, model, batch, inputs);
+        Reference.Close(predict(), reference.Output, 1e-5, 1e-4, "output");
+        Assert.Equal(reference.Loss, evaluate(), 4);
+        float loss = gradients();
+        Assert.Equal(reference.Loss, loss, 4);
+        foreach (var p in model.ParameterLayout)
+            Reference.Close(model.Gradients.Slice(p.Offset, p.Length), reference.Gradients[p.Name], 1e-5, 1e-3, "d" + p.Name);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(33)]
+    public void SmallMlp_MatchesReference(int batch)
+    {
+        var model = new SmallMlp(seed: 3);
+        var x = Floats(batch * 12, 1);
+        var y = Labels(batch, 5, 2);
+        CheckAll(model, ReferenceGraphs.Classifier("SmallMlp", 12, 16, 5, LayerActivation.Relu), batch,
+            () => model.Predict(x).ToArray(), () => model.Evaluate(x, y), () => model.ComputeGradients(x, y), ("x", x), ("label", y));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(17)]
+    public void ResidualRegressor_SharedWeights_MatchReference(int batch)
+    {
+        var model = new ResidualRegressor(seed: 5);
+        var x = Floats(batch * 6, 4);
+        var t = Floats(batch * 2, 5);
+        Assert.Single(model.ParameterLayout, p => p.Name == "block.inner.weight");
+        CheckAll(model, ReferenceGraphs.ResidualRegressor(), batch,
+            () => model.Predict(x).ToArray(), () => model.Evaluate(x, t), () => model.ComputeGradients(x, t), ("x", x), ("target", t));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(19)]
+    public void OpZoo_MatchesReference(int batch)
+    {
+        var model = new OpZoo(seed: 9);
+        var x = Floats(batch * 5, 6, 2);
+        var t = Floats(batch * 4, 7).Select(v => (v + 1) / 2).ToArray(); // targets in [0,1]
+        CheckAll(model, ReferenceGraphs.OpZoo(), batch,
+            () => model.Predict(x).ToArray(), () => model.Evaluate(x, t), () => model.ComputeGradients(x, t), ("x", x), ("target", t));
+    }
+
+    [Fact]
+    public void TrainStep_IsComputeGradientsThenSgd()
+    {
+        var model = new SmallMlp(seed: 1) { LearningRate = 0.5f };
+        var x = Floats(4 * 12, 11);
+        var y = Labels(4, 5, 12);
+        var before = model.Parameters.ToArray();
+        model.ComputeGradients(x, y);
+        var gradient = model.Gradients.ToArray();
+        model.TrainStep(x, y);
+        for (int i = 0; i < before.Length; i++)
+            Assert.Equal(before[i] - 0.5f * gradient[i], model.Parameters[i], 6);
+    }
+}

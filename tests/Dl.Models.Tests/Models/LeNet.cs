@@ -1,0 +1,23 @@
+using Dl;
+
+namespace Dl.Models.Tests.Models;
+
+/// <summary>LeNet-5 as the TorchSharp peer times it: conv 5x5 6 pad 2, max pool, conv 5x5 16, max pool, 120, 84, 10.</summary>
+[Model]
+public partial class LeNet
+{
+    readonly Conv2d conv1 = new(1, 6, 5, padding: 2, activation: Activation.Relu);
+    readonly Conv2d conv2 = new(6, 16, 5, activation: Activation.Relu);
+    readonly Dense fc1 = new(16 * 5 * 5, 120, Activation.Relu);
+    readonly Dense fc2 = new(120, 84, Activation.Relu);
+    readonly Dense fc3 = new(84, 10);
+
+    public Tensor Forward([Input(1, 28, 28)] Tensor image)
+    {
+        var h = Nn.MaxPool2d(conv1.Forward(image), 2);
+        h = Nn.MaxPool2d(conv2.Forward(h), 2);
+        return fc3.Forward(fc2.Forward(fc1.Forward(h.Flatten())));
+    }
+
+    public Tensor Loss(Tensor logits, Labels label) => Nn.CrossEntropy(logits, label);
+}

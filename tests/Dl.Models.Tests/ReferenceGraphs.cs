@@ -1,0 +1,55 @@
+using Dl.Graph;
+
+namespace Dl.Models.Tests;
+
+/// <summary>
+/// The test models rebuilt by hand with the graph builder: the reference evaluator runs these
+/// (in double precision) to check what the generated code computes.
+/// </summary>
+internal static class ReferenceGraphs
+{
+    private static Shape Batch(params int[] dims) => new(new[] { Dim.Batch }.Concat(dims.Select(d => Dim.Of(d))));
+
+    public static ModelGraph Classifier(string name, int inputs, int hidden, int classes, LayerActivation activation)
+    {
+        var g = new GraphBuilder();
+        var x = g.Input(name == "MnistMlp" ? "image" : "x", Batch(inputs));
+        var y = g.Input("label", Batch(), DType.Int32);
+        var h = Layers.Dense(g, "hidden", x, inputs, hidden, activation);
+        var o = Layers.Dense(g, "output", h, hidden, classes);
+        return new ModelGraph(name, g, new[] { x, y }, o, g.SoftmaxCrossEntropy(o, y), forwardInputCount: 1);
+    }
+
+    public static ModelGraph ResidualRegressor()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(6));
+        var t = g.Input("target", Batch(2));
+        var h = Layers.Dense(g, "input", x, 6, 8, LayerActivation.Tanh);
+        for (int i = 0; i < 3; i++)
+        {
+            var inner = Layers.Dense(g, "block.inner", h, 8, 8, LayerActivation.Relu);
+            h = g.Add(h, g.Mul(inner, g.Param("block.scale", new Shape(8), Dl.Graph.Init.Ones)));
+        }
+        var y = Layers.Dense(g, "head", h, 8, 2);
+        return new ModelGraph("ResidualRegressor", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
+    }
+
+    public static ModelGraph OpZoo()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(5));
+        var t = g.Input("target", Batch(4));
+        var w = g.Param("w", new Shape(5, 4), Dl.Graph.Init.Glorot);
+        var gain = g.Param("gain", new Shape(4), Dl.Graph.Init.Ones);
+        var h = g.Tanh(g.Mul(g.MatMul(x, w), gain));
+        var p = g.Add(g.Softmax(h), g.Mul(g.Exp(g.LogSoftmax(h)), g.Constant(0.5)));
+        var centred = g.Sub(p, g.Reshape(g.Mean(p, new[] { 1 }), Batch(1)));
+        var gate = Layers.Dense(g, "gate", h, 4, 4, LayerActivation.Sigmoid);
+        var mixed = g.Add(g.Div(centred, g.Add(g.Constant(1), gate)), g.Relu(g.Sub(h, g.Constant(0.1))));
+        var y = g.Add(g.Transpose(g.Transpose(mixed)), g.Log(g.Add(g.Mul(h, h), g.Constant(1))));
+        var loss = g.Add(g.Add(g.BinaryCrossEntropy(y, t), g.Mul(g.Mean(g.Mul(y, y)), g.Constant(0.01))),
+            g.Mul(g.Mean(g.Sum(y, new[] { 1 })), g.Constant(0.001)));
+        return new ModelGraph("OpZoo", g, new[] { x, t }, y, loss, forwardInputCount: 1);
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Xunit.Abstractions;
+
+namespace Dl.Package.Tests;
+
+/// <summary>
+/// The DlCompiler package as a user meets it: its contents, and a brand-new console project that references only
+/// the packed package (from a local folder feed, restored into an empty packages folder), builds, reports a shape
+/// mistake as a DL diagnostic at its line and column, and trains and predicts.
+/// </summary>
+[Collection(DotnetProcessesCollection.Name)]
+public sealed class PackageTests(PackageFixture fixture, ITestOutputHelper output) : IDisposable
+{
+    public void Dispose() => output.WriteLine("progress of the shared steps so far:\n" + fixture.LogText);
+
+    [Fact]
+    public void Package_holds_the_runtime_as_its_library_and_the_generator_as_analyzers()
+    {
+        using var zip = ZipFile.OpenRead(fixture.PackagePath);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+        output.WriteLine(string.Join("\n", entries.Order()));
+        Assert.Contains("lib/net10.0/Dl.Runtime.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/Dl.SourceGen.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/Dl.Graph.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/Dl.Compiler.dll", entries);
+        Assert.Contains("README.md", entries);
+        // Only the runtime is a library the user's code references; the generator's parts are not.
+        Assert.Equal(new[] { "lib/net10.0/Dl.Runtime.dll" }, entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal)));
+
+        var nuspec = XDocument.Load(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        var metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal(PackageFixture.PackageId, metadata.Element(ns + "id")!.Value);
+        Assert.Equal(PackageFixture.PackageVersion, metadata.Element(ns + "version")!.Value);
+        Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
+        Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
+        Assert.False(string.IsNullOrWhiteSpace(metadata.Element(ns + "description")!.Value));
+        var dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).ToList();
+        Assert.Contains("System.Numerics.Tensors", dependencies);
+        // The core package never brings ILGPU (a later Dl.Runtime.Gpu package will), nor the generator's build-time packages.
+        Assert.DoesNotContain(dependencies, d => d.StartsWith("ILGPU", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(dependencies, d => d.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) || d == "PolySharp");
+    }
+
+    [Fact]
+    public void Generator_in_the_package_is_built_against_a_roslyn_the_sdk_can_load()
+    {
+        // A generator compiled against a newer Microsoft.CodeAnalysis than the SDK's compiler is silently skipped (CS9057).
+        using var zip = ZipFile.OpenRead(fixture.PackagePath);
+        using var copy = new MemoryStream();
+        zip.GetEntry("analyzers/dotnet/cs/Dl.SourceGen.dll")!.Open().CopyTo(copy);
+        copy.Position = 0;
+        using var pe = new PEReader(copy);
+        var md = pe.GetMetadataReader();
+        var roslyn = md.AssemblyReferences.Select(md.GetAssemblyReference).Single(r => md.GetString(r.Name) == "Microsoft.CodeAnalysis");
+        output.WriteLine($"Dl.SourceGen references Microsoft.CodeAnalysis {roslyn.Version}");
+        Assert.True(roslyn.Version <= new Version(4, 14, 0, 0), $"Microsoft.CodeAnalysis {roslyn.Version} is newer than the 4.14 the generator is pinned to");
+    }
+
+    [Fact]
+    public void New_console_project_builds_from_the_package_without_warnings()
+    {
+        var consumer = fixture.Consumer;
+        output.WriteLine(consumer.Build.Tail(30));
+        consumer.Build.ShouldSucceed();
+        Assert.Contains("0 Warning(s)", consumer.Build.Output);
+        // The package came from the feed into the consumer's own, fresh packages folder: no stale cache could serve it.
+        Assert.True(File.Exists(Path.Combine(fixture.Packages, "dlcompiler", PackageFixture.PackageVersion, "analyzers", "dotnet", "cs", "Dl.SourceGen.dll")),
+            "DlCompiler was not restored into the test's own packages folder " + fixture.Packages);
+        // EmitCompilerGeneratedFiles put the generated model where the guide says.
+        Assert.True(File.Exists(consumer.GeneratedFile), "no generated source at " + consumer.GeneratedFile);
+        string generated = File.ReadAllText(consumer.GeneratedFile);
+        Assert.StartsWith("// <auto-generated/>", generated.TrimStart('\uFEFF'));
+        Assert.Contains("partial class Blobs", generated);
+        Assert.Contains("public float TrainStep(", generated);
+    }
+
+    [Fact]
+    public void Model_from_the_package_trains_a_few_steps_and_predicts()
+    {
+        var consumer = fixture.Consumer;
+        consumer.Build.ShouldSucceed();
+        var run = Assert.IsType<ProcessResult>(consumer.Run).ShouldSucceed();
+        output.WriteLine(run.Output);
+        var loss = Regex.Match(run.Output, @"loss (\d+\.\d+) -> (\d+\.\d+)");
+        Assert.True(loss.Success, "no loss line in:\n" + run.Output);
+        double first = double.Parse(loss.Groups[1].Value, CultureInfo.InvariantCulture), last = double.Parse(loss.Groups[2].Value, CultureInfo.InvariantCulture);
+        Assert.True(last < first / 4, $"the loss did not fall: {first} -> {last}");
+        var accuracy = Regex.Match(run.Output, @"accuracy (\d+\.\d) %");
+        Assert.True(accuracy.Success, "no accuracy line in:\n" + run.Output);
+        Assert.True(double.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture) >= 95, run.Output);
+    }
+
+    [Fact]
+    public void Shape_mistake_fails_dotnet_build_with_DL0001_at_its_line_and_column()
+    {
+        var consumer = fixture.Consumer;
+        consumer.Build.ShouldSucceed();
+        // A copy of the working project plus one broken model, so the shared project stays as the guide leaves it.
+        string copy = Path.Combine(fixture.Root, "broken", ConsumerProject.Name);
+        consumer.CopySourcesTo(copy);
+        File.WriteAllText(Path.Combine(copy, "Broken.cs"), ConsumerProject.BrokenSource);
+
+        var build = Dotnet.Run(copy, "build", TimeSpan.FromMinutes(4), fixture.Log, fixture.ConsumerEnvironment);
+        output.WriteLine(build.Tail(20));
+        Assert.NotEqual(0, build.ExitCode);
+
+        // The diagnostic points at `output.Forward(...)`, the call whose input does not fit: 1-based line and column.
+        var lines = ConsumerProject.BrokenSource.Split('\n');
+        int line = Array.FindIndex(lines, l => l.Contains("output.Forward(", StringComparison.Ordinal));
+        int column = lines[line].IndexOf("output.Forward(", StringComparison.Ordinal);
+        string expected = $"Broken.cs({line + 1},{column + 1}): error DL0001: Dense 'output' expects input [N,8], got [N,16]";
+        Assert.True(build.Output.Contains(expected, StringComparison.Ordinal), $"expected\n  {expected}\nin:\n{build.Tail(20)}");
+        // Nothing else failed: the only errors are that one (MSBuild repeats it in its summary).
+        var errors = build.Lines.Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct().ToList();
+        Assert.All(errors, e => Assert.Contains(expected, e));
+    }
+
+    [Fact]
+    public void Consumer_assembly_with_generated_code_uses_no_reflection()
+    {
+        var consumer = fixture.Consumer;
+        consumer.Build.ShouldSucceed();
+        var findings = ReflectionScanner.Scan(consumer.OutputAssembly);
+        Assert.True(findings.Count == 0, "the consumer's generated code uses reflection:\n" + string.Join("\n", findings));
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using System.Linq;
+using Dl.Cpu;
+
+namespace Dl.Runtime.Tests;
+
+/// <summary>The GEMM against a naive double-precision triple loop: shapes, transposes, strides, every epilogue.</summary>
+public class GemmTests
+{
+    private static float[] Random(int n, int seed)
+    {
+        var r = new Dl.SeededRandom(seed);
+        return Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 7, 13, 5 }, { 65, 129, 33 }, { 64, 128, 784 }, { 784, 128, 64 }, { 64, 10, 128 },
+        { 1, 128, 784 }, { 3, 10, 7 }, { 6, 32, 256 }, { 12, 64, 257 }, { 200, 96, 300 }, { 5, 200, 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesNaive_AllTransposes_AllEpilogues(int m, int n, int k)
+    {
+        foreach (bool ta in new[] { false, true })
+        foreach (bool tb in new[] { false, true })
+        foreach (int mode in new[] { 0, 1, 2, 3, 4 })
+            Check(m, n, k, ta, tb, mode, pad: mode == 4 ? 3 : 0);
+    }
+
+    [Fact]
+    public void LargeProduct_SameResultOnOneAndTwoThreads()
+    {
+        const int m = 300, n = 256, k = 300;    // above the threading threshold
+        var a = Random(m * k, 1);
+        var b = Random(k * n, 2);
+        var one = new float[m * n];
+        var two = new float[m * n];
+        try
+        {
+            Gemm.SetMaxThreads(1);
+            Gemm.Multiply(m, n, k, a, k, false, b, n, false, one, n);
+            Gemm.SetMaxThreads(2);
+            Gemm.Multiply(m, n, k, a, k, false, b, n, false, two, n);
+        }
+        finally { Gemm.SetMaxThreads(2); }
+        Assert.Equal(one, two);
+        Check(m, n, k, false, false, 1, 0);
+    }
+
+    [Fact]
+    public void WarmCalls_AllocateNothing()
+    {
+        var a = Random(300 * 300, 3);
+        var b = Random(300 * 256, 4);
+        var c = new float[300 * 256];
+        var bias = Random(256, 5);
+        for (int i = 0; i < 3; i++)
+        {
+            Gemm.Multiply(300, 256, 300, a, 300, false, b, 256, false, c, 256, new GemmEpilogue { Bias = bias, Activation = GemmActivation.Relu });
+            Gemm.Multiply(64, 10, 128, a, 128, true, b, 128, true, c, 10);
+            Gemm.Multiply(1, 128, 300, a, 300, false, b, 128, false, c, 128);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            Gemm.Multiply(300, 256, 300, a, 300, false, b, 256, false, c, 256, new GemmEpilogue { Bias = bias, Activation = GemmActivation.Relu });
+            Gemm.Multiply(64, 10, 128, a, 128, true, b, 128, true, c, 10);
+            Gemm.Multiply(1, 128, 300, a, 300, false, b, 128, false, c, 128);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void TooShortOperand_IsRejectedNamingIt()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(4, 4, 4, new float[15], 4, false, new float[16], 4, false, new float[16], 4));
+        Assert.Contains("a:", e.Message);
+        Assert.Contains("16", e.Message);
+    }
+
+    /// <summary>mode: 0 plain, 1 bias+ReLU, 2 ReLU mask, 3 accumulate+tanh, 4 sigmoid with padded leading dimensions.</summary>
+    private static void Check(int m, int n, int k, bool ta, bool tb, int mode, int pad)
+    {
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        var a = Random((ta ? k : m) * lda, 10 + m);
+        var b = Random((tb ? n : k) * ldb, 20 + n);
+        var c = Random(m * ldc, 30 + k);
+        var before = (float[])c.Clone();
+        var bias = Random(n, 40);
+        var mask = Random(m * n, 50);
+        var epilogue = mode switch
+        {
+            1 => new GemmEpilogue { Bias = bias, Activation = GemmActivation.Relu },
+            2 => new GemmEpilogue { ReluMask = mask, LdMask = n },
+            3 => new GemmEpilogue { Accumulate = true, Activation = GemmActivation.Tanh },
+            4 => new GemmEpilogue { Activation = GemmActivation.Sigmoid },
+            _ => default,
+        };
+        Gemm.Multiply(m, n, k, a, lda, ta, b, ldb, tb, c, ldc, epilogue);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                    s += (double)(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+                s = mode switch
+                {
+                    1 => Math.Max(s + bias[j], 0),
+                    2 => mask[i * n + j] > 0 ? s : 0,
+                    3 => Math.Tanh(s + before[i * ldc + j]),
+                    4 => 1 / (1 + Math.Exp(-s)),
+                    _ => s,
+                };
+                double tolerance = 1e-5 * Math.Sqrt(k) + 1e-5;
+                Assert.True(Math.Abs(s - c[i * ldc + j]) <= tolerance,
+                    $"{m}x{n}x{k} transA={ta} transB={tb} mode={mode}: C[{i},{j}] = {c[i * ldc + j]}, expected {s}");
+                if (pad > 0 && j == n - 1)
+                    for (int q = n; q < ldc; q++) Assert.Equal(before[i * ldc + q], c[i * ldc + q]); // padding untouched
+            }
+    }
+}
