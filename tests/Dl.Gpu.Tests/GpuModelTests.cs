@@ -27,8 +27,9 @@ public class GpuModelTests
         float cpuLoss = cpuGradients();
         gpuGradients();
         float loss = gpuLoss();
-        Assert.Equal(reference.Loss, loss, 4);
-        Assert.Equal(cpuLoss, loss, 5);
+        // Relative tolerances: a float loss of 34 carries rounding in its fifth decimal.
+        Near.All([loss], [(float)reference.Loss], 1e-6, 1e-5, "loss vs reference");
+        Near.All([loss], [cpuLoss], 1e-6, 1e-6, "loss vs CPU");
         copyGradients();
         foreach (var p in cpu.ParameterLayout)
         {
@@ -77,12 +78,14 @@ public class GpuModelTests
     [Theory]
     [InlineData(2)]
     [InlineData(17)]
+    // A small rate: three residual blocks with unit scales diverge at 0.05, and a diverging run
+    // amplifies float rounding until CPU and GPU no longer agree to 1e-4 (-53019 vs -53038).
     public void ResidualRegressor_shared_weights_and_mse_match(int batch)
     {
         var x = Near.Random(batch * 6, 4);
         var t = Near.Random(batch * 2, 5);
-        var cpu = new ResidualRegressor(seed: 5) { LearningRate = 0.05f };
-        var host = new ResidualRegressor(seed: 5) { LearningRate = 0.05f };
+        var cpu = new ResidualRegressor(seed: 5) { LearningRate = 0.005f };
+        var host = new ResidualRegressor(seed: 5) { LearningRate = 0.005f };
         using var gpu = new ResidualRegressor.Gpu(host, Device);
         Check(cpu, host, Reference.ResidualRegressor(), batch, new (string, Array)[] { ("x", x), ("target", t) },
             () => cpu.Predict(x), () => gpu.Predict(x),
