@@ -127,6 +127,7 @@ public class ConvKernelTests
 
     [Theory]
     [InlineData(2, 2, 0, 8, 8)]
+    [InlineData(2, 2, 0, 7, 9)]
     [InlineData(3, 2, 1, 7, 9)]
     [InlineData(2, 1, 0, 5, 6)]
     public void Pooling_MatchesNaive(int k, int stride, int padding, int h, int w)

@@ -15,15 +15,7 @@ public static class Pooling
         Check(x.Length, y.Length, planes, h, w, oh, ow);
         if (k == 2 && stride == 2 && padding == 0)
         {
-            for (int p = 0; p < planes; p++)
-                for (int i = 0; i < oh; i++)
-                {
-                    var top = x.Slice((p * h + 2 * i) * w, w);
-                    var bottom = x.Slice((p * h + 2 * i + 1) * w, w);
-                    var dst = y.Slice((p * oh + i) * ow, ow);
-                    for (int j = 0; j < ow; j++)
-                        dst[j] = MathF.Max(MathF.Max(top[2 * j], top[2 * j + 1]), MathF.Max(bottom[2 * j], bottom[2 * j + 1]));
-                }
+            MaxForward2x2(x, y, planes, h, w, oh, ow);
             return;
         }
         for (int p = 0; p < planes; p++)
@@ -37,26 +29,12 @@ public static class Pooling
     {
         Check(x.Length, dy.Length, planes, h, w, oh, ow);
         if (dx.Length != x.Length) throw new ArgumentException($"dx: expected {x.Length} values, got {dx.Length}");
-        dx.Clear();
         if (k == 2 && stride == 2 && padding == 0)
         {
-            for (int p = 0; p < planes; p++)
-                for (int i = 0; i < oh; i++)
-                {
-                    int t = (p * h + 2 * i) * w, b = t + w;
-                    var g = dy.Slice((p * oh + i) * ow, ow);
-                    for (int j = 0; j < ow; j++)
-                    {
-                        // The first maximum of (t0, t1, b0, b1), as the general loop finds it.
-                        int best = t + 2 * j;
-                        if (x[t + 2 * j + 1] > x[best]) best = t + 2 * j + 1;
-                        if (x[b + 2 * j] > x[best]) best = b + 2 * j;
-                        if (x[b + 2 * j + 1] > x[best]) best = b + 2 * j + 1;
-                        dx[best] += g[j];
-                    }
-                }
+            MaxBackward2x2(x, dy, dx, planes, h, w, oh, ow);
             return;
         }
+        dx.Clear();
         for (int p = 0; p < planes; p++)
             for (int i = 0; i < oh; i++)
                 for (int j = 0; j < ow; j++)
@@ -104,6 +82,57 @@ public static class Pooling
                         for (int b = Math.Max(0, j * stride - padding); b < Math.Min(w, j * stride - padding + k); b++)
                             dx[(p * h + a) * w + b] += g;
                 }
+    }
+
+    /// <summary>The common 2x2, stride-2 window without padding: pointer loops, no bounds checks.</summary>
+    private static unsafe void MaxForward2x2(ReadOnlySpan<float> x, Span<float> y, int planes, int h, int w, int oh, int ow)
+    {
+        fixed (float* px = x, py = y)
+            for (int p = 0; p < planes; p++)
+                for (int i = 0; i < oh; i++)
+                {
+                    float* top = px + ((long)p * h + 2 * i) * w, bottom = top + w, dst = py + ((long)p * oh + i) * ow;
+                    for (int j = 0; j < ow; j++)
+                        dst[j] = MathF.Max(MathF.Max(top[2 * j], top[2 * j + 1]), MathF.Max(bottom[2 * j], bottom[2 * j + 1]));
+                }
+    }
+
+    /// <summary>
+    /// Writes every element of dx once, window by window (the gradient at the first maximum, zeros at
+    /// the other three), instead of clearing dx and scattering: one sequential pass. Rows and columns
+    /// no window covers (odd h or w) are zeroed separately.
+    /// </summary>
+    private static unsafe void MaxBackward2x2(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int planes, int h, int w, int oh, int ow)
+    {
+        fixed (float* px = x, pdy = dy, pdx = dx)
+            for (int p = 0; p < planes; p++)
+            {
+                for (int i = 0; i < oh; i++)
+                {
+                    long t = ((long)p * h + 2 * i) * w;
+                    float* xt = px + t, xb = xt + w, dt = pdx + t, db = dt + w, g = pdy + ((long)p * oh + i) * ow;
+                    for (int j = 0; j < ow; j++)
+                    {
+                        int c = 2 * j;
+                        float t0 = xt[c], t1 = xt[c + 1], b0 = xb[c], b1 = xb[c + 1];
+                        // The first maximum of (t0, t1, b0, b1), as the general loop finds it, chosen
+                        // without branches (on real activations they would be mispredicted half the
+                        // time): 0/1 flags widened to all-zero/all-one masks over the gradient's bits.
+                        float m = MathF.Max(MathF.Max(t0, t1), MathF.Max(b0, b1));
+                        int e0 = t0 == m ? 1 : 0, e1 = t1 == m ? 1 : 0, e2 = b0 == m ? 1 : 0;
+                        int s1 = (1 - e0) & e1, s2 = (1 - e0) & (1 - e1) & e2, s3 = (1 - e0) & (1 - e1) & (1 - e2);
+                        int gj = BitConverter.SingleToInt32Bits(g[j]);
+                        dt[c] = BitConverter.Int32BitsToSingle(gj & -e0);
+                        dt[c + 1] = BitConverter.Int32BitsToSingle(gj & -s1);
+                        db[c] = BitConverter.Int32BitsToSingle(gj & -s2);
+                        db[c + 1] = BitConverter.Int32BitsToSingle(gj & -s3);
+                    }
+                    if (w > 2 * ow)
+                        for (int c = 2 * ow; c < w; c++) { dt[c] = 0f; db[c] = 0f; }
+                }
+                if (h > 2 * oh)
+                    new Span<float>(pdx + ((long)p * h + 2 * oh) * w, (h - 2 * oh) * w).Clear();
+            }
     }
 
     private static int ArgMax(ReadOnlySpan<float> x, int p, int h, int w, int k, int stride, int padding, int i, int j)
