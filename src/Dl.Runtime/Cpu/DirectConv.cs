@@ -80,6 +80,7 @@ internal static unsafe class DirectConv
         float* xp = j.Xp;
         float* wt = j.Wt + j.O0;
         float* tmp = stackalloc float[Lanes];
+        float* acc = stackalloc float[8 * Lanes];
         for (int t0 = 0; t0 < j.Ow; t0 += Lanes)
         {
             int lanes = Math.Min(Lanes, j.Ow - t0);
@@ -105,15 +106,19 @@ internal static unsafe class DirectConv
                             if (nb > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(w[7]), xv, a7);
                         }
                     }
+                // Park the accumulators before any call: the register allocator otherwise keeps a
+                // value that lives across a call in memory, spilling all eight at every FMA of the loop above.
+                a0.Store(acc);
+                if (nb > 1) a1.Store(acc + Lanes);
+                if (nb > 2) a2.Store(acc + 2 * Lanes);
+                if (nb > 3) a3.Store(acc + 3 * Lanes);
+                if (nb > 4) a4.Store(acc + 4 * Lanes);
+                if (nb > 5) a5.Store(acc + 5 * Lanes);
+                if (nb > 6) a6.Store(acc + 6 * Lanes);
+                if (nb > 7) a7.Store(acc + 7 * Lanes);
                 float* y = j.Y + (long)j.O0 * plane + oy * j.Ow + t0;
-                Store(a0, y, lanes, j.Activation, tmp);
-                if (nb > 1) Store(a1, y + plane, lanes, j.Activation, tmp);
-                if (nb > 2) Store(a2, y + 2 * plane, lanes, j.Activation, tmp);
-                if (nb > 3) Store(a3, y + 3 * plane, lanes, j.Activation, tmp);
-                if (nb > 4) Store(a4, y + 4 * plane, lanes, j.Activation, tmp);
-                if (nb > 5) Store(a5, y + 5 * plane, lanes, j.Activation, tmp);
-                if (nb > 6) Store(a6, y + 6 * plane, lanes, j.Activation, tmp);
-                if (nb > 7) Store(a7, y + 7 * plane, lanes, j.Activation, tmp);
+                for (int b = 0; b < nb; b++)
+                    Store(Vector512.Load(acc + b * Lanes), y + (long)b * plane, lanes, j.Activation, tmp);
             }
         }
     }
