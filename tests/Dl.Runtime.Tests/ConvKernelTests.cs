@@ -128,13 +128,18 @@ public class ConvKernelTests
     [Theory]
     [InlineData(2, 2, 0, 8, 8)]
     [InlineData(2, 2, 0, 7, 9)]
+    [InlineData(2, 2, 0, 4, 28)]        // 16-column vector steps, the last one moved back to overlap
+    [InlineData(2, 2, 0, 5, 23)]
+    [InlineData(2, 2, 0, 4, 28, true)]  // ReLU-like inputs: ties at zero go to the first maximum
+    [InlineData(2, 2, 0, 5, 23, true)]
     [InlineData(3, 2, 1, 7, 9)]
     [InlineData(2, 1, 0, 5, 6)]
-    public void Pooling_MatchesNaive(int k, int stride, int padding, int h, int w)
+    public void Pooling_MatchesNaive(int k, int stride, int padding, int h, int w, bool ties = false)
     {
         const int planes = 6;
         int oh = (h + 2 * padding - k) / stride + 1, ow = (w + 2 * padding - k) / stride + 1;
         var x = Random(planes * h * w, 11);
+        if (ties) for (int i = 0; i < x.Length; i++) x[i] = x[i] > 0.3f ? x[i] : 0f;
         var dy = Random(planes * oh * ow, 12);
         var max = new float[planes * oh * ow];
         var avg = new float[planes * oh * ow];

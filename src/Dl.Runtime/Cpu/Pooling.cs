@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Dl.Cpu;
 
@@ -92,7 +94,20 @@ public static class Pooling
                 for (int i = 0; i < oh; i++)
                 {
                     float* top = px + ((long)p * h + 2 * i) * w, bottom = top + w, dst = py + ((long)p * oh + i) * ow;
-                    for (int j = 0; j < ow; j++)
+                    int j = 0;
+                    if (Vector512.IsHardwareAccelerated && 2 * ow >= 16)
+                    {
+                        for (int c = 0; ; c += 16)
+                        {
+                            if (c > 2 * ow - 16) c = 2 * ow - 16;
+                            var v = Vector512.Max(Vector512.Load(top + c), Vector512.Load(bottom + c));
+                            v = Vector512.Max(v, Vector512.Shuffle(v, s_swapPairs));
+                            Vector512.Shuffle(v, s_evenLanes).GetLower().Store(dst + c / 2);
+                            if (c == 2 * ow - 16) break;
+                        }
+                        j = ow;
+                    }
+                    for (; j < ow; j++)
                         dst[j] = MathF.Max(MathF.Max(top[2 * j], top[2 * j + 1]), MathF.Max(bottom[2 * j], bottom[2 * j + 1]));
                 }
     }
@@ -111,7 +126,20 @@ public static class Pooling
                 {
                     long t = ((long)p * h + 2 * i) * w;
                     float* xt = px + t, xb = xt + w, dt = pdx + t, db = dt + w, g = pdy + ((long)p * oh + i) * ow;
-                    for (int j = 0; j < ow; j++)
+                    int j = 0;
+                    if (Vector512.IsHardwareAccelerated && 2 * ow >= 16)
+                    {
+                        // 8 windows per step; the last step is moved back to end at the row's last
+                        // window (recomputing a few windows gives the same values), so no scalar tail.
+                        for (int c = 0; ; c += 16)
+                        {
+                            if (c > 2 * ow - 16) c = 2 * ow - 16;
+                            MaxBackward8(xt + c, xb + c, g + c / 2, dt + c, db + c);
+                            if (c == 2 * ow - 16) break;
+                        }
+                        j = ow;
+                    }
+                    for (; j < ow; j++)
                     {
                         int c = 2 * j;
                         float t0 = xt[c], t1 = xt[c + 1], b0 = xb[c], b1 = xb[c + 1];
@@ -133,6 +161,36 @@ public static class Pooling
                 if (h > 2 * oh)
                     new Span<float>(pdx + ((long)p * h + 2 * oh) * w, (h - 2 * oh) * w).Clear();
             }
+    }
+
+    private static readonly Vector512<int> s_swapPairs = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+    private static readonly Vector512<int> s_evenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+    private static readonly Vector512<int> s_pairOf = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    private static readonly Vector512<float> s_oddLanes = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+
+    /// <summary>
+    /// Eight 2x2 windows (16 columns of a row pair): each window's gradient goes to its first maximum
+    /// in (t0, t1, b0, b1) order, zeros to the rest. Lanes hold t0/t1 (even/odd) and their pair
+    /// partners after a swap, so "first" becomes: top even lane if it is the maximum, top odd lane if
+    /// it is and its partner is not, then the bottom lanes likewise when no top lane is.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void MaxBackward8(float* xt, float* xb, float* g, float* dt, float* db)
+    {
+        var top = Vector512.Load(xt);
+        var bottom = Vector512.Load(xb);
+        var topSwap = Vector512.Shuffle(top, s_swapPairs);
+        var bottomSwap = Vector512.Shuffle(bottom, s_swapPairs);
+        var max = Vector512.Max(Vector512.Max(top, topSwap), Vector512.Max(bottom, bottomSwap));
+        var isTop = Vector512.Equals(top, max);
+        var isTopPartner = Vector512.Equals(topSwap, max);
+        var isBottom = Vector512.Equals(bottom, max);
+        var isBottomPartner = Vector512.Equals(bottomSwap, max);
+        var pickTop = Vector512.AndNot(isTop, isTopPartner & s_oddLanes);
+        var pickBottom = Vector512.AndNot(Vector512.AndNot(isBottom, isTop | isTopPartner), isBottomPartner & s_oddLanes);
+        var grad = Vector512.Shuffle(Vector512.Create(Vector256.Load(g), Vector256<float>.Zero), s_pairOf);
+        (pickTop & grad).Store(dt);
+        (pickBottom & grad).Store(db);
     }
 
     private static int ArgMax(ReadOnlySpan<float> x, int p, int h, int w, int k, int stride, int padding, int i, int j)
