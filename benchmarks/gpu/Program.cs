@@ -27,7 +27,14 @@ for (int i = 0; i < args.Length; i++)
     else throw new ArgumentException($"unknown option {args[i]}; options: --device cuda|opencl|cpu-accelerator --quick");
 }
 
-using var device = GpuDevice.Create(kind);
+GpuDevice device;
+try { device = GpuDevice.Create(kind); }
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine("gpu benchmark: " + e.Message);
+    return 1;
+}
+using var _ = device;
 Console.WriteLine($"# device {device} ({device.Accelerator.AcceleratorType}, {device.Accelerator.NumMultiprocessors} multiprocessors, {device.Accelerator.MemorySize >> 20} MiB)");
 
 // ---- Train step of the 784-128-10 MLP: the batch on the device (as PyTorch's is), then with its upload. ----
@@ -76,6 +83,8 @@ foreach (int n in quick ? new[] { 96 } : new[] { 1024, 4096 })
     }
     Console.WriteLine($"# sgemm {n}: worst relative error of 16 sampled entries {worst:E1}");
 }
+
+return 0;
 
 static double Time(Action step, GpuDevice device, int reps, int warm)
 {
