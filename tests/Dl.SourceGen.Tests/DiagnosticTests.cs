@@ -303,4 +303,39 @@ public class DiagnosticTests
                 return x;
             }
         """), "DL0012", "Deep");
+    // ---- Convolution and pooling geometry (DL0013-DL0017): at the layer call or the Nn call. ----
+
+    [Fact]
+    public void DL0013_conv_channel_mismatch() => Single(Model("""
+            readonly Conv2d conv = new(3, 8, 3);
+            public Tensor Forward([Input(1, 28, 28)] Tensor image) => [|conv.Forward(image)|].Flatten();
+        """), "DL0013", "Conv2d 'conv'", "expects 3 input channels", "[N,1,28,28]");
+
+    [Fact]
+    public void DL0014_kernel_larger_than_the_padded_input() => Single(Model("""
+            readonly Conv2d conv = new(1, 4, 5);
+            public Tensor Forward([Input(1, 4, 4)] Tensor image) => [|conv.Forward(image)|].Flatten();
+        """), "DL0014", "kernel 5x5", "larger than the padded input");
+
+    [Fact]
+    public void DL0015_transposed_conv_with_an_empty_output() => Single(Model("""
+            readonly ConvTranspose2d up = new(1, 1, 2, padding: 1);
+            public Tensor Forward([Input(1, 1, 1)] Tensor image) => [|up.Forward(image)|].Flatten();
+        """), "DL0015", "output would be 0x0");
+
+    [Fact]
+    public void DL0016_stride_of_zero() => Single(Model("""
+            public Tensor Forward([Input(1, 8, 8)] Tensor image) => [|Nn.MaxPool2d(image, 2, 0)|].Flatten();
+        """), "DL0016", "MaxPool2d", "stride must be at least 1, got 0");
+
+    [Fact]
+    public void DL0016_dilation_of_zero_in_a_layer() => Single(Model("""
+            readonly Conv2d conv = new(1, 4, 3, dilation: 0);
+            public Tensor Forward([Input(1, 8, 8)] Tensor image) => [|conv.Forward(image)|].Flatten();
+        """), "DL0016", "dilation must be at least 1, got 0");
+
+    [Fact]
+    public void DL0017_pooling_window_larger_than_the_input() => Single(Model("""
+            public Tensor Forward([Input(3, 2, 2)] Tensor image) => [|Nn.AvgPool2d(image, 3)|].Flatten();
+        """), "DL0017", "AvgPool2d", "3x3 window", "input 2x2");
 }
