@@ -45,16 +45,4 @@ public static class Near
 
     public static void All(ReadOnlySpan<float> actual, double[] expected, double abs, double rel, string what) =>
         All(actual, expected.Select(v => (float)v).ToArray(), abs, rel, what);
-
-    public static float[] Random(int count, int seed, double scale = 1)
-    {
-        var r = new Dl.SeededRandom(seed);
-        return Enumerable.Range(0, count).Select(_ => (float)((r.NextDouble() * 2 - 1) * scale)).ToArray();
-    }
-
-    public static int[] Labels(int count, int classes, int seed)
-    {
-        var r = new Dl.SeededRandom(seed);
-        return Enumerable.Range(0, count).Select(_ => r.NextInt(classes)).ToArray();
-    }
 }

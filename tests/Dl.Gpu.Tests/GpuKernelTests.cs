@@ -1,4 +1,5 @@
 using Dl.Cpu;
+using Dl.Models.Tests;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -47,10 +48,10 @@ public class GpuKernelTests
             seed++;
             // Leading dimensions wider than the rows they hold: the kernels must honour them.
             int lda = (transA ? m : k) + 2, ldb = (transB ? k : n) + 1, ldc = n + 3;
-            var a = Near.Random((transA ? k : m) * lda, seed);
-            var b = Near.Random((transB ? n : k) * ldb, seed + 100);
-            var bias = Near.Random(n, seed + 200);
-            var mask = Near.Random(m * n, seed + 300);
+            var a = TestInputs.Floats((transA ? k : m) * lda, seed);
+            var b = TestInputs.Floats((transB ? n : k) * ldb, seed + 100);
+            var bias = TestInputs.Floats(n, seed + 200);
+            var mask = TestInputs.Floats(m * n, seed + 300);
             var c = Enumerable.Repeat(7f, m * ldc).ToArray();
             var activation = epilogue switch
             {
@@ -94,8 +95,8 @@ public class GpuKernelTests
     [InlineData(300, 5)]
     public void SoftmaxCrossEntropy_gives_the_mean_loss_and_the_scaled_gradient(int rows, int cols)
     {
-        var z = Near.Random(rows * cols, rows, 3);
-        var labels = Near.Labels(rows, cols, rows + 1);
+        var z = TestInputs.Floats(rows * cols, rows, 3);
+        var labels = TestInputs.Labels(rows, cols, rows + 1);
         float scale = 1f / rows;
         using var dz = Up(z); using var dl = Up(labels);
         using var loss = Device.Accelerator.Allocate1D<float>(1);
@@ -132,7 +133,7 @@ public class GpuKernelTests
     [InlineData(5, 4, 1)]
     public void Sum_reduces_the_middle_axis(int outer, int reduce, int inner)
     {
-        var x = Near.Random(outer * reduce * inner, reduce);
+        var x = TestInputs.Floats(outer * reduce * inner, reduce);
         using var dx = Up(x); using var dy = Device.Accelerator.Allocate1D<float>(outer * inner);
         Device.Kernels.Sum(Stream, dx.View, outer, reduce, inner, dy.View);
         var expected = new double[outer * inner];
@@ -146,7 +147,7 @@ public class GpuKernelTests
     [Fact]
     public void Softmax_LogSoftmax_Broadcast_Transpose_OneHot_Fill_Copy()
     {
-        var x = Near.Random(12, 5, 4);
+        var x = TestInputs.Floats(12, 5, 4);
         using var dx = Up(x); using var dy = Device.Accelerator.Allocate1D<float>(12);
         Device.Kernels.Softmax(Stream, dx.View, 3, 4, dy.View);
         var soft = new float[12];
@@ -180,8 +181,8 @@ public class GpuKernelTests
     [Fact]
     public void Losses_and_Sgd()
     {
-        var a = Near.Random(37, 1, 2);
-        var b = Near.Random(37, 2).Select(v => (v + 1) / 2).ToArray();
+        var a = TestInputs.Floats(37, 1, 2);
+        var b = TestInputs.Floats(37, 2).Select(v => (v + 1) / 2).ToArray();
         using var da = Up(a); using var db = Up(b); using var y = Device.Accelerator.Allocate1D<float>(1);
         Device.Kernels.MeanSquaredError(Stream, da.View, db.View, 37, y.View);
         Near.All(Down(y), new[] { a.Zip(b, (u, v) => (double)(u - v) * (u - v)).Average() }, 1e-6, 1e-5, "mse");

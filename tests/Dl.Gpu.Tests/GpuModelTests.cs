@@ -1,5 +1,6 @@
-using Dl.Gpu.Tests.Models;
 using Dl.Graph;
+using Dl.Models.Tests;
+using Dl.Models.Tests.Models;
 
 namespace Dl.Gpu.Tests;
 
@@ -48,12 +49,12 @@ public class GpuModelTests
     [InlineData(33)]
     public void SmallMlp_matches_the_CPU_backend_and_the_reference(int batch)
     {
-        var x = Near.Random(batch * 12, 1);
-        var y = Near.Labels(batch, 5, 2);
+        var x = TestInputs.Floats(batch * 12, 1);
+        var y = TestInputs.Labels(batch, 5, 2);
         var cpu = new SmallMlp(seed: 3) { LearningRate = 0.3f };
         var host = new SmallMlp(seed: 3) { LearningRate = 0.3f };
         using var gpu = new SmallMlp.Gpu(host, Device);
-        Check(cpu, host, Reference.SmallMlp(), batch, new (string, Array)[] { ("x", x), ("label", y) },
+        Check(cpu, host, ReferenceGraphs.Classifier("SmallMlp", 12, 16, 5, LayerActivation.Relu), batch, new (string, Array)[] { ("x", x), ("label", y) },
             () => cpu.Predict(x), () => gpu.Predict(x),
             () => cpu.ComputeGradients(x, y), () => gpu.ComputeGradients(x, y), gpu.ReadLoss,
             () => cpu.TrainStep(x, y), () => gpu.TrainStep(x, y), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
@@ -64,12 +65,12 @@ public class GpuModelTests
     [InlineData(19)]
     public void OpZoo_elementwise_groups_softmax_and_reductions_match(int batch)
     {
-        var x = Near.Random(batch * 5, 6, 2);
-        var t = Near.Random(batch * 4, 7).Select(v => (v + 1) / 2).ToArray();
+        var x = TestInputs.Floats(batch * 5, 6, 2);
+        var t = TestInputs.Floats(batch * 4, 7).Select(v => (v + 1) / 2).ToArray();
         var cpu = new OpZoo(seed: 9) { LearningRate = 0.1f };
         var host = new OpZoo(seed: 9) { LearningRate = 0.1f };
         using var gpu = new OpZoo.Gpu(host, Device);
-        Check(cpu, host, Reference.OpZoo(), batch, new (string, Array)[] { ("x", x), ("target", t) },
+        Check(cpu, host, ReferenceGraphs.OpZoo(), batch, new (string, Array)[] { ("x", x), ("target", t) },
             () => cpu.Predict(x), () => gpu.Predict(x),
             () => cpu.ComputeGradients(x, t), () => gpu.ComputeGradients(x, t), gpu.ReadLoss,
             () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
@@ -82,12 +83,12 @@ public class GpuModelTests
     // amplifies float rounding until CPU and GPU no longer agree to 1e-4 (-53019 vs -53038).
     public void ResidualRegressor_shared_weights_and_mse_match(int batch)
     {
-        var x = Near.Random(batch * 6, 4);
-        var t = Near.Random(batch * 2, 5);
+        var x = TestInputs.Floats(batch * 6, 4);
+        var t = TestInputs.Floats(batch * 2, 5);
         var cpu = new ResidualRegressor(seed: 5) { LearningRate = 0.005f };
         var host = new ResidualRegressor(seed: 5) { LearningRate = 0.005f };
         using var gpu = new ResidualRegressor.Gpu(host, Device);
-        Check(cpu, host, Reference.ResidualRegressor(), batch, new (string, Array)[] { ("x", x), ("target", t) },
+        Check(cpu, host, ReferenceGraphs.ResidualRegressor(), batch, new (string, Array)[] { ("x", x), ("target", t) },
             () => cpu.Predict(x), () => gpu.Predict(x),
             () => cpu.ComputeGradients(x, t), () => gpu.ComputeGradients(x, t), gpu.ReadLoss,
             () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
@@ -96,8 +97,8 @@ public class GpuModelTests
     [Fact]
     public void Evaluate_reads_back_the_loss_and_leaves_the_parameters_alone()
     {
-        var x = Near.Random(4 * 12, 8);
-        var y = Near.Labels(4, 5, 9);
+        var x = TestInputs.Floats(4 * 12, 8);
+        var y = TestInputs.Labels(4, 5, 9);
         var cpu = new SmallMlp(seed: 4);
         using var gpu = new SmallMlp.Gpu(new SmallMlp(seed: 4), Device);
         Assert.Equal(cpu.Evaluate(x, y), gpu.Evaluate(x, y), 5);

@@ -1,4 +1,5 @@
-using Dl.Gpu.Tests.Models;
+using Dl.Models.Tests;
+using Dl.Models.Tests.Models;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -14,8 +15,8 @@ public class GpuRuntimeTests
     public void A_train_step_uploads_only_its_batch_and_reads_nothing_back()
     {
         const int batch = 6;
-        var x = Near.Random(batch * 12, 21);
-        var y = Near.Labels(batch, 5, 22);
+        var x = TestInputs.Floats(batch * 12, 21);
+        var y = TestInputs.Labels(batch, 5, 22);
         var host = new SmallMlp(seed: 2) { LearningRate = 0.5f };
         var before = host.Parameters.ToArray();
         using var gpu = new SmallMlp.Gpu(host, Device);
@@ -46,11 +47,11 @@ public class GpuRuntimeTests
     public void The_arena_grows_only_for_a_larger_batch()
     {
         using var gpu = new SmallMlp.Gpu(new SmallMlp(seed: 1), Device);
-        gpu.Predict(Near.Random(8 * 12, 1));
-        gpu.Predict(Near.Random(3 * 12, 2));
-        gpu.Predict(Near.Random(8 * 12, 3));
+        gpu.Predict(TestInputs.Floats(8 * 12, 1));
+        gpu.Predict(TestInputs.Floats(3 * 12, 2));
+        gpu.Predict(TestInputs.Floats(8 * 12, 3));
         Assert.Equal(1, gpu.Arena.Allocations);
-        gpu.Predict(Near.Random(9 * 12, 4));
+        gpu.Predict(TestInputs.Floats(9 * 12, 4));
         Assert.Equal(2, gpu.Arena.Allocations);
         Assert.Equal(9, gpu.Arena.Capacity);
     }
@@ -60,8 +61,8 @@ public class GpuRuntimeTests
     {
         using var gpu = new SmallMlp.Gpu(new SmallMlp(seed: 1), Device);
         Assert.Throws<InvalidOperationException>(() => gpu.TrainStep());
-        gpu.SetBatch(Near.Random(2 * 12, 1), new[] { 0, 1 });
-        gpu.Predict(Near.Random(2 * 12, 2)); // replaces the batch's images, not its labels
+        gpu.SetBatch(TestInputs.Floats(2 * 12, 1), new[] { 0, 1 });
+        gpu.Predict(TestInputs.Floats(2 * 12, 2)); // replaces the batch's images, not its labels
         var e = Assert.Throws<InvalidOperationException>(() => gpu.ComputeGradients());
         Assert.Contains("SetBatch", e.Message);
     }
@@ -96,8 +97,8 @@ public class GpuRuntimeTests
     {
         using var cuda = GpuDevice.Create(DeviceKind.Cuda);
         const int batch = 64;
-        var x = Near.Random(batch * 784, 31);
-        var y = Near.Labels(batch, 10, 32);
+        var x = TestInputs.Floats(batch * 784, 31);
+        var y = TestInputs.Labels(batch, 10, 32);
         var cpu = new MnistMlp(seed: 1) { LearningRate = 0.1f };
         var host = new MnistMlp(seed: 1) { LearningRate = 0.1f };
         using var gpu = new MnistMlp.Gpu(host, cuda);
@@ -113,8 +114,8 @@ public class GpuRuntimeTests
     {
         using var cuda = GpuDevice.Create(DeviceKind.Cuda);
         const int m = 517, n = 389, k = 300;
-        var a = Near.Random(k * m, 1);
-        var b = Near.Random(k * n, 2);
+        var a = TestInputs.Floats(k * m, 1);
+        var b = TestInputs.Floats(k * n, 2);
         var expected = new float[m * n];
         Dl.Cpu.Gemm.Multiply(m, n, k, a, m, true, b, n, false, expected, n);
         using var da = cuda.Accelerator.Allocate1D(a);

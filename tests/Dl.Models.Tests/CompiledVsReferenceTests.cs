@@ -1,23 +1,12 @@
 using Dl.Graph;
 using Dl.Models.Tests.Models;
+using static Dl.Models.Tests.TestInputs;
 
 namespace Dl.Models.Tests;
 
 /// <summary>Generated code against the reference evaluator: forward outputs, losses and every parameter gradient.</summary>
 public class CompiledVsReferenceTests
 {
-    private static float[] Floats(int n, int seed, double scale = 1)
-    {
-        var r = new Dl.SeededRandom(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)((r.NextDouble() * 2 - 1) * scale)).ToArray();
-    }
-
-    private static int[] Labels(int n, int classes, int seed)
-    {
-        var r = new Dl.SeededRandom(seed);
-        return Enumerable.Range(0, n).Select(_ => r.NextInt(classes)).ToArray();
-    }
-
     private static void CheckAll(Dl.ICompiledModel model, ModelGraph graph, int batch, Func<float[]> predict, Func<float> evaluate, Func<float> gradients, params (string, Array)[] inputs)
     {
         var reference = Reference.Run(graph, model, batch, inputs);

@@ -1,5 +1,6 @@
 using Dl.Graph;
 using Dl.Models.Tests.Models;
+using static Dl.Models.Tests.TestInputs;
 
 namespace Dl.Models.Tests;
 
@@ -10,18 +11,6 @@ namespace Dl.Models.Tests;
 /// </summary>
 public class ConvCompiledVsReferenceTests
 {
-    private static float[] Floats(int n, int seed, double scale = 1)
-    {
-        var r = new Dl.SeededRandom(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)((r.NextDouble() * 2 - 1) * scale)).ToArray();
-    }
-
-    private static int[] Labels(int n, int classes, int seed)
-    {
-        var r = new Dl.SeededRandom(seed);
-        return Enumerable.Range(0, n).Select(_ => r.NextInt(classes)).ToArray();
-    }
-
     /// <summary>Predict, Evaluate, ComputeGradients and (for stateful models) the new state, each against the reference.</summary>
     private static void CheckAll(Dl.IClassifier model, ModelGraph graph, int batch, int seed, float[] x, int[] y, double gradientTolerance = 1e-3)
     {

@@ -3,6 +3,8 @@ using Dl.Graph;
 
 namespace Dl.Models.Tests;
 
+// Also compiled into Dl.Gpu.Tests (linked from its .csproj).
+
 /// <summary>Runs a reference graph in double precision with a compiled model's current parameters.</summary>
 internal static class Reference
 {

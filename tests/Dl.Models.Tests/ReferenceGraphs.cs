@@ -2,6 +2,8 @@ using Dl.Graph;
 
 namespace Dl.Models.Tests;
 
+// Also compiled into Dl.Gpu.Tests (linked from its .csproj).
+
 /// <summary>
 /// The test models rebuilt by hand with the graph builder: the reference evaluator runs these
 /// (in double precision) to check what the generated code computes.

@@ -2,6 +2,8 @@ using Dl;
 
 namespace Dl.Models.Tests.Models;
 
+// Also compiled into Dl.Gpu.Tests (linked from its .csproj), where the generator adds each model's Gpu class.
+
 /// <summary>
 /// Exercises the elementwise fuser, broadcasting, reductions and layout ops: every op of the
 /// catalogue that a dense model can reach, so compiled code is compared with the evaluator on all.

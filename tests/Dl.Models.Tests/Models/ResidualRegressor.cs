@@ -2,6 +2,8 @@ using Dl;
 
 namespace Dl.Models.Tests.Models;
 
+// Also compiled into Dl.Gpu.Tests (linked from its .csproj), where the generator adds each model's Gpu class.
+
 /// <summary>A residual block with its own parameters; one instance used three times shares them.</summary>
 [Layer]
 public partial class Residual(int width)

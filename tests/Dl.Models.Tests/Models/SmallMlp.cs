@@ -2,7 +2,9 @@ using Dl;
 
 namespace Dl.Models.Tests.Models;
 
-/// <summary>A small classifier: 12 -> 16 (ReLU) -> 5, cross-entropy.</summary>
+// Also compiled into Dl.Gpu.Tests (linked from its .csproj), where the generator adds each model's Gpu class.
+
+/// <summary>A small classifier: 12 -> 16 (ReLU) -> 5, cross-entropy (the MNIST MLP's shape of plan, small enough for the GPU emulator).</summary>
 [Model]
 public partial class SmallMlp
 {
@@ -22,18 +24,6 @@ public partial class MnistMlp
     readonly Dense output = new(128, 10);
 
     public Tensor Forward([Input(784)] Tensor image) => output.Forward(hidden.Forward(image));
-
-    public Tensor Loss(Tensor logits, Labels label) => Nn.CrossEntropy(logits, label);
-}
-
-/// <summary>A smooth classifier (tanh only), for finite differences straight on the compiled model.</summary>
-[Model]
-public partial class SmoothNet
-{
-    readonly Dense hidden = new(6, 8, Activation.Tanh);
-    readonly Dense output = new(8, 3);
-
-    public Tensor Forward([Input(6)] Tensor x) => output.Forward(hidden.Forward(x));
 
     public Tensor Loss(Tensor logits, Labels label) => Nn.CrossEntropy(logits, label);
 }
