@@ -5,8 +5,8 @@ using BenchmarkDotNet.Running;
 using Dl.Benchmarks;
 
 // Two ways to run:
-//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick       figures as `name value unit` lines (~15 s)
-//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- [BenchmarkDotNet args, e.g. --filter *Mlp*]
+//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick       figures as `name value unit` lines (~20 s)
+//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- [BenchmarkDotNet args, e.g. --filter *Mlp* or *LeNet*]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "--quick")
 {
@@ -23,6 +23,12 @@ internal static class QuickFigures
 {
     public static void Run()
     {
+        Mlp();
+        LeNet();
+    }
+
+    private static void Mlp()
+    {
         foreach (int batch in new[] { 64, 256 })
         {
             var model = new BenchMlp(seed: 1) { LearningRate = 0.1f };
@@ -35,6 +41,19 @@ internal static class QuickFigures
             var data = new MnistBatches(batch);
             Report($"mlp_infer_b{batch}", Time(() => { var (x, _) = data.Next(); model.Predict(x); }), "us");
         }
+    }
+
+    /// <summary>The peer's `cnn` group times the step only; batch-1 inference has no peer figure yet.</summary>
+    private static void LeNet()
+    {
+        // The peer's step cycles over every batch of the training file, so this one does too.
+        var trained = new BenchLeNet(seed: 1) { LearningRate = 0.1f };
+        var train = new MnistBatches(LeNetBench.TrainBatch, int.MaxValue);
+        Report($"lenet_train_step_b{LeNetBench.TrainBatch}", Time(() => { var (x, y) = train.Next(); trained.TrainStep(x, y); }), "us");
+
+        var model = new BenchLeNet(seed: 1);
+        var infer = new MnistBatches(1);
+        Report("lenet_infer_b1", Time(() => { var (x, _) = infer.Next(); model.Predict(x); }), "us");
     }
 
     private static void Report(string name, double value, string unit) =>
