@@ -83,38 +83,73 @@ public class GpuOptimizerTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Adam_kernel_matches_the_reference_over_three_steps(bool decoupled)
+    public void Adam_kernel_matches_the_reference_over_three_steps(bool decoupled) => AdamAgainstReference(Device, 5000, decoupled);
+
+    private static void AdamAgainstReference(GpuDevice device, int n, bool decoupled)
     {
-        const int n = 5000;
         const float lr = 0.01f, beta1 = 0.8f, beta2 = 0.95f, eps = 1e-6f, wd = 0.1f, maxNorm = 20f;
         var p = Near.Random(n, 41);
         var optimizer = decoupled ? new AdamW(lr, beta1, beta2, eps) { WeightDecay = wd } : new Adam(lr, beta1, beta2, eps) { WeightDecay = wd, MaxGradientNorm = maxNorm };
         using var gpuOptimizer = new GpuOptimizer(optimizer);
-        using var pBuffer = Device.Accelerator.Allocate1D(p);
-        using var gBuffer = Device.Accelerator.Allocate1D<float>(n);
+        using var pBuffer = device.Accelerator.Allocate1D(p);
+        using var gBuffer = device.Accelerator.Allocate1D<float>(n);
 
         double[] rp = p.Select(v => (double)v).ToArray(), m = new double[n], v = new double[n];
         for (int step = 1; step <= 3; step++)
         {
             var g = Near.Random(n, 50 + step);
-            Device.Upload<float>(g, gBuffer.View);
-            gpuOptimizer.Step(Device, pBuffer.View, gBuffer.View);
+            device.Upload<float>(g, gBuffer.View);
+            gpuOptimizer.Step(device, pBuffer.View, gBuffer.View);
 
             var rg = g.Select(x => (double)x).ToArray();
             if (decoupled)
                 OptimizerReference.AdamW(rp, rg, m, v, lr, beta1, beta2, eps, step, wd);
             else
             {
-                // Uniform values in [-1, 1] have a norm near sqrt(5000 / 3) = 41: the clip halves them.
+                // Uniform values in [-1, 1] have a norm near sqrt(n / 3), at least 41: the clip halves them or more.
                 Assert.True(OptimizerReference.ClipByGlobalNorm(rg, maxNorm) > maxNorm * 1.5);
                 OptimizerReference.Adam(rp, rg, m, v, lr, beta1, beta2, eps, step, wd);
             }
-            Device.Synchronize();
+            device.Synchronize();
             Near.All(pBuffer.GetAsArray1D(), rp, 1e-5, 1e-4, $"parameters after step {step}");
         }
         gpuOptimizer.CopyStateToHost();
         Near.All(optimizer.State["m"], m, 1e-6, 1e-4, "m");
         Near.All(optimizer.State["v"], v, 1e-6, 1e-4, "v");
+    }
+
+    /// <summary>On a CUDA machine: the PTX of the update and norm kernels, the norm over 147 groups.</summary>
+    [CudaFact]
+    public void Cuda_Adam_kernel_matches_the_reference()
+    {
+        using var cuda = GpuDevice.Create(DeviceKind.Cuda);
+        AdamAgainstReference(cuda, 300_000, decoupled: false);
+        AdamAgainstReference(cuda, 300_000, decoupled: true);
+    }
+
+    /// <summary>On a CUDA machine: MNIST's model with clipped Nesterov momentum and decay, as on the CPU, step for step.</summary>
+    [CudaFact]
+    public void Cuda_MnistMlp_optimizer_steps_match_the_CPU_backend()
+    {
+        using var cuda = GpuDevice.Create(DeviceKind.Cuda);
+        const int batch = 64;
+        var x = Near.Random(batch * 784, 81);
+        var y = Near.Labels(batch, 10, 82);
+        Optimizer Make() => new Momentum(0.05f, 0.9f, nesterov: true) { WeightDecay = 1e-3f, MaxGradientNorm = 0.5f };
+        var cpu = new MnistMlp(seed: 1);
+        var cpuOptimizer = Make();
+        var host = new MnistMlp(seed: 1);
+        using var gpu = new MnistMlp.Gpu(host, cuda);
+        using var gpuOptimizer = new GpuOptimizer(Make());
+        for (int step = 0; step < 5; step++)
+        {
+            cpu.ComputeGradients(x, y);
+            cpuOptimizer.Step(cpu);
+            gpu.TrainStep(x, y, gpuOptimizer);
+        }
+        gpu.CopyParametersToHost();
+        Near.All(host.Parameters, cpu.Parameters.ToArray(), 1e-4, 1e-3, "parameters after 5 steps");
+        Near.All([gpuOptimizer.ReadGradientNorm()], [cpuOptimizer.LastGradientNorm], 1e-5, 1e-4, "gradient norm");
     }
 
     [Fact]
