@@ -20,7 +20,7 @@ public enum GemmVariant
 /// typed launcher and kept for the device's life (loading per call is the classic slowdown).
 /// Every method only enqueues work on the given stream: none waits for the device.
 /// </summary>
-public sealed class GpuKernels : IDisposable
+public sealed partial class GpuKernels : IDisposable
 {
     private readonly Accelerator _accelerator;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _noneBuffer;

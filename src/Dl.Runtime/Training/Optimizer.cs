@@ -75,9 +75,21 @@ public abstract class Optimizer
             LastGradientNorm = Optimizers.ClipByGlobalNorm(_clipped, MaxGradientNorm);
             gradients = _clipped;
         }
+        var (lr, step) = AdvanceStep();
+        Apply(parameters, gradients, lr, step);
+    }
+
+    /// <summary>
+    /// Counts one step whose update runs outside this object (a device backend, which keeps the state
+    /// there): returns the learning rate <see cref="Step(Span{float}, ReadOnlySpan{float})"/> would use and
+    /// the step's number from 1 (Adam's t), and advances <see cref="StepCount"/> as it does, so schedules
+    /// and checkpoints see one step count whichever backend ran. Clipping and the update are the caller's.
+    /// </summary>
+    public (float LearningRate, long Step) AdvanceStep()
+    {
         float lr = CurrentLearningRate;
         StepCount++;
-        Apply(parameters, gradients, lr, StepCount);
+        return (lr, StepCount);
     }
 
     /// <summary>Restores state saved from an optimizer of the same kind (e.g. by a checkpoint), and its step count.</summary>

@@ -115,11 +115,7 @@ public static class Optimizers
         CheckLengths(p, g, m.Length);
         CheckLengths(p, g, v.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
-        // Bias corrections in double: beta^t underflows gracefully and 1 - beta2^t is tiny early on.
-        // m_hat / (sqrt(v_hat) + eps) is rewritten as (lr / c1) * m / (sqrt(v) / sqrt(c2) + eps): the same
-        // number, with the corrections folded into two scalars.
-        float stepSize = (float)(lr / (1 - Math.Pow(beta1, step)));
-        float inverseRootC2 = (float)(1 / Math.Sqrt(1 - Math.Pow(beta2, step)));
+        var (stepSize, inverseRootC2) = AdamScalars(lr, beta1, beta2, step);
         float decay = decoupled ? 1 - lr * weightDecay : 1;
         float l2 = decoupled ? 0 : weightDecay;
 
@@ -156,6 +152,18 @@ public static class Optimizers
             v[i] = vi;
             p[i] = decay * param - stepSize * mi / (MathF.Sqrt(vi) * inverseRootC2 + eps);
         }
+    }
+
+    /// <summary>
+    /// Adam's bias corrections at <paramref name="step"/> (from 1) folded into two scalars:
+    /// m_hat / (sqrt(v_hat) + eps) is rewritten as (lr / c1) * m / (sqrt(v) / sqrt(c2) + eps), the same
+    /// number. Shared with the GPU backend, whose kernel takes them as arguments, so both round alike.
+    /// </summary>
+    public static (float StepSize, float InverseRootC2) AdamScalars(float lr, float beta1, float beta2, long step)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
+        // In double: beta^t underflows gracefully and 1 - beta2^t is tiny early on.
+        return ((float)(lr / (1 - Math.Pow(beta1, step))), (float)(1 / Math.Sqrt(1 - Math.Pow(beta2, step))));
     }
 
     /// <summary>

@@ -158,6 +158,10 @@ internal sealed class GpuClassWriter
         w.Line("public global::Dl.Gpu.GpuDevice Device => _device;");
         w.Line("/// <summary>Step size of <see cref=\"TrainStep()\"/>'s SGD update (starts as the host model's).</summary>");
         w.Line("public float LearningRate { get; set; }");
+        w.Line("/// <summary>The device's parameters, <see cref=\"ParameterCount\"/> floats laid out like the host model's <c>Parameters</c>.</summary>");
+        w.Line("public FloatView ParameterView => _params.View.SubView(0, ParameterCount);");
+        w.Line("/// <summary>The device's gradients of the last ComputeGradients or TrainStep, laid out like <see cref=\"ParameterView\"/>.</summary>");
+        w.Line("public FloatView GradientView => _grads.View.SubView(0, ParameterCount);");
         w.Line("/// <summary>The device arena (tests read how often it was allocated).</summary>");
         w.Line("public global::Dl.Gpu.GpuArena Arena => _arena;");
         w.Line();
@@ -242,6 +246,14 @@ internal sealed class GpuClassWriter
         w.Close();
         w.Line("/// <summary>Uploads a batch and enqueues one SGD step on it.</summary>");
         w.Line($"public void TrainStep({Params(_m.Inputs)}) {{ SetBatch({Args(_m.Inputs)}); TrainStep(); }}");
+        w.Line("/// <summary>Enqueues one step on the batch: gradients, then <paramref name=\"optimizer\"/>'s fused update of the device's parameters. Nothing waits.</summary>");
+        w.Open("public void TrainStep(global::Dl.Gpu.GpuOptimizer optimizer)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
+        w.Line("RunComputeGradients(Batch());");
+        w.Line("optimizer.Step(_device, ParameterView, GradientView);");
+        w.Close();
+        w.Line("/// <summary>Uploads a batch and enqueues one step of <paramref name=\"optimizer\"/> on it.</summary>");
+        w.Line($"public void TrainStep({Params(_m.Inputs)}, global::Dl.Gpu.GpuOptimizer optimizer) {{ SetBatch({Args(_m.Inputs)}); TrainStep(optimizer); }}");
         Run(w, _m.Evaluate!, "RunEvaluate", loss: true);
         Run(w, _m.Gradients!, "RunComputeGradients", loss: true);
     }

@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Generic;
+using Dl.Gpu.Kernels;
+using Dl.Training;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Dl.Gpu;
+
+/// <summary>
+/// Runs a <see cref="Dl.Training.Optimizer"/>'s update on a GPU: one fused kernel over every parameter
+/// per step, its state slots in device buffers, nothing copied or waited for (but for the first step, which
+/// uploads any state the optimizer already holds). The wrapped optimizer
+/// stays the one place for hyper-parameters, the learning rate and its schedule, <see cref="Optimizer.StepCount"/>
+/// (advanced by each <see cref="Step"/>) and the slot names checkpoints use.
+/// </summary>
+/// <remarks>
+/// <para>The device buffers are allocated on the first step, sized to the parameters, and start from the
+/// optimizer's <see cref="Optimizer.State"/> when it holds one (a loaded checkpoint, earlier CPU steps),
+/// else from zero. From then on the device copy is the state: call <see cref="CopyStateToHost"/> before
+/// saving a checkpoint, and <see cref="UploadState"/> after loading one or calling <see cref="Optimizer.Reset"/>.</para>
+/// <para>Gradient clipping (<see cref="Optimizer.MaxGradientNorm"/>) reduces the global norm on the device
+/// and leaves the factor in a device buffer that the update reads, so it too waits for nothing;
+/// <see cref="Optimizer.LastGradientNorm"/> is therefore not updated: <see cref="ReadGradientNorm"/> reads it.</para>
+/// <para>Supported rules: <see cref="Sgd"/>, <see cref="Momentum"/> (Nesterov too), <see cref="RmsProp"/>,
+/// <see cref="AdaGrad"/>, <see cref="Adam"/> and <see cref="AdamW"/>, each with its weight decay. A subclass
+/// of <see cref="Adam"/> could override its update, which no kernel here knows, so it is refused.</para>
+/// </remarks>
+public sealed class GpuOptimizer : IDisposable
+{
+    private readonly Rule _rule;
+    private GpuDevice? _device;
+    private MemoryBuffer1D<float, Stride1D.Dense>[] _slots = [];
+    // [0] the clip factor the updates multiply gradients by (1 when clipping is off), [1] the last norm,
+    // [2..] one partial sum of squares per group of the norm reduction.
+    private MemoryBuffer1D<float, Stride1D.Dense>? _scratch;
+    private int _length = -1;
+
+    private enum Rule { Sgd, Momentum, Squares, Adam }
+
+    /// <summary>Wraps <paramref name="optimizer"/>; nothing is allocated until the first <see cref="Step"/>.</summary>
+    public GpuOptimizer(Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        _rule = optimizer switch
+        {
+            Sgd => Rule.Sgd,
+            Momentum => Rule.Momentum,
+            RmsProp or AdaGrad => Rule.Squares,
+            AdamW => Rule.Adam,
+            Adam when optimizer.GetType() == typeof(Adam) => Rule.Adam,
+            _ => throw new NotSupportedException(
+                $"the GPU backend has no kernel for {optimizer.GetType().Name}: it runs Sgd, Momentum, RmsProp, AdaGrad, Adam and AdamW"),
+        };
+        Optimizer = optimizer;
+    }
+
+    /// <summary>The rule, its hyper-parameters and step count; its <see cref="Optimizer.State"/> is current only after <see cref="CopyStateToHost"/>.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The device whose buffers hold the state: that of the first step, null before it.</summary>
+    public GpuDevice? Device => _device;
+
+    /// <summary>
+    /// Enqueues one update of <paramref name="parameters"/> from <paramref name="gradients"/> (device views of
+    /// equal length on <paramref name="device"/>, e.g. a generated model's <c>ParameterView</c> and
+    /// <c>GradientView</c>): the clipping norm when <see cref="Optimizer.MaxGradientNorm"/> is positive,
+    /// then the rule's kernel. Returns without waiting for the device.
+    /// </summary>
+    public void Step(GpuDevice device, ArrayView<float> parameters, ArrayView<float> gradients)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (gradients.Length != parameters.Length)
+            throw new ArgumentException($"{gradients.Length} gradients for {parameters.Length} parameters", nameof(gradients));
+        EnsureState(device, parameters.IntLength);
+        var stream = device.Stream;
+        var kernels = device.Kernels;
+        var scratch = _scratch!.View;
+        var scale = scratch.SubView(0, 2);
+        if (Optimizer.MaxGradientNorm > 0)
+            kernels.ClipScale(stream, gradients, scratch.SubView(2, scratch.Length - 2), scale, Optimizer.MaxGradientNorm);
+        // After the norm, as on the CPU; the host-side count and rate stay the single source for both backends.
+        var (lr, step) = Optimizer.AdvanceStep();
+        var args = Arguments(lr, step);
+        switch (_rule)
+        {
+            case Rule.Sgd: kernels.SgdUpdate(stream, parameters, gradients, scale, args); break;
+            case Rule.Momentum: kernels.MomentumUpdate(stream, parameters, gradients, Slot(0), scale, args); break;
+            case Rule.Squares: kernels.SquaresUpdate(stream, parameters, gradients, Slot(0), scale, args); break;
+            default: kernels.AdamUpdate(stream, parameters, gradients, Slot(0), Slot(1), scale, args); break;
+        }
+    }
+
+    /// <summary>
+    /// Copies the device state into <see cref="Optimizer"/> (its <see cref="Optimizer.State"/>, keeping its
+    /// step count), waiting for the device: do this before <c>Checkpoint.Save(path, model, optimizer)</c>.
+    /// Before the first step the optimizer's own state is current and nothing is copied.
+    /// </summary>
+    public void CopyStateToHost()
+    {
+        if (_device is null) return;
+        var state = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        for (int s = 0; s < _slots.Length; s++)
+        {
+            var values = new float[_length];
+            _device.Download<float>(_slots[s].View.SubView(0, _length), values);
+            state.Add(Optimizer.SlotNames[s], values);
+        }
+        Optimizer.LoadState(state, Optimizer.StepCount);
+    }
+
+    /// <summary>
+    /// Replaces the device state with <see cref="Optimizer"/>'s (zero when it has none), e.g. after
+    /// <c>Checkpoint.Load</c> or <see cref="Optimizer.Reset"/>. Before the first step there is nothing to
+    /// replace: the first step starts from the optimizer's state anyway.
+    /// </summary>
+    public void UploadState()
+    {
+        if (_device is null || _length == 0) return;
+        var state = Optimizer.State;
+        for (int s = 0; s < _slots.Length; s++)
+        {
+            var view = _slots[s].View.SubView(0, _length);
+            if (state.Count == 0) view.MemSetToZero(_device.Stream);
+            else _device.Upload<float>(state[Optimizer.SlotNames[s]], view);
+        }
+    }
+
+    /// <summary>The global gradient norm measured by the last clipped step (0 when clipping is off or before a step); waits for the device.</summary>
+    public float ReadGradientNorm()
+    {
+        if (_device is null || Optimizer.MaxGradientNorm <= 0) return 0;
+        Span<float> norm = stackalloc float[1];
+        _device.Download(_scratch!.View.SubView(1, 1), norm);
+        return norm[0];
+    }
+
+    public void Dispose()
+    {
+        foreach (var slot in _slots) slot.Dispose();
+        _slots = [];
+        _scratch?.Dispose();
+        _scratch = null;
+        _device = null;
+        _length = -1;
+    }
+
+    private ArrayView<float> Slot(int index) => _slots[index].View.SubView(0, _length);
+
+    private UpdateArgs Arguments(float lr, long step)
+    {
+        float wd = Optimizer.WeightDecay;
+        switch (Optimizer)
+        {
+            case Sgd:
+                return new UpdateArgs { Rate = lr, Decay = 1 - lr * wd };
+            case Momentum m:
+                return new UpdateArgs { Rate = lr, L2 = wd, Beta1 = m.Coefficient, Nesterov = m.Nesterov ? 1 : 0 };
+            case RmsProp r:
+                return new UpdateArgs { Rate = lr, L2 = wd, Beta2 = r.Rho, OneMinusBeta2 = 1 - r.Rho, Epsilon = r.Epsilon };
+            case AdaGrad a:
+                // A plain running sum: 1·s + 1·g² is exactly s + g² in float.
+                return new UpdateArgs { Rate = lr, L2 = wd, Beta2 = 1, OneMinusBeta2 = 1, Epsilon = a.Epsilon };
+            default:
+                var adam = (Adam)Optimizer;
+                bool decoupled = adam is AdamW;
+                var (stepSize, inverseRootC2) = Optimizers.AdamScalars(lr, adam.Beta1, adam.Beta2, step);
+                return new UpdateArgs
+                {
+                    Rate = stepSize, InverseRootC2 = inverseRootC2, Epsilon = adam.Epsilon,
+                    Beta1 = adam.Beta1, OneMinusBeta1 = 1 - adam.Beta1, Beta2 = adam.Beta2, OneMinusBeta2 = 1 - adam.Beta2,
+                    Decay = decoupled ? 1 - lr * wd : 1, L2 = decoupled ? 0 : wd,
+                };
+        }
+    }
+
+    /// <summary>Binds to the first step's device and allocates there; later steps must match it.</summary>
+    private void EnsureState(GpuDevice device, int length)
+    {
+        if (_device is not null)
+        {
+            if (!ReferenceEquals(device, _device))
+                throw new InvalidOperationException($"this GpuOptimizer holds its state on {_device}, not {device}; use one per device");
+            if (length != _length)
+                throw new InvalidOperationException($"this GpuOptimizer holds state for {_length} parameters, not {length}; use one per model");
+            return;
+        }
+        var state = Optimizer.State;
+        foreach (var values in state.Values)
+            if (values.Length != length)
+                throw new InvalidOperationException($"{Optimizer.GetType().Name} holds state for {values.Length} parameters, not {length}; use one per model");
+        var accelerator = device.Accelerator;
+        _slots = new MemoryBuffer1D<float, Stride1D.Dense>[Optimizer.SlotNames.Count];
+        for (int s = 0; s < _slots.Length; s++) _slots[s] = accelerator.Allocate1D<float>(Math.Max(1, length));
+        _scratch = accelerator.Allocate1D<float>(2 + OptimizerKernels.MaxNormGroups);
+        _device = device;
+        _length = length;
+        // Factor 1 for unclipped steps; set once, here, and rewritten on the device only by clipping.
+        _scratch.View.MemSetToZero(device.Stream);
+        device.Kernels.Fill(device.Stream, _scratch.View.SubView(0, 1), 1f);
+        UploadState();
+    }
+}
