@@ -1,6 +1,7 @@
 using System.IO;
 using Dl.Checkpoints;
-using Dl.Gpu.Tests.Models;
+using Dl.Models.Tests;
+using Dl.Models.Tests.Models;
 using Dl.Training;
 using ILGPU;
 using ILGPU.Runtime;
@@ -46,8 +47,8 @@ public class GpuOptimizerTests
     public void Every_rule_matches_the_CPU_optimizer_step_after_step(string rule)
     {
         const int batch = 8;
-        var xs = new[] { Near.Random(batch * 12, 31), Near.Random(batch * 12, 32) };
-        var ys = new[] { Near.Labels(batch, 5, 33), Near.Labels(batch, 5, 34) };
+        var xs = new[] { TestInputs.Floats(batch * 12, 31), TestInputs.Floats(batch * 12, 32) };
+        var ys = new[] { TestInputs.Labels(batch, 5, 33), TestInputs.Labels(batch, 5, 34) };
         var cpu = new SmallMlp(seed: 7);
         var cpuOptimizer = Make(rule);
         var host = new SmallMlp(seed: 7);
@@ -88,7 +89,7 @@ public class GpuOptimizerTests
     private static void AdamAgainstReference(GpuDevice device, int n, bool decoupled)
     {
         const float lr = 0.01f, beta1 = 0.8f, beta2 = 0.95f, eps = 1e-6f, wd = 0.1f, maxNorm = 20f;
-        var p = Near.Random(n, 41);
+        var p = TestInputs.Floats(n, 41);
         var optimizer = decoupled ? new AdamW(lr, beta1, beta2, eps) { WeightDecay = wd } : new Adam(lr, beta1, beta2, eps) { WeightDecay = wd, MaxGradientNorm = maxNorm };
         using var gpuOptimizer = new GpuOptimizer(optimizer);
         using var pBuffer = device.Accelerator.Allocate1D(p);
@@ -97,7 +98,7 @@ public class GpuOptimizerTests
         double[] rp = p.Select(v => (double)v).ToArray(), m = new double[n], v = new double[n];
         for (int step = 1; step <= 3; step++)
         {
-            var g = Near.Random(n, 50 + step);
+            var g = TestInputs.Floats(n, 50 + step);
             device.Upload<float>(g, gBuffer.View);
             gpuOptimizer.Step(device, pBuffer.View, gBuffer.View);
 
@@ -133,8 +134,8 @@ public class GpuOptimizerTests
     {
         using var cuda = GpuDevice.Create(DeviceKind.Cuda);
         const int batch = 64;
-        var x = Near.Random(batch * 784, 81);
-        var y = Near.Labels(batch, 10, 82);
+        var x = TestInputs.Floats(batch * 784, 81);
+        var y = TestInputs.Labels(batch, 10, 82);
         Optimizer Make() => new Momentum(0.05f, 0.9f, nesterov: true) { WeightDecay = 1e-3f, MaxGradientNorm = 0.5f };
         var cpu = new MnistMlp(seed: 1);
         var cpuOptimizer = Make();
@@ -156,8 +157,8 @@ public class GpuOptimizerTests
     public void An_optimizer_step_uploads_only_the_batch_and_reads_nothing_back()
     {
         const int batch = 4;
-        var x = Near.Random(batch * 12, 61);
-        var y = Near.Labels(batch, 5, 62);
+        var x = TestInputs.Floats(batch * 12, 61);
+        var y = TestInputs.Labels(batch, 5, 62);
         var host = new SmallMlp(seed: 8);
         var before = host.Parameters.ToArray();
         using var gpu = new SmallMlp.Gpu(host, Device);
@@ -181,8 +182,8 @@ public class GpuOptimizerTests
     public void A_checkpoint_saved_after_GPU_training_resumes_exactly()
     {
         const int batch = 6;
-        var x = Near.Random(batch * 12, 71);
-        var y = Near.Labels(batch, 5, 72);
+        var x = TestInputs.Floats(batch * 12, 71);
+        var y = TestInputs.Labels(batch, 5, 72);
         var cpu = new SmallMlp(seed: 9);
         var cpuOptimizer = new Adam(0.01f) { WeightDecay = 0.01f };
         for (int step = 0; step < 5; step++) { cpu.ComputeGradients(x, y); cpuOptimizer.Step(cpu); }
