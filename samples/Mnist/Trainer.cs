@@ -46,7 +46,7 @@ internal sealed partial class Trainer : IDisposable
         if (device != DeviceKind.Cpu)
         {
             try { _device = GpuDevice.Create(device); }
-            catch (InvalidOperationException e) { throw new MnistException($"--device {device}: {e.Message}", e); }
+            catch (InvalidOperationException e) { throw new MnistException($"cannot train on the {device} device: {e.Message}", e); }
             _gpu = new MnistMlp.Gpu(Model, _device);
         }
     }

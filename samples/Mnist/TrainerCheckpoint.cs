@@ -45,7 +45,9 @@ internal sealed partial class Trainer
     /// </summary>
     public static TrainingSettings ReadSettings(string path)
     {
-        var meta = Checkpoint.ReadMetadata(path);
+        IReadOnlyDictionary<string, string> meta;
+        try { meta = Checkpoint.ReadMetadata(path); }
+        catch (CheckpointException e) { throw new MnistException($"{path}: {e.Message}", e); }
         if (!meta.TryGetValue(ModelKey, out string? model))
             throw new MnistException($"{path} is not a checkpoint of this sample: its metadata has no {ModelKey}");
         if (model != ModelName)

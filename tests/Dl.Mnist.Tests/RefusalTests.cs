@@ -82,6 +82,20 @@ public class RefusalTests
         AssertOneLine(run.Error, "is not a checkpoint of this sample");
     }
 
+    [Fact]
+    public void A_file_that_is_not_safetensors_is_refused_with_its_name()
+    {
+        using var dir = new TempFolder();
+        string path = dir.File("notes.safetensors");
+        File.WriteAllText(path, "not a checkpoint");
+
+        var run = SampleRun.Of("--resume", path, "--no-plot");
+
+        Assert.Equal(1, run.ExitCode);
+        AssertOneLine(run.Error, path + ": ");
+        Assert.Equal("not a checkpoint", File.ReadAllText(path));
+    }
+
     [Theory]
     [InlineData(2, "unknown option '--learning-rate'", "--learning-rate", "0.1")]
     [InlineData(2, "--optimizer must be one of sgd, momentum", "--optimizer", "lbfgs")]
