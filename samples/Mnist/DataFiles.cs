@@ -6,7 +6,7 @@ using Dl.Data;
 namespace Mnist;
 
 /// <summary>Finds and loads the MNIST IDX files that ship in the repository's data/mnist.</summary>
-internal static class DataFiles
+internal static partial class DataFiles
 {
     public sealed record Split(float[] Pixels, int[] Labels)
     {

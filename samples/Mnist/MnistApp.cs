@@ -1,0 +1,142 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using Dl.Training;
+
+namespace Mnist;
+
+/// <summary>
+/// The command line: trains (or resumes) the README's MLP on MNIST, reports each epoch, then the test set's
+/// per-class metrics, <c>mnist_test_accuracy</c> and <c>mnist_wall_time</c>. A class rather than top-level
+/// statements so the tests can run it in-process with their own writers.
+/// </summary>
+internal static class MnistApp
+{
+    /// <summary>Runs the sample; returns the exit code. Mistakes the user can fix print one line on <paramref name="error"/>.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return Train(Options.Parse(args), output, error);
+        }
+        catch (MnistException e)
+        {
+            return Fail(error, e.Message, e.ExitCode);
+        }
+        // Missing or unreadable data and checkpoint files (CheckpointException is an IOException too).
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(error, e.Message, 1);
+        }
+    }
+
+    private static int Train(Options o, TextWriter output, TextWriter error)
+    {
+        if (o.Help)
+        {
+            output.WriteLine(Options.Usage);
+            return 0;
+        }
+        var total = Stopwatch.StartNew();
+        // Checked before the data is read and an epoch is spent: a typo should cost nothing.
+        CheckFolder(o.Save, "--save");
+        CheckFolder(o.Plot, "--plot");
+        TrainingSettings settings;
+        if (o.Resume is { } resume)
+        {
+            if (!File.Exists(resume)) throw new MnistException($"--resume {resume}: no such file");
+            settings = Trainer.ReadSettings(resume);
+            o.CheckAgrees(settings, resume);
+        }
+        else settings = o.Settings();
+
+        string dir = o.DataDir ?? DataFiles.FindMnist();
+        var train = DataFiles.Load(dir, "train");
+        var test = DataFiles.Load(dir, "t10k");
+        output.WriteLine($"data: {train.Count} training and {test.Count} test digits from {dir}");
+        var data = DataFiles.Prepare(train, test, settings.Validation, settings.Seed);
+        // Centred and scaled with the training digits' mean and spread: SGD converges faster on inputs near N(0,1).
+        output.WriteLine($"split: {data.Train.Count} to train on, {data.Validation.Count} to validate (--validation {settings.Validation}); " +
+                         $"pixels standardised with mean {data.Mean:F4}, std {data.Std:F4}");
+
+        using var trainer = new Trainer(settings, data, o.Device);
+        output.WriteLine($"device: {trainer.DeviceName}");
+        output.WriteLine($"optimizer: {settings.Optimizer}, peak learning rate {settings.LearningRate}, cosine schedule over " +
+                         $"{settings.Epochs} epochs of {trainer.BatchesPerEpoch} batches of {settings.Batch}");
+        if (o.Resume is { } from)
+        {
+            trainer.Restore(from);
+            output.WriteLine($"resumed from {from}: {trainer.EpochsDone} of {settings.Epochs} epochs done, step {trainer.Steps}");
+            for (int e = 0; e < trainer.EpochsDone; e++)
+                output.WriteLine(EpochLine(e + 1, settings.Epochs, trainer.History[e]) + "  (from the checkpoint)");
+        }
+
+        int stop = o.StopAfter is { } n ? Math.Min(settings.Epochs, trainer.EpochsDone + n) : settings.Epochs;
+        bool console = ReferenceEquals(output, Console.Out);
+        // Redrawn in place on a terminal; quiet in logs and tests, which get the one epoch line below.
+        var bar = new ProgressBar(console ? null : output, live: console ? null : false);
+        while (trainer.EpochsDone < stop)
+        {
+            int epoch = trainer.EpochsDone + 1;
+            BatchProgress? progress = null;
+            if (bar.IsLive)
+            {
+                bar.Start($"epoch {epoch}/{settings.Epochs}", trainer.BatchesPerEpoch);
+                progress = (batches, samples, loss, accuracy) => bar.Report(batches, samples, loss, accuracy);
+            }
+            var record = trainer.RunEpoch(progress);
+            if (bar.IsLive) bar.Finish();
+            output.WriteLine(EpochLine(epoch, settings.Epochs, record));
+            // Every epoch, so an interrupted run loses at most the one in progress.
+            if (o.Save is { } save) trainer.Save(save);
+        }
+        if (o.Save is { } saved)
+            output.WriteLine($"checkpoint: {saved} (epoch {trainer.EpochsDone}, step {trainer.Steps}, optimizer state and curve included)");
+        if (trainer.EpochsDone < settings.Epochs)
+            output.WriteLine($"stopped after epoch {trainer.EpochsDone} of {settings.Epochs}; continue with --resume {o.Save}");
+
+        var matrix = trainer.Test();
+        // The test split's classes are uneven (63 fives, 327 ones): per-class precision and recall show what the mean hides.
+        output.WriteLine("test set confusion matrix (rows: actual digit, columns: predicted):");
+        output.WriteLine(matrix.ToString());
+        if (o.Plot is { } plot && trainer.EpochsDone > 0)
+        {
+            try
+            {
+                CurvePlot.Save(plot, trainer.History, $"MNIST MLP, {settings.Optimizer}");
+                output.WriteLine($"curves: {Path.GetFullPath(plot)}");
+            }
+            // SkiaSharp's native library missing or unloadable on this machine: the training result still stands.
+            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+            {
+                error.WriteLine($"mnist: no plot written, SkiaSharp could not load: {e.GetBaseException().Message.ReplaceLineEndings(" ")}");
+            }
+        }
+        output.WriteLine($"mnist_test_accuracy {100 * matrix.Accuracy:F2} %");
+        output.WriteLine($"mnist_wall_time {total.Elapsed.TotalSeconds:F2} s");
+        return 0;
+    }
+
+    private static string EpochLine(int epoch, int epochs, EpochRecord r)
+    {
+        string validation = double.IsNaN(r.ValidationLoss) ? "val -" : $"val loss {r.ValidationLoss:F4} acc {100 * r.ValidationAccuracy:F2}%";
+        return $"epoch {epoch}/{epochs}  train loss {r.TrainLoss:F4} acc {100 * r.TrainAccuracy:F2}%  {validation}  {r.Seconds:F2} s";
+    }
+
+    private static void CheckFolder(string? file, string option)
+    {
+        if (file is null) return;
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (folder is not null && !Directory.Exists(folder))
+            throw new MnistException($"{option} {file}: the folder {folder} does not exist", 2);
+    }
+
+    private static int Fail(TextWriter error, string message, int code)
+    {
+        // One line, whatever the message: logs and scripts read the first line.
+        error.WriteLine("mnist: " + message.ReplaceLineEndings(" "));
+        return code;
+    }
+}

@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using Dl;
+using Dl.Data;
+using Dl.Gpu;
+using Dl.Training;
+
+namespace Mnist;
+
+/// <summary>One epoch of the learning curve; the validation values are NaN when no digits are held out.</summary>
+internal sealed record EpochRecord(double TrainLoss, double TrainAccuracy, double ValidationLoss, double ValidationAccuracy, double Seconds);
+
+/// <summary>Called after each batch with the batches done, the samples seen, and the running loss and accuracy.</summary>
+internal delegate void BatchProgress(int batchesDone, long samplesDone, double loss, double accuracy);
+
+/// <summary>
+/// The sample's training run: the MLP, its optimizer with a cosine schedule over the whole run, the shuffled
+/// batches and the curve so far. Everything that decides the next epoch is here, so a checkpoint of this
+/// object (<see cref="Save"/>, <see cref="Restore"/>) continues exactly where it stopped.
+/// </summary>
+internal sealed partial class Trainer : IDisposable
+{
+    private const int Features = 784, Classes = 10, EvaluationChunk = 500;
+    private readonly DataFiles.Prepared _data;
+    private readonly MiniBatches _batches;
+    private readonly float[] _x;
+    private readonly int[] _y;
+    private readonly GpuDevice? _device;
+    private readonly MnistMlp.Gpu? _gpu;
+    private readonly List<EpochRecord> _history = new();
+    // Steps of the fused SGD update on the device, which bypass Optimizer and so its StepCount.
+    private long _deviceSteps;
+
+    public Trainer(TrainingSettings settings, DataFiles.Prepared data, DeviceKind device = DeviceKind.Cpu)
+    {
+        Settings = settings;
+        _data = data;
+        Model = new MnistMlp(settings.Seed);
+        _batches = new MiniBatches(data.Train.Pixels, Features, data.Train.Labels, settings.Batch, settings.Seed);
+        _x = new float[settings.Batch * Features];
+        _y = new int[settings.Batch];
+        Optimizer = OptimizerChoice.Create(settings.Optimizer, settings.LearningRate);
+        // Cosine decay from the peak rate to zero over the planned run: big steps early, fine ones at the end.
+        Optimizer.Schedule = LearningRateSchedule.Cosine(settings.LearningRate, (long)settings.Epochs * _batches.BatchCount);
+        if (device != DeviceKind.Cpu)
+        {
+            try { _device = GpuDevice.Create(device); }
+            catch (InvalidOperationException e) { throw new MnistException($"cannot train on the {device} device: {e.Message}", e); }
+            _gpu = new MnistMlp.Gpu(Model, _device);
+        }
+    }
+
+    public TrainingSettings Settings { get; }
+
+    public MnistMlp Model { get; }
+
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The device in words, for the log.</summary>
+    public string DeviceName => _device?.ToString() ?? "cpu (generated SIMD code)";
+
+    public IReadOnlyList<EpochRecord> History => _history;
+
+    public int EpochsDone => _history.Count;
+
+    public int BatchesPerEpoch => _batches.BatchCount;
+
+    /// <summary>Optimizer steps taken so far, on whichever path took them.</summary>
+    public long Steps => Optimizer.StepCount + _deviceSteps;
+
+    /// <summary>Trains one epoch, validates, and appends the result to <see cref="History"/>.</summary>
+    public EpochRecord RunEpoch(BatchProgress? progress = null)
+    {
+        if (EpochsDone >= Settings.Epochs)
+            throw new InvalidOperationException($"the run's {Settings.Epochs} epochs are done");
+        var clock = Stopwatch.StartNew();
+        _batches.Shuffle();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        for (int b = 0; b < _batches.BatchCount; b++)
+        {
+            int rows = _batches.Gather(b, _x, _y);
+            var xs = _x.AsSpan(0, rows * Features);
+            var ys = _y.AsSpan(0, rows);
+            // Predicted before the step: an honest train accuracy, measured on digits the step has not yet seen.
+            correct += Metrics.CountCorrect(_gpu is null ? Model.Predict(xs) : _gpu.Predict(xs), ys, Classes);
+            lossSum += Step(xs, ys) * rows;
+            seen += rows;
+            progress?.Invoke(b + 1, seen, lossSum / seen, (double)correct / seen);
+        }
+        _gpu?.CopyParametersToHost();
+        var (validationLoss, validationAccuracy) = Evaluate(_data.Validation);
+        var record = new EpochRecord(lossSum / seen, (double)correct / seen, validationLoss, validationAccuracy, clock.Elapsed.TotalSeconds);
+        _history.Add(record);
+        return record;
+    }
+
+    /// <summary>The test set's confusion matrix under the current parameters.</summary>
+    public ConfusionMatrix Test()
+    {
+        var matrix = new ConfusionMatrix(Classes);
+        var test = _data.Test;
+        for (int start = 0; start < test.Count; start += EvaluationChunk)
+        {
+            int rows = Math.Min(EvaluationChunk, test.Count - start);
+            matrix.AddLogits(Model.Predict(test.Pixels.AsSpan(start * Features, rows * Features)), test.Labels.AsSpan(start, rows));
+        }
+        return matrix;
+    }
+
+    public void Dispose()
+    {
+        _gpu?.Dispose();
+        _device?.Dispose();
+    }
+
+    /// <summary>One update from one batch; returns the batch's loss before it.</summary>
+    private float Step(ReadOnlySpan<float> xs, ReadOnlySpan<int> ys)
+    {
+        if (_gpu is null)
+        {
+            float loss = Model.ComputeGradients(xs, ys);
+            Optimizer.Step(Model);
+            return loss;
+        }
+        if (Optimizer is Sgd)
+        {
+            // Plain SGD keeps the generated fused update on the device; only the rate comes from the schedule.
+            _gpu.LearningRate = Optimizer.Schedule!.At(Steps);
+            _gpu.TrainStep(xs, ys);
+            _deviceSteps++;
+            return _gpu.ReadLoss();
+        }
+        // Other rules have no device kernel: gradients come back to the host, the optimizer updates the host
+        // parameters, and they go up again. Two copies of the parameters a step, cheap for this model.
+        _gpu.ComputeGradients(xs, ys);
+        _gpu.CopyGradientsToHost();
+        Optimizer.Step(Model);
+        _gpu.UploadParameters();
+        return _gpu.ReadLoss();
+    }
+
+    /// <summary>Mean loss and accuracy over a set, or NaNs for an empty one.</summary>
+    private (double Loss, double Accuracy) Evaluate(DataFiles.Split set)
+    {
+        if (set.Count == 0) return (double.NaN, double.NaN);
+        double lossSum = 0;
+        long correct = 0;
+        for (int start = 0; start < set.Count; start += EvaluationChunk)
+        {
+            int rows = Math.Min(EvaluationChunk, set.Count - start);
+            var xs = set.Pixels.AsSpan(start * Features, rows * Features);
+            var ys = set.Labels.AsSpan(start, rows);
+            lossSum += (double)Model.Evaluate(xs, ys) * rows;
+            correct += Metrics.CountCorrect(Model.Predict(xs), ys, Classes);
+        }
+        return (lossSum / set.Count, (double)correct / set.Count);
+    }
+}

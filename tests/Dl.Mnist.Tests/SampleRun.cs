@@ -1,0 +1,52 @@
+using System;
+using System.IO;
+using Mnist;
+
+namespace Dl.Mnist.Tests;
+
+/// <summary>One in-process run of the sample's command line, with what it printed.</summary>
+internal sealed record SampleRun(int ExitCode, string Output, string Error)
+{
+    public static SampleRun Of(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = MnistApp.Run(args, output, error);
+        return new SampleRun(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Fails with the run's own words when it did not succeed.</summary>
+    public SampleRun Succeeded()
+    {
+        Assert.True(ExitCode == 0, $"exit code {ExitCode}; stderr: {Error}; stdout: {Output}");
+        return this;
+    }
+
+    /// <summary>The line that starts with <paramref name="prefix"/>.</summary>
+    public string Line(string prefix)
+    {
+        foreach (string line in Output.Split('\n'))
+            if (line.StartsWith(prefix, StringComparison.Ordinal)) return line.TrimEnd('\r');
+        throw new Xunit.Sdk.XunitException($"no line starting '{prefix}' in:\n{Output}");
+    }
+}
+
+/// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dl-mnist-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { }
+    }
+}
