@@ -18,8 +18,8 @@ internal sealed record Options
         "                   rmsprop/adam/adamw 0.001)\n" +
         "  --epochs         epochs of the whole run (5); --batch digits per step (32); --seed data order and init (1)\n" +
         "  --validation     fraction of the training digits held out to validate each epoch (0.1; 0 for none)\n" +
-        "  --device         cpu runs the generated SIMD code; the others run MnistMlp.Gpu: sgd with the fused device\n" +
-        "                   step, any other optimizer with gradients from the device and the update on the host\n" +
+        "  --device         cpu runs the generated SIMD code; the others run MnistMlp.Gpu, the whole step on the\n" +
+        "                   device: gradients, then the optimizer's fused update kernel (GpuOptimizer)\n" +
         "  --save           safetensors checkpoint (parameters, optimizer state, step, curve), rewritten atomically\n" +
         "                   after every epoch\n" +
         "  --resume         continue a run from its checkpoint, exactly as if never interrupted; the training settings\n" +

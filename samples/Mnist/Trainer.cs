@@ -28,9 +28,9 @@ internal sealed partial class Trainer : IDisposable
     private readonly int[] _y;
     private readonly GpuDevice? _device;
     private readonly MnistMlp.Gpu? _gpu;
+    // The optimizer's rule as one fused device kernel; its state lives on the device between steps.
+    private readonly GpuOptimizer? _gpuOptimizer;
     private readonly List<EpochRecord> _history = new();
-    // Steps of the fused SGD update on the device, which bypass Optimizer and so its StepCount.
-    private long _deviceSteps;
 
     public Trainer(TrainingSettings settings, DataFiles.Prepared data, DeviceKind device = DeviceKind.Cpu)
     {
@@ -48,6 +48,7 @@ internal sealed partial class Trainer : IDisposable
             try { _device = GpuDevice.Create(device); }
             catch (InvalidOperationException e) { throw new MnistException($"cannot train on the {device} device: {e.Message}", e); }
             _gpu = new MnistMlp.Gpu(Model, _device);
+            _gpuOptimizer = new GpuOptimizer(Optimizer);
         }
     }
 
@@ -66,8 +67,8 @@ internal sealed partial class Trainer : IDisposable
 
     public int BatchesPerEpoch => _batches.BatchCount;
 
-    /// <summary>Optimizer steps taken so far, on whichever path took them.</summary>
-    public long Steps => Optimizer.StepCount + _deviceSteps;
+    /// <summary>Optimizer steps taken so far (the device's steps count through the same optimizer).</summary>
+    public long Steps => Optimizer.StepCount;
 
     /// <summary>Trains one epoch, validates, and appends the result to <see cref="History"/>.</summary>
     public EpochRecord RunEpoch(BatchProgress? progress = null)
@@ -111,6 +112,7 @@ internal sealed partial class Trainer : IDisposable
 
     public void Dispose()
     {
+        _gpuOptimizer?.Dispose();
         _gpu?.Dispose();
         _device?.Dispose();
     }
@@ -124,20 +126,9 @@ internal sealed partial class Trainer : IDisposable
             Optimizer.Step(Model);
             return loss;
         }
-        if (Optimizer is Sgd)
-        {
-            // Plain SGD keeps the generated fused update on the device; only the rate comes from the schedule.
-            _gpu.LearningRate = Optimizer.Schedule!.At(Steps);
-            _gpu.TrainStep(xs, ys);
-            _deviceSteps++;
-            return _gpu.ReadLoss();
-        }
-        // Other rules have no device kernel: gradients come back to the host, the optimizer updates the host
-        // parameters, and they go up again. Two copies of the parameters a step, cheap for this model.
-        _gpu.ComputeGradients(xs, ys);
-        _gpu.CopyGradientsToHost();
-        Optimizer.Step(Model);
-        _gpu.UploadParameters();
+        // The whole step on the device: gradients, then the rule's fused update; parameters, gradients
+        // and optimizer state stay there. Reading the loss is the step's only wait.
+        _gpu.TrainStep(xs, ys, _gpuOptimizer!);
         return _gpu.ReadLoss();
     }
 

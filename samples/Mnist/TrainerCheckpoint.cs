@@ -36,6 +36,7 @@ internal sealed partial class Trainer
             [DoneKey] = EpochsDone.ToString(ci),
             [CurveKey] = FormatCurve(_history),
         };
+        _gpuOptimizer?.CopyStateToHost();   // the device holds the live optimizer state
         Checkpoint.Save(path, Model, Optimizer.State, Steps, metadata);
     }
 
