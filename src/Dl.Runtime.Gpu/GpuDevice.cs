@@ -162,7 +162,12 @@ public sealed class GpuDevice : IDisposable
         if (source.Length != destination.Length)
             throw new ArgumentException($"download of a device view of {source.Length} values into {destination.Length}");
         if (destination.IsEmpty) return;
+        // Wait explicitly on both sides of the copy: whether a stream-ordered copy waits for earlier kernels,
+        // and returns only once done, differs between ILGPU's backends (a read-back of optimizer state on
+        // the CPU accelerator once came back as zeros under load).
+        Stream.Synchronize();
         source.CopyToCPU(Stream, ref MemoryMarshal.GetReference(destination), destination.Length);
+        Stream.Synchronize();
         Downloads++;
         DownloadedBytes += (long)destination.Length * Unsafe.SizeOf<T>();
     }
