@@ -9,6 +9,7 @@ namespace Dl.Runtime.Tests;
 /// direct AVX-512 path (stride 1) and im2col + GEMM (strides, dilation, groups), batches split over
 /// two threads, partial column tiles and every fused activation.
 /// </summary>
+[Collection(WorkerCollection.Name)]
 public class ConvKernelTests
 {
     private static float[] Random(int n, int seed)

@@ -5,6 +5,7 @@ using Dl.Cpu;
 namespace Dl.Runtime.Tests;
 
 /// <summary>The GEMM against a naive double-precision triple loop: shapes, transposes, strides, every epilogue.</summary>
+[Collection(WorkerCollection.Name)]
 public class GemmTests
 {
     private static float[] Random(int n, int seed)

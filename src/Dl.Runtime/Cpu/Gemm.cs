@@ -33,8 +33,10 @@ public static unsafe class Gemm
 {
     /// <summary>Work (m·n·k multiply-adds) below which one thread is faster than two.</summary>
     // Measured here: a batch-64 MLP product (6.4M) ran slower on two threads than one (the hand-off
-    // and a second busy core cost more than half the work); batch 256 (25.7M) gained 25 %.
-    internal static readonly long ParallelThreshold = long.TryParse(Environment.GetEnvironmentVariable("DLX_PAR"), out long v) ? v : 1_500_000;
+    // and a second busy core cost more than half the work); batch 256 (25.7M) gained 25 %. Keeping
+    // LeNet's small dense products (3M and less) on one thread also leaves the second core to the
+    // convolutions' batch split: its step ran in 1.5 ms at 12M against 2.0-2.2 ms at 1.5M.
+    internal const long ParallelThreshold = 12_000_000;
 
     /// <summary>Two threads at most (one helper), or DL_GEMM_THREADS=1 to keep products on the calling thread.</summary>
     private static int s_maxThreads = Environment.GetEnvironmentVariable("DL_GEMM_THREADS") == "1" ? 1 : Math.Max(1, Math.Min(Environment.ProcessorCount, 2));

@@ -14,19 +14,23 @@ namespace Dl.Cpu;
 internal static unsafe class GemmDriver
 {
     /// <summary>Steps of k per block: a 256 x 32 panel of B is 32 KB, kept in L1 while the rows stream past it.</summary>
-    public static readonly int KC = Env("DLX_KC", 256);
-    public static readonly int MC = Env("DLX_MC", 96);
-    public static readonly int PackAColumns = Env("DLX_PACKA", 160);
-    public static readonly int DirectLdb = Env("DLX_DIRECT", 512);
-    private static int Env(string name, int d) => int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : d;
+    public const int KC = 256;
+
     /// <summary>Rows of A per packed block: 96 x 256 floats (96 KB) stay in L2 across all panels of B.</summary>
+    public const int MC = 96;
 
     /// <summary>
     /// Columns from which A is packed. Packing costs one copy of A per call; it pays once A is reused
     /// by enough panels of B (and it ends the 4 KB aliasing of in-place rows with power-of-two lda).
     /// Below it A is read in place: the MLP shapes (n = 128) run faster without the copy.
     /// </summary>
+    public const int PackAColumns = 160;
 
+    /// <summary>
+    /// Leading dimension of B up to which an untransposed B (whole 32-column panels) is read in place
+    /// instead of packed: short rows stay in cache lines the kernel uses whole; longer ones stride too far.
+    /// </summary>
+    public const int DirectLdb = 512;
 
     private const int MR = GemmKernel.MR, NR = GemmKernel.NR;
 
