@@ -12,14 +12,14 @@ public class LeNetBench
     /// <summary>The peer's batch size for the LeNet step.</summary>
     public const int TrainBatch = 64;
 
-    private BenchLeNet _model = null!;
+    private LeNet.LeNet5 _model = null!;
     private MnistBatches _train = null!;
     private MnistBatches _infer = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _model = new BenchLeNet(seed: 1) { LearningRate = 0.1f };
+        _model = new LeNet.LeNet5(seed: 1) { LearningRate = 0.1f };
         _train = new MnistBatches(TrainBatch, int.MaxValue);
         _infer = new MnistBatches(1);
     }

@@ -6,7 +6,7 @@ namespace Dl.Benchmarks;
 [MemoryDiagnoser]
 public class MlpBench
 {
-    private BenchMlp _model = null!;
+    private Mnist.MnistMlp _model = null!;
     private MnistBatches _train = null!;
     private MnistBatches _infer = null!;
 
@@ -19,7 +19,7 @@ public class MlpBench
     [GlobalSetup]
     public void Setup()
     {
-        _model = new BenchMlp(seed: 1) { LearningRate = 0.1f };
+        _model = new Mnist.MnistMlp(seed: 1) { LearningRate = 0.1f };
         _train = new MnistBatches(TrainBatch);
         _infer = new MnistBatches(InferBatch);
     }

@@ -31,13 +31,13 @@ internal static class QuickFigures
     {
         foreach (int batch in new[] { 64, 256 })
         {
-            var model = new BenchMlp(seed: 1) { LearningRate = 0.1f };
+            var model = new Mnist.MnistMlp(seed: 1) { LearningRate = 0.1f };
             var data = new MnistBatches(batch);
             Report($"mlp_train_step_b{batch}", Time(() => { var (x, y) = data.Next(); model.TrainStep(x, y); }), "us");
         }
         foreach (int batch in new[] { 1, 1024 })
         {
-            var model = new BenchMlp(seed: 1);
+            var model = new Mnist.MnistMlp(seed: 1);
             var data = new MnistBatches(batch);
             Report($"mlp_infer_b{batch}", Time(() => { var (x, _) = data.Next(); model.Predict(x); }), "us");
         }
@@ -47,11 +47,11 @@ internal static class QuickFigures
     private static void LeNet()
     {
         // The peer's step cycles over every batch of the training file, so this one does too.
-        var trained = new BenchLeNet(seed: 1) { LearningRate = 0.1f };
+        var trained = new LeNet.LeNet5(seed: 1) { LearningRate = 0.1f };
         var train = new MnistBatches(LeNetBench.TrainBatch, int.MaxValue);
         Report($"lenet_train_step_b{LeNetBench.TrainBatch}", Time(() => { var (x, y) = train.Next(); trained.TrainStep(x, y); }), "us");
 
-        var model = new BenchLeNet(seed: 1);
+        var model = new LeNet.LeNet5(seed: 1);
         var infer = new MnistBatches(1);
         Report("lenet_infer_b1", Time(() => { var (x, _) = infer.Next(); model.Predict(x); }), "us");
     }

@@ -42,8 +42,8 @@ foreach (int batch in quick ? new[] { 8 } : new[] { 64, 256, 4096 })
 {
     var x = Random(batch * 784, 1);
     var y = Enumerable.Range(0, batch).Select(i => (i * 7) % 10).ToArray();
-    var host = new Bench.MnistMlp(seed: 1) { LearningRate = 0.1f };
-    using var gpu = new Bench.MnistMlp.Gpu(host, device);
+    var host = new Mnist.MnistMlp(seed: 1) { LearningRate = 0.1f };
+    using var gpu = new Mnist.MnistMlp.Gpu(host, device);
     gpu.SetBatch(x, y);
     int reps = quick ? 2 : batch >= 4096 ? 50 : 200;
     double step = Time(() => gpu.TrainStep(), device, reps, quick ? 1 : 10);
