@@ -25,6 +25,22 @@ internal static class QuickFigures
     {
         Mlp();
         LeNet();
+        Sgemm();
+    }
+
+    /// <summary>C = A·B, square, row-major, as the peer's `gemm` group times it (2n³ FLOP per call).</summary>
+    private static void Sgemm()
+    {
+        foreach (int n in new[] { 256, 1024 })
+        {
+            var random = new Random(n);
+            var a = new float[n * n];
+            var b = new float[n * n];
+            var c = new float[n * n];
+            for (int i = 0; i < a.Length; i++) { a[i] = (float)random.NextDouble(); b[i] = (float)random.NextDouble(); }
+            double us = Time(() => Dl.Cpu.Gemm.Multiply(n, n, n, a, n, false, b, n, false, c, n));
+            Report($"sgemm_{n}", 2.0 * n * n * n / us / 1e3, "GFLOP/s");
+        }
     }
 
     private static void Mlp()
