@@ -39,7 +39,7 @@ public class ConvCompiledVsReferenceTests
     [InlineData(8)]
     public void LeNet_MatchesTheReference(int batch)
     {
-        var model = new LeNet(seed: 2);
+        var model = new global::LeNet.LeNet5(seed: 2);   // samples/LeNet's model, compiled in
         CheckAll(model, ConvReferenceGraphs.LeNet(), batch, 2, Floats(batch * 784, 3), Labels(batch, 10, 4));
     }
 

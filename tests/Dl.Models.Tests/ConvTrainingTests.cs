@@ -56,7 +56,7 @@ public class ConvTrainingTests
     public void LeNet_ReachesAtLeast97PercentOnTestDigits_In4Epochs()
     {
         var d = s_digits.Value;
-        var model = new LeNet(seed: 1);
+        var model = new global::LeNet.LeNet5(seed: 1);
         Train(model, d.Train, d.TrainLabels, 784, epochs: 4, batch: 32, rate: 0.05f);
         double accuracy = Metrics.Accuracy(model, d.Test, d.TestLabels, 784, 10);
         Assert.True(accuracy >= 0.97, $"LeNet-5 test accuracy {accuracy:P2} after 4 epochs, expected at least 97%");
