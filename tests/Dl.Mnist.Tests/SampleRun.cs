@@ -30,23 +30,3 @@ internal sealed record SampleRun(int ExitCode, string Output, string Error)
         throw new Xunit.Sdk.XunitException($"no line starting '{prefix}' in:\n{Output}");
     }
 }
-
-/// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dl-mnist-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-    }
-}

@@ -3,12 +3,12 @@ using System.IO;
 
 namespace Dl.Training.Tests;
 
-/// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
+/// <summary>A fresh folder under the system temp directory, deleted on dispose (also compiled into Dl.Mnist.Tests).</summary>
 internal sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dl-training-tests-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dl-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
