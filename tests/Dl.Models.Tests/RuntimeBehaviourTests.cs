@@ -13,7 +13,10 @@ public class RuntimeBehaviourTests
         var y = new int[64];
         for (int i = 0; i < x.Length; i++) x[i] = (i % 255) / 255f;
         for (int i = 0; i < y.Length; i++) y[i] = i % 10;
-        for (int i = 0; i < 5; i++) model.TrainStep(x, y);   // warm-up: arena, GEMM scratch, JIT
+        // Warm-up: arena, GEMM scratch, and the JIT's background tier-ups (which land ~100 ms after
+        // a method gets hot; a few steps are not enough for them to settle).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        do { model.TrainStep(x, y); model.Predict(x); } while (clock.ElapsedMilliseconds < 300);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++) model.TrainStep(x, y);
         for (int i = 0; i < 20; i++) model.Predict(x);

@@ -98,9 +98,6 @@ public class ReduceTests
             Reduce.Transpose(x, 64, 128, y);
             Optim.SgdStep(p, x, 0.01f);
         }
-        All();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) All();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.AfterWarmUp(All));
     }
 }

@@ -49,14 +49,18 @@ public class OptimizerTests
         var optimizer = ReferenceRule.Create(rule, 0.01f, wd: 0.01f, maxNorm: 1f);
         optimizer.Schedule = LearningRateSchedule.Warmup(LearningRateSchedule.Cosine(0.01f, 100), 5);
         model.GradientArray.AsSpan().Fill(0.1f);
-        for (int i = 0; i < 3; i++) optimizer.Step(model); // first steps allocate the state, and warm the JIT
+        // The first step allocates the state; then 300 ms of steps let the JIT's background tier-ups
+        // (~100 ms after a method gets hot) settle before anything is measured.
+        long warm = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        do { optimizer.Step(model); warm++; } while (clock.ElapsedMilliseconds < 300);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++) optimizer.Step(model);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
-        Assert.Equal(103, optimizer.StepCount);
+        Assert.Equal(warm + 100, optimizer.StepCount);
     }
 
     [Fact]
