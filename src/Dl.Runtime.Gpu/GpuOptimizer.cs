@@ -28,7 +28,6 @@ namespace Dl.Gpu;
 /// </remarks>
 public sealed class GpuOptimizer : IDisposable
 {
-    private readonly Rule _rule;
     private GpuDevice? _device;
     private MemoryBuffer1D<float, Stride1D.Dense>[] _slots = [];
     // [0] the clip factor the updates multiply gradients by (1 when clipping is off), [1] the last norm,
@@ -36,22 +35,13 @@ public sealed class GpuOptimizer : IDisposable
     private MemoryBuffer1D<float, Stride1D.Dense>? _scratch;
     private int _length = -1;
 
-    private enum Rule { Sgd, Momentum, Squares, Adam }
-
     /// <summary>Wraps <paramref name="optimizer"/>; nothing is allocated until the first <see cref="Step"/>.</summary>
     public GpuOptimizer(Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        _rule = optimizer switch
-        {
-            Sgd => Rule.Sgd,
-            Momentum => Rule.Momentum,
-            RmsProp or AdaGrad => Rule.Squares,
-            AdamW => Rule.Adam,
-            Adam when optimizer.GetType() == typeof(Adam) => Rule.Adam,
-            _ => throw new NotSupportedException(
-                $"the GPU backend has no kernel for {optimizer.GetType().Name}: it runs Sgd, Momentum, RmsProp, AdaGrad, Adam and AdamW"),
-        };
+        if (optimizer is not (Sgd or Momentum or RmsProp or AdaGrad or AdamW) && optimizer.GetType() != typeof(Adam))
+            throw new NotSupportedException(
+                $"the GPU backend has no kernel for {optimizer.GetType().Name}: it runs Sgd, Momentum, RmsProp, AdaGrad, Adam and AdamW");
         Optimizer = optimizer;
     }
 
@@ -74,21 +64,13 @@ public sealed class GpuOptimizer : IDisposable
             throw new ArgumentException($"{gradients.Length} gradients for {parameters.Length} parameters", nameof(gradients));
         EnsureState(device, parameters.IntLength);
         var stream = device.Stream;
-        var kernels = device.Kernels;
         var scratch = _scratch!.View;
         var scale = scratch.SubView(0, 2);
         if (Optimizer.MaxGradientNorm > 0)
-            kernels.ClipScale(stream, gradients, scratch.SubView(2, scratch.Length - 2), scale, Optimizer.MaxGradientNorm);
+            device.Kernels.ClipScale(stream, gradients, scratch.SubView(2, scratch.Length - 2), scale, Optimizer.MaxGradientNorm);
         // After the norm, as on the CPU; the host-side count and rate stay the single source for both backends.
         var (lr, step) = Optimizer.AdvanceStep();
-        var args = Arguments(lr, step);
-        switch (_rule)
-        {
-            case Rule.Sgd: kernels.SgdUpdate(stream, parameters, gradients, scale, args); break;
-            case Rule.Momentum: kernels.MomentumUpdate(stream, parameters, gradients, Slot(0), scale, args); break;
-            case Rule.Squares: kernels.SquaresUpdate(stream, parameters, gradients, Slot(0), scale, args); break;
-            default: kernels.AdamUpdate(stream, parameters, gradients, Slot(0), Slot(1), scale, args); break;
-        }
+        Launch(device.Kernels, stream, parameters, gradients, scale, lr, step);
     }
 
     /// <summary>
@@ -147,30 +129,36 @@ public sealed class GpuOptimizer : IDisposable
 
     private ArrayView<float> Slot(int index) => _slots[index].View.SubView(0, _length);
 
-    private UpdateArgs Arguments(float lr, long step)
+    /// <summary>The rule's kernel with its scalars: the one place that maps an optimizer type to device work.</summary>
+    private void Launch(GpuKernels kernels, AcceleratorStream stream, ArrayView<float> p, ArrayView<float> g, ArrayView<float> scale, float lr, long step)
     {
         float wd = Optimizer.WeightDecay;
         switch (Optimizer)
         {
             case Sgd:
-                return new UpdateArgs { Rate = lr, Decay = 1 - lr * wd };
+                kernels.SgdUpdate(stream, p, g, scale, new UpdateArgs { Rate = lr, Decay = 1 - lr * wd });
+                break;
             case Momentum m:
-                return new UpdateArgs { Rate = lr, L2 = wd, Beta1 = m.Coefficient, Nesterov = m.Nesterov ? 1 : 0 };
+                kernels.MomentumUpdate(stream, p, g, Slot(0), scale, new UpdateArgs { Rate = lr, L2 = wd, Beta1 = m.Coefficient, Nesterov = m.Nesterov ? 1 : 0 });
+                break;
             case RmsProp r:
-                return new UpdateArgs { Rate = lr, L2 = wd, Beta2 = r.Rho, OneMinusBeta2 = 1 - r.Rho, Epsilon = r.Epsilon };
+                kernels.SquaresUpdate(stream, p, g, Slot(0), scale, new UpdateArgs { Rate = lr, L2 = wd, Beta2 = r.Rho, OneMinusBeta2 = 1 - r.Rho, Epsilon = r.Epsilon });
+                break;
             case AdaGrad a:
                 // A plain running sum: 1·s + 1·g² is exactly s + g² in float.
-                return new UpdateArgs { Rate = lr, L2 = wd, Beta2 = 1, OneMinusBeta2 = 1, Epsilon = a.Epsilon };
+                kernels.SquaresUpdate(stream, p, g, Slot(0), scale, new UpdateArgs { Rate = lr, L2 = wd, Beta2 = 1, OneMinusBeta2 = 1, Epsilon = a.Epsilon });
+                break;
             default:
                 var adam = (Adam)Optimizer;
                 bool decoupled = adam is AdamW;
                 var (stepSize, inverseRootC2) = Optimizers.AdamScalars(lr, adam.Beta1, adam.Beta2, step);
-                return new UpdateArgs
+                kernels.AdamUpdate(stream, p, g, Slot(0), Slot(1), scale, new UpdateArgs
                 {
                     Rate = stepSize, InverseRootC2 = inverseRootC2, Epsilon = adam.Epsilon,
                     Beta1 = adam.Beta1, OneMinusBeta1 = 1 - adam.Beta1, Beta2 = adam.Beta2, OneMinusBeta2 = 1 - adam.Beta2,
                     Decay = decoupled ? 1 - lr * wd : 1, L2 = decoupled ? 0 : wd,
-                };
+                });
+                break;
         }
     }
 

@@ -114,10 +114,9 @@ internal static unsafe class GemmPool
         long seen = Volatile.Read(ref s_ticket) >> 32;
         while (true)
         {
-            // Spin a while first: a training step issues products back to back, and a wake-up from
-            // sleep costs tens of microseconds.
-            // Yield often while spinning: the convolutions' batch worker (BatchWorker) may need this core
-            // between products, and a spinner that never yields halves its speed (LeNet's step ran 1.8x slower).
+            // Spin a while first (a training step issues products back to back, and a wake-up from sleep
+            // costs tens of microseconds), yielding often: the convolutions' batch worker (BatchWorker) may
+            // need this core between products, and a spinner that never yields halved its speed.
             long idle = Stopwatch.GetTimestamp();
             for (int i = 0; Volatile.Read(ref s_ticket) >> 32 == seen && Stopwatch.GetTimestamp() - idle < s_idleTicks; i++)
             {

@@ -97,13 +97,12 @@ public static class Pooling
                     int j = 0;
                     if (Vector512.IsHardwareAccelerated && 2 * ow >= 16)
                     {
-                        for (int c = 0; ; c += 16)
+                        for (int step = 0; step < 2 * ow; step += 16)
                         {
-                            if (c > 2 * ow - 16) c = 2 * ow - 16;
+                            int c = Math.Min(step, 2 * ow - 16);   // the last step ends at the row's last window
                             var v = Vector512.Max(Vector512.Load(top + c), Vector512.Load(bottom + c));
                             v = Vector512.Max(v, Vector512.Shuffle(v, s_swapPairs));
                             Vector512.Shuffle(v, s_evenLanes).GetLower().Store(dst + c / 2);
-                            if (c == 2 * ow - 16) break;
                         }
                         j = ow;
                     }
@@ -131,11 +130,10 @@ public static class Pooling
                     {
                         // 8 windows per step; the last step is moved back to end at the row's last
                         // window (recomputing a few windows gives the same values), so no scalar tail.
-                        for (int c = 0; ; c += 16)
+                        for (int step = 0; step < 2 * ow; step += 16)
                         {
-                            if (c > 2 * ow - 16) c = 2 * ow - 16;
+                            int c = Math.Min(step, 2 * ow - 16);
                             MaxBackward8(xt + c, xb + c, g + c / 2, dt + c, db + c);
-                            if (c == 2 * ow - 16) break;
                         }
                         j = ow;
                     }
