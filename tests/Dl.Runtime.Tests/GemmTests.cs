@@ -33,21 +33,40 @@ public class GemmTests
     [Fact]
     public void LargeProduct_SameResultOnOneAndTwoThreads()
     {
-        const int m = 300, n = 256, k = 300;    // above the threading threshold
+        const int m = 300, n = 256, k = 300;    // above the split threshold, cut by rows: the same sums in the same order
         var a = Random(m * k, 1);
         var b = Random(k * n, 2);
         var one = new float[m * n];
         var two = new float[m * n];
         try
         {
-            Gemm.SetMaxThreads(1);
+            HelperThread.Enabled = false;
             Gemm.Multiply(m, n, k, a, k, false, b, n, false, one, n);
-            Gemm.SetMaxThreads(2);
+            HelperThread.Enabled = true;
             Gemm.Multiply(m, n, k, a, k, false, b, n, false, two, n);
         }
-        finally { Gemm.SetMaxThreads(2); }
+        finally { HelperThread.Enabled = true; }
         Assert.Equal(one, two);
         Check(m, n, k, false, false, 1, 0);
+    }
+
+    /// <summary>
+    /// Products big enough to be cut in two halves (one per core), one shape per cut: a dense layer's
+    /// forward pass at batch 64 cuts k (the helper's partial product is added before the epilogue),
+    /// its weight gradient cuts C's rows, and a short, wide product cuts C's columns.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 128, 784, GemmSplit.Axis.Depth)]
+    [InlineData(784, 128, 64, GemmSplit.Axis.Rows)]
+    [InlineData(64, 1024, 64, GemmSplit.Axis.Columns)]
+    internal void SplitProducts_MatchNaive_AllTransposes_AllEpilogues(int m, int n, int k, GemmSplit.Axis axis)
+    {
+        Assert.True((long)m * n * k >= Gemm.SplitThreshold);
+        Assert.Equal(axis, GemmSplit.ChooseAxis(new GemmJob { M = m, N = n, K = k }));
+        foreach (bool ta in new[] { false, true })
+        foreach (bool tb in new[] { false, true })
+        foreach (int mode in new[] { 0, 1, 2, 3, 4 })
+            Check(m, n, k, ta, tb, mode, pad: mode == 4 ? 3 : 0);
     }
 
     [Fact]

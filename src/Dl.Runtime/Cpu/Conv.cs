@@ -36,10 +36,10 @@ public static unsafe class Conv
                 for (int o = 0; o < s.OutChannels; o++)
                     for (int t = 0; t < s.PatchSize; t++)
                         job.Arranged[(long)t * s.OutChannels + o] = pw[(long)o * s.PatchSize + t];
-                BatchWorker.Run(&DirectForwardImages, &job, batch, s.Work * batch >= ParallelThreshold);
+                HelperThread.Run(&DirectForwardImages, &job, batch, s.Work * batch >= ParallelThreshold);
                 return;
             }
-            BatchWorker.Run(&ForwardImages, &job, batch, s.Work * batch >= ParallelThreshold);
+            HelperThread.Run(&ForwardImages, &job, batch, s.Work * batch >= ParallelThreshold);
         }
     }
 
@@ -66,10 +66,10 @@ public static unsafe class Conv
                         for (int ky = 0; ky < k; ky++)
                             for (int kx = 0; kx < k; kx++)
                                 job.Arranged[((long)(o * k + ky) * k + kx) * c + ch] = pw[(((long)o * c + ch) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
-                BatchWorker.Run(&DirectBackwardDataImages, &job, batch, s.Work * batch >= ParallelThreshold);
+                HelperThread.Run(&DirectBackwardDataImages, &job, batch, s.Work * batch >= ParallelThreshold);
                 return;
             }
-            BatchWorker.Run(&BackwardDataImages, &job, batch, s.Work * batch >= ParallelThreshold);
+            HelperThread.Run(&BackwardDataImages, &job, batch, s.Work * batch >= ParallelThreshold);
         }
     }
 
@@ -84,8 +84,8 @@ public static unsafe class Conv
         {
             var job = new Job { Shape = s, X = px, W = pdw, Y = pdy };
             bool parallel = s.Work * batch >= ParallelThreshold && batch > 1;
-            if (DirectConv.Supports(s)) BatchWorker.Run(&DirectBackwardWeightImages, &job, batch, parallel);
-            else BatchWorker.Run(&BackwardWeightImages, &job, batch, parallel);
+            if (DirectConv.Supports(s)) HelperThread.Run(&DirectBackwardWeightImages, &job, batch, parallel);
+            else HelperThread.Run(&BackwardWeightImages, &job, batch, parallel);
             // The helper summed its half into its own buffer: add it in.
             if (job.Partial != null) TensorPrimitives.Add(dw, new ReadOnlySpan<float>(job.Partial, s.WeightSize), dw);
         }

@@ -6,8 +6,8 @@ namespace Dl.Cpu;
 /// <summary>
 /// Native, 64-byte aligned scratch for packed panels, grown only when a larger product arrives (to
 /// the larger of the request and twice the old size) and never shrunk: a warm call allocates
-/// nothing. Each thread owns one for A and one for B (<see cref="ForA"/>, <see cref="ForB"/>); the
-/// worker pool owns one more for a B packed by all threads together.
+/// nothing. Each thread owns one for A and one for B (<see cref="ForA"/>, <see cref="ForB"/>);
+/// <see cref="GemmSplit"/> owns one more for the helper's partial product.
 /// </summary>
 internal sealed unsafe class GemmScratch
 {

@@ -4,14 +4,16 @@ using System.Threading;
 namespace Dl.Cpu;
 
 /// <summary>
-/// Splits a batch of images between the calling thread and one persistent helper (this machine
-/// has two cores). The work is a function pointer plus a context pointer to a struct on the
-/// caller's stack, so a hand-off allocates nothing and captures nothing; the caller waits for the
-/// helper before returning, which keeps that struct alive. The helper spins briefly for the next
-/// job (convolutions of one step come in quick succession), yielding its core to anyone runnable,
-/// then sleeps. One split runs at a time; a concurrent caller does its whole range itself.
+/// The one persistent helper thread that the CPU kernels share with the calling thread (this
+/// machine has two cores): a convolution's batch, a product's two halves (<see cref="GemmSplit"/>)
+/// and an SGD update's two halves are split between them, the caller always doing the first part.
+/// The work is a function pointer plus a context pointer to a struct on the caller's stack, so a
+/// hand-off allocates nothing and captures nothing; the caller waits for the helper before
+/// returning, which keeps that struct alive. The helper spins briefly for the next job (the kernels
+/// of one step come in quick succession), yielding its core to anyone runnable, then sleeps. One
+/// split runs at a time; a concurrent caller does its whole range itself.
 /// </summary>
-internal static unsafe class BatchWorker
+public static unsafe class HelperThread
 {
     private static readonly ManualResetEventSlim s_wake = new(false);
     private static readonly object s_startLock = new();
@@ -23,21 +25,30 @@ internal static unsafe class BatchWorker
     private static void* s_context;
     private static int s_begin, s_end;
 
-    /// <summary>Whether splits may use the helper (set DL_CONV_THREADS=1 to keep everything on the calling thread).</summary>
-    public static bool Enabled { get; set; } = Environment.ProcessorCount > 1 && Environment.GetEnvironmentVariable("DL_CONV_THREADS") != "1";
+    /// <summary>
+    /// Whether kernels may split work with the helper; false keeps everything on the calling thread
+    /// (also set by the environment variable DL_THREADS=1, and on a one-core machine).
+    /// </summary>
+    public static bool Enabled { get; set; } = Environment.ProcessorCount > 1 && Environment.GetEnvironmentVariable("DL_THREADS") != "1";
 
     /// <summary>
     /// Runs body(context, begin, end, part) over [0, count): items [0, mid) here as part 0 and
     /// [mid, count) on the helper as part 1, or everything here as part 0 when <paramref name="parallel"/>
     /// is false, there is one item, or the helper is taken.
     /// </summary>
-    public static void Run(delegate*<void*, int, int, int, void> body, void* context, int count, bool parallel)
+    internal static void Run(delegate*<void*, int, int, int, void> body, void* context, int count, bool parallel)
     {
-        if (!parallel || !Enabled || count < 2 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
-        {
-            body(context, 0, count, 0);
-            return;
-        }
+        if (!parallel || !TryRun(body, context, count)) body(context, 0, count, 0);
+    }
+
+    /// <summary>
+    /// The split of <see cref="Run"/>, or false with nothing run when the helper is disabled or taken
+    /// or there is one item: for callers whose two parts must run on two threads (they share scratch
+    /// that only the holder of the helper may use).
+    /// </summary>
+    internal static bool TryRun(delegate*<void*, int, int, int, void> body, void* context, int count)
+    {
+        if (!Enabled || count < 2 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
         int mid = (count + 1) / 2;
         EnsureThread();
         s_body = body;
@@ -51,6 +62,7 @@ internal static unsafe class BatchWorker
         var spin = new SpinWait();
         while (s_done == 0) spin.SpinOnce(sleep1Threshold: -1);
         Volatile.Write(ref s_busy, 0);
+        return true;
     }
 
     private static void EnsureThread()
