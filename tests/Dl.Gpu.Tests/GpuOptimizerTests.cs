@@ -220,7 +220,7 @@ public class GpuOptimizerTests
 
     private sealed class CustomAdam : Adam
     {
-        protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long step) { }
+        protected override void Apply(in UpdateRange range, float learningRate, long step) { }
     }
 
     [Fact]

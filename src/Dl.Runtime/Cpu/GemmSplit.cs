@@ -29,6 +29,25 @@ internal static unsafe class GemmSplit
     /// </summary>
     internal static (nuint Start, nuint End) LastHelperOutput;
 
+    /// <summary>Values below which an update leaves the helper's range on the calling thread (a hand-off costs more).</summary>
+    private const long MinHelperRange = 16_384;
+
+    /// <summary>
+    /// Where in <paramref name="gradients"/> the helper last wrote (see <see cref="LastHelperOutput"/>),
+    /// as [from, to) within its first <paramref name="length"/> values, when that range is worth handing
+    /// the update of to the helper: each core then updates the weights whose gradient, and whose share of
+    /// the next forward product, it owns, instead of half the weights crossing between cores twice a step.
+    /// </summary>
+    internal static bool HelperRange(float* gradients, int length, out int from, out int to)
+    {
+        var (start, end) = LastHelperOutput;
+        from = to = 0;
+        if (start < (nuint)gradients || end > (nuint)(gradients + length) || (long)(end - start) / sizeof(float) < MinHelperRange) return false;
+        from = (int)((start - (nuint)gradients) / sizeof(float));
+        to = (int)((end - (nuint)gradients) / sizeof(float));
+        return true;
+    }
+
     private struct Context
     {
         public GemmJob First, Second;

@@ -24,6 +24,10 @@ public static unsafe class HelperThread
     private static delegate*<void*, int, int, int, void> s_body;
     private static void* s_context;
     private static int s_begin, s_end;
+    private static object? s_state;
+
+    /// <summary>The object the current split was given (<see cref="TryRun"/>), for bodies that need a managed object; null outside a split.</summary>
+    internal static object? State => s_state;
 
     /// <summary>
     /// Whether kernels may split work with the helper; false keeps everything on the calling thread
@@ -46,9 +50,10 @@ public static unsafe class HelperThread
     /// or there is one item: for callers whose two parts must run on two threads (they share scratch
     /// that only the holder of the helper may use).
     /// </summary>
-    internal static bool TryRun(delegate*<void*, int, int, int, void> body, void* context, int count)
+    internal static bool TryRun(delegate*<void*, int, int, int, void> body, void* context, int count, object? state = null)
     {
         if (!Enabled || count < 2 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
+        s_state = state;
         int mid = (count + 1) / 2;
         EnsureThread();
         s_body = body;
@@ -61,6 +66,7 @@ public static unsafe class HelperThread
         body(context, 0, mid, 0);
         var spin = new SpinWait();
         while (s_done == 0) spin.SpinOnce(sleep1Threshold: -1);
+        s_state = null;
         Volatile.Write(ref s_busy, 0);
         return true;
     }

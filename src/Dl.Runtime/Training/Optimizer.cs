@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Dl.Cpu;
 
 namespace Dl.Training;
 
@@ -13,7 +14,7 @@ namespace Dl.Training;
 /// already taken) when a schedule is set, else <see cref="LearningRate"/>. Gradient clipping, when on,
 /// works on a private copy of the gradients, since a model's gradients are read-only to callers.
 /// </remarks>
-public abstract class Optimizer
+public abstract unsafe class Optimizer
 {
     private readonly string[] _slotNames;
     private float[][]? _slots;
@@ -68,6 +69,7 @@ public abstract class Optimizer
         if (gradients.Length != parameters.Length)
             throw new ArgumentException($"{gradients.Length} gradients for {parameters.Length} parameters", nameof(gradients));
         EnsureState(parameters.Length);
+        var written = gradients;
         if (MaxGradientNorm > 0)
         {
             _clipped ??= new float[parameters.Length];
@@ -76,8 +78,39 @@ public abstract class Optimizer
             gradients = _clipped;
         }
         var (lr, step) = AdvanceStep();
-        Apply(parameters, gradients, lr, step);
+        // Where the helper thread wrote part of the gradients, it updates that part (see Optim.SgdStep).
+        fixed (float* p = parameters, g = gradients, w = written)
+        {
+            var parts = new Parts { Parameters = p, Gradients = g, Length = parameters.Length, LearningRate = lr, Step = step };
+            if (GemmSplit.HelperRange(w, parameters.Length, out parts.HelperFrom, out parts.HelperTo)
+                && HelperThread.TryRun(&ApplyParts, &parts, 2, this)) return;
+        }
+        Apply(new UpdateRange(parameters, gradients, _slots!, 0), lr, step);
     }
+
+    private struct Parts
+    {
+        public float* Parameters, Gradients;
+        public int Length, HelperFrom, HelperTo;
+        public float LearningRate;
+        public long Step;
+    }
+
+    /// <summary>Part 0 (this thread) applies the rule outside [HelperFrom, HelperTo), part 1 (the helper) inside.</summary>
+    private static void ApplyParts(void* context, int begin, int end, int part)
+    {
+        var u = (Parts*)context;
+        var self = (Optimizer)HelperThread.State!;
+        if (begin == 1) self.ApplyTo(u, u->HelperFrom, u->HelperTo);
+        else
+        {
+            self.ApplyTo(u, 0, u->HelperFrom);
+            self.ApplyTo(u, u->HelperTo, u->Length);
+        }
+    }
+
+    private void ApplyTo(Parts* u, int from, int to) =>
+        Apply(new UpdateRange(new Span<float>(u->Parameters + from, to - from), new ReadOnlySpan<float>(u->Gradients + from, to - from), _slots!, from), u->LearningRate, u->Step);
 
     /// <summary>
     /// Counts one step whose update runs outside this object (a device backend, which keeps the state
@@ -124,11 +157,12 @@ public abstract class Optimizer
         LastGradientNorm = 0;
     }
 
-    /// <summary>Applies the rule once; <paramref name="step"/> counts from 1.</summary>
-    protected abstract void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long step);
-
-    /// <summary>The state array of slot <paramref name="index"/> (in <see cref="SlotNames"/> order).</summary>
-    protected Span<float> Slot(int index) => _slots![index];
+    /// <summary>
+    /// Applies the rule once to <paramref name="range"/>: all the parameters, or a part of them when the
+    /// update is split between threads (the rule is elementwise, so parts are independent);
+    /// <paramref name="step"/> counts from 1.
+    /// </summary>
+    protected abstract void Apply(in UpdateRange range, float learningRate, long step);
 
     private void EnsureState(int length)
     {
@@ -144,4 +178,31 @@ public abstract class Optimizer
         for (int s = 0; s < _slots.Length; s++) state.Add(_slotNames[s], _slots[s] = new float[length]);
         _state = state;
     }
+}
+
+/// <summary>
+/// The parameters one call of an optimizer's rule updates, the matching gradients, and the matching
+/// part of each state slot.
+/// </summary>
+public readonly ref struct UpdateRange
+{
+    private readonly float[][] _slots;
+    private readonly int _offset;
+
+    internal UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, float[][] slots, int offset)
+    {
+        Parameters = parameters;
+        Gradients = gradients;
+        _slots = slots;
+        _offset = offset;
+    }
+
+    /// <summary>The parameters to update.</summary>
+    public Span<float> Parameters { get; }
+
+    /// <summary>Their gradients (clipped, when clipping is on).</summary>
+    public ReadOnlySpan<float> Gradients { get; }
+
+    /// <summary>The same range of state slot <paramref name="index"/> (in <see cref="Optimizer.SlotNames"/> order).</summary>
+    public Span<float> Slot(int index) => _slots[index].AsSpan(_offset, Parameters.Length);
 }

@@ -12,8 +12,8 @@ public sealed class Sgd : Optimizer
     public Sgd(float learningRate) : base(learningRate) { }
 
     /// <inheritdoc/>
-    protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long step) =>
-        Optimizers.Sgd(parameters, gradients, learningRate, WeightDecay);
+    protected override void Apply(in UpdateRange range, float learningRate, long step) =>
+        Optimizers.Sgd(range.Parameters, range.Gradients, learningRate, WeightDecay);
 }
 
 /// <summary>SGD with (optionally Nesterov) momentum; one slot, "velocity".</summary>
@@ -33,8 +33,8 @@ public sealed class Momentum : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
-    protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long step) =>
-        Optimizers.Momentum(parameters, gradients, Slot(0), learningRate, Coefficient, Nesterov, WeightDecay);
+    protected override void Apply(in UpdateRange range, float learningRate, long step) =>
+        Optimizers.Momentum(range.Parameters, range.Gradients, range.Slot(0), learningRate, Coefficient, Nesterov, WeightDecay);
 }
 
 /// <summary>RMSProp; one slot, "mean_square".</summary>
@@ -54,8 +54,8 @@ public sealed class RmsProp : Optimizer
     public float Epsilon { get; }
 
     /// <inheritdoc/>
-    protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long step) =>
-        Optimizers.RmsProp(parameters, gradients, Slot(0), learningRate, Rho, Epsilon, WeightDecay);
+    protected override void Apply(in UpdateRange range, float learningRate, long step) =>
+        Optimizers.RmsProp(range.Parameters, range.Gradients, range.Slot(0), learningRate, Rho, Epsilon, WeightDecay);
 }
 
 /// <summary>AdaGrad; one slot, "sum_squares".</summary>
@@ -68,8 +68,8 @@ public sealed class AdaGrad : Optimizer
     public float Epsilon { get; }
 
     /// <inheritdoc/>
-    protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long step) =>
-        Optimizers.AdaGrad(parameters, gradients, Slot(0), learningRate, Epsilon, WeightDecay);
+    protected override void Apply(in UpdateRange range, float learningRate, long step) =>
+        Optimizers.AdaGrad(range.Parameters, range.Gradients, range.Slot(0), learningRate, Epsilon, WeightDecay);
 }
 
 /// <summary>Adam with bias correction; <see cref="Optimizer.WeightDecay"/> is L2 (added to the gradient). Slots "m" and "v".</summary>
@@ -96,8 +96,8 @@ public class Adam : Optimizer
     protected virtual bool Decoupled => false;
 
     /// <inheritdoc/>
-    protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long step) =>
-        Optimizers.Adam(parameters, gradients, Slot(0), Slot(1), learningRate, Beta1, Beta2, Epsilon, step, WeightDecay, Decoupled);
+    protected override void Apply(in UpdateRange range, float learningRate, long step) =>
+        Optimizers.Adam(range.Parameters, range.Gradients, range.Slot(0), range.Slot(1), learningRate, Beta1, Beta2, Epsilon, step, WeightDecay, Decoupled);
 }
 
 /// <summary>AdamW: Adam with decoupled weight decay (<c>p -= lr * wd * p</c>, then the Adam step on the raw gradient).</summary>

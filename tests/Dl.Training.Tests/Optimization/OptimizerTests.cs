@@ -41,6 +41,51 @@ public class OptimizerTests
         Assert.InRange(clipped, 1, 8); // the clipping path was exercised
     }
 
+    /// <summary>
+    /// A weight gradient whose rows the CPU GEMM cut between two cores: the helper thread wrote the
+    /// second half, so the update hands that range (state included) to the helper and does the rest
+    /// here. Every parameter and state value must still follow the reference, with and without clipping.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public unsafe void Optimizer_split_between_threads_matches_the_reference(string rule)
+    {
+        const int inputs = 784, hidden = 128, batch = 64;
+        foreach (float maxNorm in new[] { 0f, 5f })
+        {
+            var model = FakeModel.Mlp(inputs, hidden, outputs: 10, seed: 3);
+            int n = model.Parameters.Length;
+            var pRef = model.ParameterArray.Select(x => (double)x).ToArray();
+            var stateRef = Enumerable.Range(0, ReferenceRule.Slots(rule)).Select(_ => new double[n]).ToArray();
+            // No weight decay here: among 100K weights a few have g close to -wd·p, where the float
+            // rounding of the clipped gradient decides the adaptive rules' step (one thread or two alike).
+            var optimizer = ReferenceRule.Create(rule, 0.01f, wd: 0f, maxNorm: maxNorm);
+            var random = new SeededRandom(11);
+            var x = new float[batch * inputs];
+            var dy = new float[batch * hidden];
+            for (long t = 1; t <= 3; t++)
+            {
+                for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextNormal();
+                for (int i = 0; i < dy.Length; i++) dy[i] = (float)(random.NextNormal() * 0.01);
+                for (int i = inputs * hidden; i < n; i++) model.GradientArray[i] = (float)(random.NextNormal() * 0.1);
+                // hidden.weight's gradient Xᵀ·dY, as a backward pass computes it (cut by rows over the two cores).
+                Dl.Cpu.Gemm.Multiply(inputs, hidden, batch, x, inputs, true, dy, hidden, false, model.GradientArray, hidden);
+                fixed (float* g = model.GradientArray)
+                    if (Dl.Cpu.HelperThread.Enabled)
+                        Assert.True(Dl.Cpu.GemmSplit.HelperRange(g, n, out int from, out int to) && from == inputs / 2 * hidden && to == inputs * hidden,
+                            "the product was not cut by rows, so the split update is not exercised");
+
+                var g64 = model.GradientArray.Select(v => (double)v).ToArray();
+                if (maxNorm > 0) OptimizerReference.ClipByGlobalNorm(g64, maxNorm);
+                ReferenceRule.Step(rule, pRef, g64, stateRef, 0.01f, 0f, t);
+                optimizer.Step(model);
+                ReferenceRule.AssertClose(pRef, model.Parameters, $"{rule} (clip {maxNorm}) step {t}");
+            }
+            for (int s = 0; s < stateRef.Length; s++)
+                ReferenceRule.AssertClose(stateRef[s], optimizer.State[optimizer.SlotNames[s]], $"{rule} (clip {maxNorm}) slot {optimizer.SlotNames[s]}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Rules))]
     public void Step_allocates_nothing_after_the_first(string rule)
