@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Dl.Cpu;
 
@@ -137,6 +138,13 @@ internal static unsafe class DirectConv
             _ => v,
         };
         if (lanes == Lanes) { v.Store(y); return; }
+        if (Avx512F.IsSupported)
+        {
+            // A row's last, partial tile (12 of LeNet's 28 columns) through a lane mask: a copy via the
+            // stack cost a call per row and channel, 8 % of a LeNet step.
+            Avx512F.MaskStore(y, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(lanes)).AsSingle(), v);
+            return;
+        }
         v.Store(tmp);
         new ReadOnlySpan<float>(tmp, lanes).CopyTo(new Span<float>(y, lanes));
     }

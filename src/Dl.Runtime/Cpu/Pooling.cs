@@ -8,16 +8,31 @@ namespace Dl.Cpu;
 /// Max and average pooling over the H x W planes of an NCHW tensor (planes = N·C), k x k windows
 /// moved by a stride over an input padded by <c>padding</c> on every side. Max pooling ignores the
 /// padding and picks the first maximum in row-major order on ties (the reference evaluator does the
-/// same); average pooling counts the padding as zeros. The common 2x2, stride-2 case has its own loop.
+/// same); average pooling counts the padding as zeros. The common 2x2, stride-2 case has its own loop,
+/// split by images with the helper thread like the convolutions around it.
 /// </summary>
-public static class Pooling
+public static unsafe class Pooling
 {
+    /// <summary>Input values from which a 2x2 pooling is split by images with the helper thread, as the convolutions around it are.</summary>
+    private const long SplitValues = 65_536;
+
+    /// <summary>One 2x2 pooling's operands, shared with the helper thread through a pointer to the caller's stack.</summary>
+    private struct Job
+    {
+        public float* X, Y, Dy, Dx;
+        public int H, W, Oh, Ow;
+    }
+
     public static void MaxForward(ReadOnlySpan<float> x, Span<float> y, int planes, int h, int w, int k, int stride, int padding, int oh, int ow)
     {
         Check(x.Length, y.Length, planes, h, w, oh, ow);
         if (k == 2 && stride == 2 && padding == 0)
         {
-            MaxForward2x2(x, y, planes, h, w, oh, ow);
+            fixed (float* px = x, py = y)
+            {
+                var job = new Job { X = px, Y = py, H = h, W = w, Oh = oh, Ow = ow };
+                HelperThread.Run(&MaxForward2x2, &job, planes, (long)planes * h * w >= SplitValues);
+            }
             return;
         }
         for (int p = 0; p < planes; p++)
@@ -33,7 +48,11 @@ public static class Pooling
         if (dx.Length != x.Length) throw new ArgumentException($"dx: expected {x.Length} values, got {dx.Length}");
         if (k == 2 && stride == 2 && padding == 0)
         {
-            MaxBackward2x2(x, dy, dx, planes, h, w, oh, ow);
+            fixed (float* px = x, pdy = dy, pdx = dx)
+            {
+                var job = new Job { X = px, Dy = pdy, Dx = pdx, H = h, W = w, Oh = oh, Ow = ow };
+                HelperThread.Run(&MaxBackward2x2, &job, planes, (long)planes * h * w >= SplitValues);
+            }
             return;
         }
         dx.Clear();
@@ -86,29 +105,31 @@ public static class Pooling
                 }
     }
 
-    /// <summary>The common 2x2, stride-2 window without padding: pointer loops, no bounds checks.</summary>
-    private static unsafe void MaxForward2x2(ReadOnlySpan<float> x, Span<float> y, int planes, int h, int w, int oh, int ow)
+    /// <summary>The common 2x2, stride-2 window without padding, planes [first, end): pointer loops, no bounds checks.</summary>
+    private static void MaxForward2x2(void* context, int first, int end, int part)
     {
-        fixed (float* px = x, py = y)
-            for (int p = 0; p < planes; p++)
-                for (int i = 0; i < oh; i++)
+        var job = (Job*)context;
+        float* px = job->X, py = job->Y;
+        int h = job->H, w = job->W, oh = job->Oh, ow = job->Ow;
+        for (int p = first; p < end; p++)
+            for (int i = 0; i < oh; i++)
+            {
+                float* top = px + ((long)p * h + 2 * i) * w, bottom = top + w, dst = py + ((long)p * oh + i) * ow;
+                int j = 0;
+                if (Vector512.IsHardwareAccelerated && 2 * ow >= 16)
                 {
-                    float* top = px + ((long)p * h + 2 * i) * w, bottom = top + w, dst = py + ((long)p * oh + i) * ow;
-                    int j = 0;
-                    if (Vector512.IsHardwareAccelerated && 2 * ow >= 16)
+                    for (int step = 0; step < 2 * ow; step += 16)
                     {
-                        for (int step = 0; step < 2 * ow; step += 16)
-                        {
-                            int c = Math.Min(step, 2 * ow - 16);   // the last step ends at the row's last window
-                            var v = Vector512.Max(Vector512.Load(top + c), Vector512.Load(bottom + c));
-                            v = Vector512.Max(v, Vector512.Shuffle(v, s_swapPairs));
-                            Vector512.Shuffle(v, s_evenLanes).GetLower().Store(dst + c / 2);
-                        }
-                        j = ow;
+                        int c = Math.Min(step, 2 * ow - 16);   // the last step ends at the row's last window
+                        var v = Vector512.Max(Vector512.Load(top + c), Vector512.Load(bottom + c));
+                        v = Vector512.Max(v, Vector512.Shuffle(v, s_swapPairs));
+                        Vector512.Shuffle(v, s_evenLanes).GetLower().Store(dst + c / 2);
                     }
-                    for (; j < ow; j++)
-                        dst[j] = MathF.Max(MathF.Max(top[2 * j], top[2 * j + 1]), MathF.Max(bottom[2 * j], bottom[2 * j + 1]));
+                    j = ow;
                 }
+                for (; j < ow; j++)
+                    dst[j] = MathF.Max(MathF.Max(top[2 * j], top[2 * j + 1]), MathF.Max(bottom[2 * j], bottom[2 * j + 1]));
+            }
     }
 
     /// <summary>
@@ -116,49 +137,51 @@ public static class Pooling
     /// the other three), instead of clearing dx and scattering: one sequential pass. Rows and columns
     /// no window covers (odd h or w) are zeroed separately.
     /// </summary>
-    private static unsafe void MaxBackward2x2(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int planes, int h, int w, int oh, int ow)
+    private static void MaxBackward2x2(void* context, int first, int end, int part)
     {
-        fixed (float* px = x, pdy = dy, pdx = dx)
-            for (int p = 0; p < planes; p++)
+        var job = (Job*)context;
+        float* px = job->X, pdy = job->Dy, pdx = job->Dx;
+        int h = job->H, w = job->W, oh = job->Oh, ow = job->Ow;
+        for (int p = first; p < end; p++)
+        {
+            for (int i = 0; i < oh; i++)
             {
-                for (int i = 0; i < oh; i++)
+                long t = ((long)p * h + 2 * i) * w;
+                float* xt = px + t, xb = xt + w, dt = pdx + t, db = dt + w, g = pdy + ((long)p * oh + i) * ow;
+                int j = 0;
+                if (Vector512.IsHardwareAccelerated && 2 * ow >= 16)
                 {
-                    long t = ((long)p * h + 2 * i) * w;
-                    float* xt = px + t, xb = xt + w, dt = pdx + t, db = dt + w, g = pdy + ((long)p * oh + i) * ow;
-                    int j = 0;
-                    if (Vector512.IsHardwareAccelerated && 2 * ow >= 16)
+                    // 8 windows per step; the last step is moved back to end at the row's last
+                    // window (recomputing a few windows gives the same values), so no scalar tail.
+                    for (int step = 0; step < 2 * ow; step += 16)
                     {
-                        // 8 windows per step; the last step is moved back to end at the row's last
-                        // window (recomputing a few windows gives the same values), so no scalar tail.
-                        for (int step = 0; step < 2 * ow; step += 16)
-                        {
-                            int c = Math.Min(step, 2 * ow - 16);
-                            MaxBackward8(xt + c, xb + c, g + c / 2, dt + c, db + c);
-                        }
-                        j = ow;
+                        int c = Math.Min(step, 2 * ow - 16);
+                        MaxBackward8(xt + c, xb + c, g + c / 2, dt + c, db + c);
                     }
-                    for (; j < ow; j++)
-                    {
-                        int c = 2 * j;
-                        float t0 = xt[c], t1 = xt[c + 1], b0 = xb[c], b1 = xb[c + 1];
-                        // The first maximum of (t0, t1, b0, b1), as the general loop finds it, chosen
-                        // without branches (on real activations they would be mispredicted half the
-                        // time): 0/1 flags widened to all-zero/all-one masks over the gradient's bits.
-                        float m = MathF.Max(MathF.Max(t0, t1), MathF.Max(b0, b1));
-                        int e0 = t0 == m ? 1 : 0, e1 = t1 == m ? 1 : 0, e2 = b0 == m ? 1 : 0;
-                        int s1 = (1 - e0) & e1, s2 = (1 - e0) & (1 - e1) & e2, s3 = (1 - e0) & (1 - e1) & (1 - e2);
-                        int gj = BitConverter.SingleToInt32Bits(g[j]);
-                        dt[c] = BitConverter.Int32BitsToSingle(gj & -e0);
-                        dt[c + 1] = BitConverter.Int32BitsToSingle(gj & -s1);
-                        db[c] = BitConverter.Int32BitsToSingle(gj & -s2);
-                        db[c + 1] = BitConverter.Int32BitsToSingle(gj & -s3);
-                    }
-                    if (w > 2 * ow)
-                        for (int c = 2 * ow; c < w; c++) { dt[c] = 0f; db[c] = 0f; }
+                    j = ow;
                 }
-                if (h > 2 * oh)
-                    new Span<float>(pdx + ((long)p * h + 2 * oh) * w, (h - 2 * oh) * w).Clear();
+                for (; j < ow; j++)
+                {
+                    int c = 2 * j;
+                    float t0 = xt[c], t1 = xt[c + 1], b0 = xb[c], b1 = xb[c + 1];
+                    // The first maximum of (t0, t1, b0, b1), as the general loop finds it, chosen
+                    // without branches (on real activations they would be mispredicted half the
+                    // time): 0/1 flags widened to all-zero/all-one masks over the gradient's bits.
+                    float m = MathF.Max(MathF.Max(t0, t1), MathF.Max(b0, b1));
+                    int e0 = t0 == m ? 1 : 0, e1 = t1 == m ? 1 : 0, e2 = b0 == m ? 1 : 0;
+                    int s1 = (1 - e0) & e1, s2 = (1 - e0) & (1 - e1) & e2, s3 = (1 - e0) & (1 - e1) & (1 - e2);
+                    int gj = BitConverter.SingleToInt32Bits(g[j]);
+                    dt[c] = BitConverter.Int32BitsToSingle(gj & -e0);
+                    dt[c + 1] = BitConverter.Int32BitsToSingle(gj & -s1);
+                    db[c] = BitConverter.Int32BitsToSingle(gj & -s2);
+                    db[c + 1] = BitConverter.Int32BitsToSingle(gj & -s3);
+                }
+                if (w > 2 * ow)
+                    for (int c = 2 * ow; c < w; c++) { dt[c] = 0f; db[c] = 0f; }
             }
+            if (h > 2 * oh)
+                new Span<float>(pdx + ((long)p * h + 2 * oh) * w, (h - 2 * oh) * w).Clear();
+        }
     }
 
     private static readonly Vector512<int> s_swapPairs = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
@@ -173,7 +196,7 @@ public static class Pooling
     /// it is and its partner is not, then the bottom lanes likewise when no top lane is.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void MaxBackward8(float* xt, float* xb, float* g, float* dt, float* db)
+    private static void MaxBackward8(float* xt, float* xb, float* g, float* dt, float* db)
     {
         var top = Vector512.Load(xt);
         var bottom = Vector512.Load(xb);
