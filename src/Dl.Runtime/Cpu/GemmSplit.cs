@@ -42,7 +42,8 @@ internal static unsafe class GemmSplit
     {
         var (start, end) = LastHelperOutput;
         from = to = 0;
-        if (start < (nuint)gradients || end > (nuint)(gradients + length) || (long)(end - start) / sizeof(float) < MinHelperRange) return false;
+        // Two models training on two threads may tear the pair: a range that is not one is ignored.
+        if (end <= start || start < (nuint)gradients || end > (nuint)(gradients + length) || (long)(end - start) / sizeof(float) < MinHelperRange) return false;
         from = (int)((start - (nuint)gradients) / sizeof(float));
         to = (int)((end - (nuint)gradients) / sizeof(float));
         return true;
