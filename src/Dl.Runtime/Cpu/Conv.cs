@@ -116,7 +116,7 @@ public static unsafe class Conv
         for (int n = begin; n < end; n++)
         {
             DirectConv.Pad(job.X + (long)n * s.InputSize, s.Channels, s.Height, s.Width, xp, hp, wp, s.PadTop, s.PadLeft);
-            DirectConv.Correlate(xp, s.Channels, hp, wp, job.Arranged, s.OutChannels, k, job.Bias, job.Y + (long)n * s.OutputSize, s.OutHeight, s.OutWidth, job.Activation);
+            DirectConv.Correlate(xp, s.Channels, hp, wp, s.PadTop, s.Height, job.Arranged, s.OutChannels, k, job.Bias, job.Y + (long)n * s.OutputSize, s.OutHeight, s.OutWidth, job.Activation);
         }
     }
 
@@ -131,7 +131,7 @@ public static unsafe class Conv
         for (int n = begin; n < end; n++)
         {
             DirectConv.Pad(job.Y + (long)n * s.OutputSize, s.OutChannels, s.OutHeight, s.OutWidth, dyp, hp, wp, k - 1 - s.PadTop, k - 1 - s.PadLeft);
-            DirectConv.Correlate(dyp, s.OutChannels, hp, wp, job.Arranged, s.Channels, k, null, job.X + (long)n * s.InputSize, s.Height, s.Width, GemmActivation.None);
+            DirectConv.Correlate(dyp, s.OutChannels, hp, wp, k - 1 - s.PadTop, s.OutHeight, job.Arranged, s.Channels, k, null, job.X + (long)n * s.InputSize, s.Height, s.Width, GemmActivation.None);
         }
     }
 

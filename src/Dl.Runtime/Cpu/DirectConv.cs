@@ -45,14 +45,17 @@ internal static unsafe class DirectConv
     /// <summary>
     /// y[o, oy, ox] = act(bias[o] + Σ_c Σ_ky Σ_kx wt[c, ky, kx, o] · xp[c, oy + ky, ox + kx]) for one
     /// image; xp is [cin, hp, wp] zero-padded (wp from <see cref="PaddedWidth"/>), wt the weights
-    /// rearranged so a tap's output channels are contiguous.
+    /// rearranged so a tap's output channels are contiguous. Only rows [dataTop, dataTop + dataRows)
+    /// of xp may be nonzero: taps that reach only padding rows are skipped (for an input gradient, a
+    /// full correlation over the padded output gradient, that is 2/7 of LeNet conv2's taps).
     /// </summary>
-    public static void Correlate(float* xp, int cin, int hp, int wp, float* wt, int cout, int k, float* bias, float* y, int oh, int ow, GemmActivation activation)
+    public static void Correlate(float* xp, int cin, int hp, int wp, int dataTop, int dataRows, float* wt, int cout, int k, float* bias, float* y, int oh, int ow, GemmActivation activation)
     {
+        int rowFrom = Math.Max(0, dataTop), rowTo = Math.Min(hp, dataTop + dataRows);
         for (int o0 = 0; o0 < cout; o0 += 8)
         {
             int block = Math.Min(8, cout - o0);
-            var job = new RowJob(xp, cin, hp, wp, wt, cout, k, bias, y, oh, ow, activation, o0);
+            var job = new RowJob(xp, cin, hp, wp, rowFrom, rowTo, wt, cout, k, bias, y, oh, ow, activation, o0);
             switch (block)
             {
                 case 8: Rows<C8>(in job); break;
@@ -67,10 +70,10 @@ internal static unsafe class DirectConv
         }
     }
 
-    private readonly struct RowJob(float* xp, int cin, int hp, int wp, float* wt, int cout, int k, float* bias, float* y, int oh, int ow, GemmActivation activation, int o0)
+    private readonly struct RowJob(float* xp, int cin, int hp, int wp, int rowFrom, int rowTo, float* wt, int cout, int k, float* bias, float* y, int oh, int ow, GemmActivation activation, int o0)
     {
         public readonly float* Xp = xp, Wt = wt, Bias = bias, Y = y;
-        public readonly int Cin = cin, Hp = hp, Wp = wp, Cout = cout, K = k, Oh = oh, Ow = ow, O0 = o0;
+        public readonly int Cin = cin, Hp = hp, Wp = wp, RowFrom = rowFrom, RowTo = rowTo, Cout = cout, K = k, Oh = oh, Ow = ow, O0 = o0;
         public readonly GemmActivation Activation = activation;
     }
 
@@ -89,8 +92,9 @@ internal static unsafe class DirectConv
             {
                 Vector512<float> a0 = Init(j, 0), a1 = nb > 1 ? Init(j, 1) : default, a2 = nb > 2 ? Init(j, 2) : default, a3 = nb > 3 ? Init(j, 3) : default,
                     a4 = nb > 4 ? Init(j, 4) : default, a5 = nb > 5 ? Init(j, 5) : default, a6 = nb > 6 ? Init(j, 6) : default, a7 = nb > 7 ? Init(j, 7) : default;
+                int ky0 = Math.Max(0, j.RowFrom - oy), ky1 = Math.Min(k, j.RowTo - oy);   // taps on data rows
                 for (int c = 0; c < cin; c++)
-                    for (int ky = 0; ky < k; ky++)
+                    for (int ky = ky0; ky < ky1; ky++)
                     {
                         float* xr = xp + ((long)c * hp + oy + ky) * wp + t0;
                         float* w = wt + ((long)(c * k + ky) * k) * cout;
