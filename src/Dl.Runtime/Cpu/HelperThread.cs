@@ -10,7 +10,8 @@ namespace Dl.Cpu;
 /// The work is a function pointer plus a context pointer to a struct on the caller's stack, so a
 /// hand-off allocates nothing and captures nothing; the caller waits for the helper before
 /// returning, which keeps that struct alive. The helper spins briefly for the next job (the kernels
-/// of one step come in quick succession), yielding its core to anyone runnable, then sleeps. One
+/// of one step come in quick succession), yielding its core to anyone runnable, then sleeps; a
+/// caller that finishes its part before the helper has started the other runs that one too. One
 /// split runs at a time; a concurrent caller does its whole range itself.
 /// </summary>
 public static unsafe class HelperThread
@@ -25,6 +26,10 @@ public static unsafe class HelperThread
     private static void* s_context;
     private static int s_begin, s_end;
     private static object? s_state;
+
+    /// <summary>Who runs the helper's part of the current split: generation &lt;&lt; 2, plus <see cref="ByHelper"/> or <see cref="ByCaller"/> once one of them has claimed it.</summary>
+    private static long s_claim;
+    private const long ByHelper = 1, ByCaller = 2;
 
     /// <summary>The object the current split was given (<see cref="TryRun"/>), for bodies that need a managed object; null outside a split.</summary>
     internal static object? State => s_state;
@@ -61,11 +66,20 @@ public static unsafe class HelperThread
         s_begin = mid;
         s_end = count;
         s_done = 0;
+        long unclaimed = (long)(s_generation + 1) << 2;
+        Volatile.Write(ref s_claim, unclaimed);
         Interlocked.Increment(ref s_generation);
         s_wake.Set();
         body(context, 0, mid, 0);
-        var spin = new SpinWait();
-        while (s_done == 0) spin.SpinOnce(sleep1Threshold: -1);
+        // A helper that has not started its part by now is late (asleep, or its core taken by another
+        // process): this thread runs that part too rather than wait for it, so a split is never much
+        // slower than no split. Normally the helper claimed its part within microseconds.
+        if (Interlocked.CompareExchange(ref s_claim, unclaimed | ByCaller, unclaimed) == unclaimed) body(context, mid, count, 1);
+        else
+        {
+            var spin = new SpinWait();
+            while (s_done == 0) spin.SpinOnce(sleep1Threshold: -1);
+        }
         s_state = null;
         Volatile.Write(ref s_busy, 0);
         return true;
@@ -77,7 +91,7 @@ public static unsafe class HelperThread
         lock (s_startLock)
         {
             if (s_thread is not null) return;
-            var t = new Thread(Loop) { IsBackground = true, Name = "Dl.Cpu batch worker" };
+            var t = new Thread(Loop) { IsBackground = true, Name = "Dl.Cpu helper" };
             t.Start();
             s_thread = t;
         }
@@ -101,6 +115,8 @@ public static unsafe class HelperThread
                 continue;
             }
             seen = s_generation;
+            long unclaimed = (long)seen << 2;
+            if (Interlocked.CompareExchange(ref s_claim, unclaimed | ByHelper, unclaimed) != unclaimed) continue;   // the caller ran it
             s_body(s_context, s_begin, s_end, 1);
             s_done = 1;
         }
