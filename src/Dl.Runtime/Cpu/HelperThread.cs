@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace Dl.Cpu;
@@ -30,6 +31,9 @@ public static unsafe class HelperThread
     /// <summary>Who runs the helper's part of the current split: generation &lt;&lt; 2, plus <see cref="ByHelper"/> or <see cref="ByCaller"/> once one of them has claimed it.</summary>
     private static long s_claim;
     private const long ByHelper = 1, ByCaller = 2;
+
+    /// <summary>How long a caller that finished its part waits for the helper to claim the other before running it itself.</summary>
+    private static readonly long s_lateTicks = Stopwatch.Frequency / 50_000;
 
     /// <summary>The object the current split was given (<see cref="TryRun"/>), for bodies that need a managed object; null outside a split.</summary>
     internal static object? State => s_state;
@@ -71,9 +75,10 @@ public static unsafe class HelperThread
         Interlocked.Increment(ref s_generation);
         s_wake.Set();
         body(context, 0, mid, 0);
-        // A helper that has not started its part by now is late (asleep, or its core taken by another
-        // process): this thread runs that part too rather than wait for it, so a split is never much
-        // slower than no split. Normally the helper claimed its part within microseconds.
+        // A helper that has not started its part 20 us after this one ended is late (asleep, or its
+        // core taken by another process): this thread runs that part too rather than wait for it, so a
+        // split is never much slower than no split. Normally the helper claimed its part long before.
+        for (long since = Stopwatch.GetTimestamp(); Volatile.Read(ref s_claim) == unclaimed && Stopwatch.GetTimestamp() - since < s_lateTicks;) Thread.SpinWait(1);
         if (Interlocked.CompareExchange(ref s_claim, unclaimed | ByCaller, unclaimed) == unclaimed) body(context, mid, count, 1);
         else
         {
