@@ -26,6 +26,10 @@ internal static class QuickFigures
         Mlp();
         LeNet();
         Sgemm();
+        // How often the helper thread was late to its half of a split (its core busy elsewhere): when
+        // this is large, the two-thread figures above are not what the code does on a free machine.
+        long splits = Dl.Cpu.HelperThread.Splits;
+        Report("helper_late_parts", splits == 0 ? 0 : 100.0 * Dl.Cpu.HelperThread.LateParts / splits, "%");
     }
 
     /// <summary>C = A·B, square, row-major, as the peer's `gemm` group times it (2n³ FLOP per call).</summary>

@@ -35,6 +35,18 @@ public static unsafe class HelperThread
     /// <summary>How long a caller that finished its part waits for the helper to claim the other before running it itself.</summary>
     private static readonly long s_lateTicks = Stopwatch.Frequency / 50_000;
 
+    /// <summary>Splits run with the helper so far (a diagnostic: see <see cref="LateParts"/>).</summary>
+    public static long Splits => s_splits;
+
+    /// <summary>
+    /// Of <see cref="Splits"/>, those whose second part the caller ran because the helper had not
+    /// claimed it in time (asleep, or its core busy elsewhere). A large share means the second core is
+    /// not really free, and splits then cost more than they give.
+    /// </summary>
+    public static long LateParts => s_lateParts;
+
+    private static long s_splits, s_lateParts;
+
     /// <summary>The object the current split was given (<see cref="TryRun"/>), for bodies that need a managed object; null outside a split.</summary>
     internal static object? State => s_state;
 
@@ -63,6 +75,7 @@ public static unsafe class HelperThread
     {
         if (!Enabled || count < 2 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
         s_state = state;
+        s_splits++;
         int mid = (count + 1) / 2;
         EnsureThread();
         s_body = body;
@@ -75,11 +88,16 @@ public static unsafe class HelperThread
         Interlocked.Increment(ref s_generation);
         s_wake.Set();
         body(context, 0, mid, 0);
+        long ended = Stopwatch.GetTimestamp();
         // A helper that has not started its part 20 us after this one ended is late (asleep, or its
-        // core taken by another process): this thread runs that part too rather than wait for it, so a
-        // split is never much slower than no split. Normally the helper claimed its part long before.
-        for (long since = Stopwatch.GetTimestamp(); Volatile.Read(ref s_claim) == unclaimed && Stopwatch.GetTimestamp() - since < s_lateTicks;) Thread.SpinWait(1);
-        if (Interlocked.CompareExchange(ref s_claim, unclaimed | ByCaller, unclaimed) == unclaimed) body(context, mid, count, 1);
+        // core taken by another process): this thread runs that part too rather than wait for it.
+        // Normally the helper claimed its part long before.
+        while (Volatile.Read(ref s_claim) == unclaimed && Stopwatch.GetTimestamp() - ended < s_lateTicks) Thread.SpinWait(1);
+        if (Interlocked.CompareExchange(ref s_claim, unclaimed | ByCaller, unclaimed) == unclaimed)
+        {
+            s_lateParts++;
+            body(context, mid, count, 1);
+        }
         else
         {
             var spin = new SpinWait();
