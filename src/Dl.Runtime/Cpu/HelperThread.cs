@@ -6,14 +6,15 @@ namespace Dl.Cpu;
 
 /// <summary>
 /// The one persistent helper thread that the CPU kernels share with the calling thread (this
-/// machine has two cores): a convolution's batch, a product's two halves (<see cref="GemmSplit"/>)
-/// and an SGD update's two halves are split between them, the caller always doing the first part.
+/// machine has two cores): a convolution's or a 2x2 pooling's batch, a product's two halves
+/// (<see cref="GemmSplit"/>) and an optimizer update's two parts are split between them, the caller
+/// always doing the first part.
 /// The work is a function pointer plus a context pointer to a struct on the caller's stack, so a
 /// hand-off allocates nothing and captures nothing; the caller waits for the helper before
 /// returning, which keeps that struct alive. The helper spins briefly for the next job (the kernels
 /// of one step come in quick succession), yielding its core to anyone runnable, then sleeps; a
-/// caller that finishes its part before the helper has started the other runs that one too. One
-/// split runs at a time; a concurrent caller does its whole range itself.
+/// caller that finishes its part and finds the other still unclaimed 20 us later runs that one too.
+/// One split runs at a time; a concurrent caller does its whole range itself.
 /// </summary>
 public static unsafe class HelperThread
 {
