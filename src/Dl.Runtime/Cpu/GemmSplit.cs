@@ -4,8 +4,8 @@ using System.Numerics.Tensors;
 namespace Dl.Cpu;
 
 /// <summary>
-/// A mid-sized product split in two fixed halves, one on the calling thread and one on the batch
-/// helper (<see cref="HelperThread"/>), cut so that each thread touches one contiguous half of the
+/// A product of <see cref="Gemm.SplitThreshold"/> multiply-adds or more, split in two fixed halves,
+/// one on the calling thread and one on the helper (<see cref="HelperThread"/>), cut so that each thread touches one contiguous half of the
 /// operand that would otherwise cross between the cores (see <see cref="ChooseAxis"/>): the weights
 /// in a dense layer's forward pass, their gradient in its backward pass. The caller always takes
 /// the first half and the helper the second, step after step, so each core keeps its half of those
