@@ -33,20 +33,45 @@ internal static unsafe class GemmSplit
     private const long MinHelperRange = 16_384;
 
     /// <summary>
-    /// Where in <paramref name="gradients"/> the helper last wrote (see <see cref="LastHelperOutput"/>),
-    /// as [from, to) within its first <paramref name="length"/> values, when that range is worth handing
-    /// the update of to the helper: each core then updates the weights whose gradient, and whose share of
-    /// the next forward product, it owns, instead of half the weights crossing between cores twice a step.
+    /// Runs a parameter update as update(context, from, to) over ranges of [0, length): the range of
+    /// <paramref name="gradients"/> the helper last wrote (see <see cref="LastHelperOutput"/>) on the
+    /// helper, the rest on this thread. Each core then updates the weights whose gradient, and whose
+    /// share of the next forward product, it owns, instead of half the weights crossing between cores
+    /// twice a step. False, with nothing run, when there is no such range worth a hand-off or the
+    /// helper is taken: the caller then updates everything itself. <paramref name="state"/> is
+    /// <see cref="HelperThread.State"/> during the update.
     /// </summary>
-    internal static bool HelperRange(float* gradients, int length, out int from, out int to)
+    internal static bool UpdateAroundHelper(float* gradients, int length, delegate*<void*, int, int, void> update, void* context, object? state = null)
     {
         var (start, end) = LastHelperOutput;
-        from = to = 0;
         // Two models training on two threads may tear the pair: a range that is not one is ignored.
         if (end <= start || start < (nuint)gradients || end > (nuint)(gradients + length) || (long)(end - start) / sizeof(float) < MinHelperRange) return false;
-        from = (int)((start - (nuint)gradients) / sizeof(float));
-        to = (int)((end - (nuint)gradients) / sizeof(float));
-        return true;
+        var parts = new UpdateParts
+        {
+            Update = update, Context = context, Length = length,
+            HelperFrom = (int)((start - (nuint)gradients) / sizeof(float)), HelperTo = (int)((end - (nuint)gradients) / sizeof(float)),
+        };
+        return HelperThread.TryRun(&RunUpdateParts, &parts, 2, state);
+    }
+
+    private struct UpdateParts
+    {
+        public delegate*<void*, int, int, void> Update;
+        public void* Context;
+        public int Length, HelperFrom, HelperTo;
+    }
+
+    /// <summary>Part 0 (this thread) updates outside [HelperFrom, HelperTo), part 1 (the helper) inside.</summary>
+    private static void RunUpdateParts(void* context, int begin, int end, int part)
+    {
+        var u = (UpdateParts*)context;
+        if (begin == 1)
+        {
+            u->Update(u->Context, u->HelperFrom, u->HelperTo);
+            return;
+        }
+        u->Update(u->Context, 0, u->HelperFrom);
+        u->Update(u->Context, u->HelperTo, u->Length);
     }
 
     private struct Context

@@ -81,9 +81,8 @@ public abstract unsafe class Optimizer
         // Where the helper thread wrote part of the gradients, it updates that part (see Optim.SgdStep).
         fixed (float* p = parameters, g = gradients, w = written)
         {
-            var parts = new Parts { Parameters = p, Gradients = g, Length = parameters.Length, LearningRate = lr, Step = step };
-            if (GemmSplit.HelperRange(w, parameters.Length, out parts.HelperFrom, out parts.HelperTo)
-                && HelperThread.TryRun(&ApplyParts, &parts, 2, this)) return;
+            var parts = new Parts { Parameters = p, Gradients = g, LearningRate = lr, Step = step };
+            if (GemmSplit.UpdateAroundHelper(w, parameters.Length, &ApplyRange, &parts, this)) return;
         }
         Apply(new UpdateRange(parameters, gradients, _slots!, 0), lr, step);
     }
@@ -91,26 +90,18 @@ public abstract unsafe class Optimizer
     private struct Parts
     {
         public float* Parameters, Gradients;
-        public int Length, HelperFrom, HelperTo;
         public float LearningRate;
         public long Step;
     }
 
-    /// <summary>Part 0 (this thread) applies the rule outside [HelperFrom, HelperTo), part 1 (the helper) inside.</summary>
-    private static void ApplyParts(void* context, int begin, int end, int part)
+    /// <summary>The rule over [from, to), on whichever thread the split gave it; the optimizer is the split's state.</summary>
+    private static void ApplyRange(void* context, int from, int to)
     {
         var u = (Parts*)context;
         var self = (Optimizer)HelperThread.State!;
-        if (begin == 1) self.ApplyTo(u, u->HelperFrom, u->HelperTo);
-        else
-        {
-            self.ApplyTo(u, 0, u->HelperFrom);
-            self.ApplyTo(u, u->HelperTo, u->Length);
-        }
+        self.Apply(new UpdateRange(new Span<float>(u->Parameters + from, to - from), new ReadOnlySpan<float>(u->Gradients + from, to - from), self._slots!, from),
+            u->LearningRate, u->Step);
     }
-
-    private void ApplyTo(Parts* u, int from, int to) =>
-        Apply(new UpdateRange(new Span<float>(u->Parameters + from, to - from), new ReadOnlySpan<float>(u->Gradients + from, to - from), _slots!, from), u->LearningRate, u->Step);
 
     /// <summary>
     /// Counts one step whose update runs outside this object (a device backend, which keeps the state
