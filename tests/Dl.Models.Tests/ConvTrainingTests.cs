@@ -1,5 +1,6 @@
 using Dl.Data;
 using Dl.Models.Tests.Models;
+using Dl.Tests;
 
 namespace Dl.Models.Tests;
 
@@ -17,9 +18,7 @@ public class ConvTrainingTests
     /// <summary>Pixels standardised with the training set's mean and spread.</summary>
     private static Digits Load()
     {
-        string dir = null!;
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "DlCompiler.sln"))) { dir = Path.Combine(d.FullName, "data", "mnist"); break; }
+        string dir = RepositoryRoot.Combine("data", "mnist");
         var train = Idx.ReadImages(Path.Combine(dir, "train-images-idx3-ubyte.gz"));
         var test = Idx.ReadImages(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"));
         double mean = train.Pixels.Average(), std = Math.Sqrt(train.Pixels.Average(v => (v - mean) * (v - mean)));

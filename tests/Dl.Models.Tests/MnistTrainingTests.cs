@@ -1,23 +1,16 @@
 using Dl.Data;
 using Dl.Models.Tests.Models;
+using Dl.Tests;
 
 namespace Dl.Models.Tests;
 
 /// <summary>Real learning: the README's MLP on the 8,000 MNIST training digits, judged on the 2,000 test digits.</summary>
 public class MnistTrainingTests
 {
-    private static string DataDir()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "DlCompiler.sln")))
-                return Path.Combine(d.FullName, "data", "mnist");
-        throw new DirectoryNotFoundException("DlCompiler.sln not found above " + AppContext.BaseDirectory);
-    }
-
     [Fact]
     public void Mlp_ReachesAtLeast95PercentOnTestDigits_In5Epochs()
     {
-        string dir = DataDir();
+        string dir = RepositoryRoot.Combine("data", "mnist");
         var train = Idx.ReadImages(Path.Combine(dir, "train-images-idx3-ubyte.gz"));
         var trainLabels = Idx.ReadLabels(Path.Combine(dir, "train-labels-idx1-ubyte.gz"));
         var test = Idx.ReadImages(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"));

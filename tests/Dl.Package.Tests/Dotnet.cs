@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
+using Dl.Tests;
 
 namespace Dl.Package.Tests;
 
@@ -39,7 +40,7 @@ public static class Dotnet
 #endif
 
     /// <summary>The repository root: the folder holding DlCompiler.sln above the test binaries.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => RepositoryRoot.Folder;
 
     /// <summary>Runs `dotnet args` in <paramref name="workingDirectory"/>; never throws on a non-zero exit code, only on a timeout.</summary>
     public static ProcessResult Run(string workingDirectory, string args, TimeSpan timeout, Action<string> log,
@@ -102,12 +103,5 @@ public static class Dotnet
         var result = new ProcessResult(command, process.ExitCode, text, clock.Elapsed);
         log($"[{DateTime.Now:HH:mm:ss}] exit {result.ExitCode} after {result.Elapsed.TotalSeconds:F1} s: {command}");
         return result;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "DlCompiler.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("DlCompiler.sln was not found above " + AppContext.BaseDirectory);
     }
 }

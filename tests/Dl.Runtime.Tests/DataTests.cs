@@ -3,6 +3,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using Dl.Data;
+using Dl.Tests;
 
 namespace Dl.Runtime.Tests;
 
@@ -16,14 +17,9 @@ public class DataTests : IDisposable
     /// <summary>A file of the repository, found by walking up from the test assembly to the folder holding DlCompiler.sln.</summary>
     internal static string RepoFile(params string[] parts)
     {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "DlCompiler.sln")))
-            {
-                string path = Path.Combine(new[] { d.FullName }.Concat(parts).ToArray());
-                Assert.True(File.Exists(path), $"{path} is missing: the repository should carry its MNIST copy (data/mnist)");
-                return path;
-            }
-        throw new DirectoryNotFoundException("DlCompiler.sln not found in any folder above " + AppContext.BaseDirectory);
+        string path = RepositoryRoot.Combine(parts);
+        Assert.True(File.Exists(path), $"{path} is missing: the repository should carry its MNIST copy (data/mnist)");
+        return path;
     }
 
     private string Write(string name, byte[] bytes, bool gzip)

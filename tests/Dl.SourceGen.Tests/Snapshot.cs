@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Dl.Tests;
 
 namespace Dl.SourceGen.Tests;
 
@@ -7,14 +8,13 @@ namespace Dl.SourceGen.Tests;
 /// Approved-file snapshots: <c>Snapshots/&lt;name&gt;.approved</c> beside this file holds the expected
 /// text. On a mismatch the actual text goes to <c>&lt;name&gt;.received</c> and the test fails with a
 /// diff hint; a missing approved file is written and the test fails until it is committed.
-/// The folder is found from the test binaries, not from <c>[CallerFilePath]</c>: CI builds with
-/// <c>ContinuousIntegrationBuild</c>, which maps source paths to <c>/_/</c>.
+/// The folder is found from the test binaries (<see cref="RepositoryRoot"/>).
 /// </summary>
 internal static class Snapshot
 {
     public static void Verify(string name, string actual)
     {
-        var directory = Path.Combine(RepositoryRoot(), "tests", "Dl.SourceGen.Tests", "Snapshots");
+        var directory = RepositoryRoot.Combine("tests", "Dl.SourceGen.Tests", "Snapshots");
         Directory.CreateDirectory(directory);
         var approved = Path.Combine(directory, name + ".approved");
         var received = Path.Combine(directory, name + ".received");
@@ -33,13 +33,6 @@ internal static class Snapshot
         File.WriteAllText(received, actual);
         Assert.Fail($"Snapshot '{name}' differs at line {FirstDifference(expected, actual)}. " +
             $"Compare with: diff {approved} {received}  (if the new output is right, move the .received file over the .approved one).");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "DlCompiler.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("DlCompiler.sln was not found above " + AppContext.BaseDirectory);
     }
 
     private static string Normalize(string text) => text.Replace("\r\n", "\n");
