@@ -114,8 +114,7 @@ public static class Optimizers
     {
         CheckLengths(p, g, m.Length);
         CheckLengths(p, g, v.Length);
-        ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
-        var (stepSize, inverseRootC2) = AdamScalars(lr, beta1, beta2, step);
+        var (stepSize, inverseRootC2) = AdamScalars(lr, beta1, beta2, step);   // refuses step < 1
         float decay = decoupled ? 1 - lr * weightDecay : 1;
         float l2 = decoupled ? 0 : weightDecay;
 
