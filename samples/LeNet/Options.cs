@@ -1,5 +1,5 @@
-using System;
-using System.Globalization;
+using System.CommandLine;
+using Samples;
 
 namespace LeNet;
 
@@ -9,31 +9,26 @@ namespace LeNet;
 /// </summary>
 internal sealed record Options(int Epochs, int Batch, float LearningRate, float Momentum, float WeightDecay, int Shift, int Seed, string? DataDir)
 {
-    public static Options Parse(string[] args)
+    private static readonly Option<int> EpochsOption = SampleOptions.Integer("--epochs", 12, 1, int.MaxValue, "Epochs to train");
+    private static readonly Option<int> BatchOption = SampleOptions.Integer("--batch", 32, 1, int.MaxValue, "Digits per step (at most the training digits)");
+    private static readonly Option<float> RateOption = SampleOptions.Number("--lr", 0.01f, 0, float.PositiveInfinity,
+        "Peak learning rate of the cosine decay", minExclusive: true);
+    private static readonly Option<float> MomentumOption = SampleOptions.Number("--momentum", 0.9f, 0, 1,
+        "Momentum; 0 for plain SGD", maxExclusive: true);
+    private static readonly Option<float> DecayOption = SampleOptions.Number("--weight-decay", 5e-4f, 0, float.PositiveInfinity, "L2 weight decay");
+    // A shift of 28 or more moves every digit out of its 28x28 frame.
+    private static readonly Option<int> ShiftOption = SampleOptions.Integer("--shift", 1, 0, 27,
+        "Pixels of random shift per training image; 0 for none");
+    private static readonly Option<int> SeedOption = SampleOptions.Integer("--seed", 1, int.MinValue, int.MaxValue, "Fixes initialisation, data order and shifts");
+    private static readonly Option<string> DataOption = SampleOptions.Path("--data", "DIR",
+        "Folder with the MNIST IDX files (default: data/mnist in this folder, a parent or beside the executable)");
+
+    public static RootCommand Command() => new("Trains LeNet-5 on the MNIST digits and reports test accuracy.")
     {
-        var o = new Options(12, 32, 0.01f, 0.9f, 5e-4f, 1, 1, null);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            o = args[i] switch
-            {
-                "--epochs" => o with { Epochs = PositiveInt(Value(), "--epochs") },
-                "--batch" => o with { Batch = PositiveInt(Value(), "--batch") },
-                "--lr" => o with { LearningRate = float.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--momentum" => o with { Momentum = float.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--weight-decay" => o with { WeightDecay = float.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--shift" => o with { Shift = NonNegativeInt(Value(), "--shift") },
-                "--seed" => o with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--data" => o with { DataDir = Value() },
-                _ => throw new ArgumentException($"unknown option {args[i]}; options: --epochs N --batch N --lr X --momentum X --weight-decay X --shift N --seed N --data DIR"),
-            };
-        }
-        return o;
-    }
+        EpochsOption, BatchOption, RateOption, MomentumOption, DecayOption, ShiftOption, SeedOption, DataOption,
+    };
 
-    private static int NonNegativeInt(string s, string name) =>
-        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= 0 ? v : throw new ArgumentException($"{name} must be a non-negative integer, got '{s}'");
-
-    private static int PositiveInt(string s, string name) =>
-        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new ArgumentException($"{name} must be a positive integer, got '{s}'");
+    public static Options Read(ParseResult parsed) => new(
+        parsed.GetValue(EpochsOption), parsed.GetValue(BatchOption), parsed.GetValue(RateOption), parsed.GetValue(MomentumOption),
+        parsed.GetValue(DecayOption), parsed.GetValue(ShiftOption), parsed.GetValue(SeedOption), parsed.GetValue(DataOption));
 }

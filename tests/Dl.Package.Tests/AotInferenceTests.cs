@@ -69,6 +69,9 @@ public sealed partial class AotInferenceTests(PackageFixture fixture, ITestOutpu
         Assert.True(Math.Abs(accuracy - jit.Figures["mnist_inference_accuracy"]) <= 0.1,
             $"AOT accuracy {accuracy} % differs from the JIT's {jit.Figures["mnist_inference_accuracy"]} %");
 
+        // 4. The binary fails as the JIT build does: one line on stderr, the right exit code, no stack trace.
+        AotFailures.Check(binary, weights, data, work, fixture.Log, output);
+
         output.WriteLine($"aot_binary_size {sizeMb:F2} MB");
         output.WriteLine($"{"figure",-34} {"JIT",12} {"NativeAOT",12}");
         foreach (var (name, value) in aot.Figures)

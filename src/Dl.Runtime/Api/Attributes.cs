@@ -24,7 +24,11 @@ public sealed class LayerAttribute : Attribute { }
 [AttributeUsage(AttributeTargets.Parameter)]
 public sealed class InputAttribute : Attribute
 {
+    /// <summary>Declares the per-sample shape, e.g. <c>[Input(784)]</c> or <c>[Input(1, 28, 28)]</c>; arguments must be compile-time constants.</summary>
+    /// <param name="shape">The sizes of the axes after the batch axis.</param>
     public InputAttribute(params int[] shape) => Shape = shape;
+
+    /// <summary>The sizes of the axes after the batch axis.</summary>
     public int[] Shape { get; }
 
     /// <summary>Generate <c>InputGradient</c>: the loss's gradient with respect to this input.</summary>

@@ -1,15 +1,42 @@
 namespace Dl;
 
-/// <summary>Ops as functions, for forward and loss code that reads like the math.</summary>
+/// <summary>
+/// Ops as functions, for forward and loss code that reads like the math. Like <see cref="Tensor"/>, these are
+/// read by the generator at build time; calling one at run time throws <see cref="System.NotSupportedException"/>.
+/// </summary>
 public static partial class Nn
 {
+    /// <summary>max(x, 0), elementwise.</summary>
+    /// <param name="x">Any shape; the result has the same.</param>
     public static Tensor Relu(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>1 / (1 + exp(-x)), elementwise.</summary>
+    /// <param name="x">Any shape; the result has the same.</param>
     public static Tensor Sigmoid(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>tanh(x), elementwise.</summary>
+    /// <param name="x">Any shape; the result has the same.</param>
     public static Tensor Tanh(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>e^x, elementwise.</summary>
+    /// <param name="x">Any shape; the result has the same.</param>
     public static Tensor Exp(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>The natural logarithm ln(x), elementwise.</summary>
+    /// <param name="x">Any shape; the result has the same.</param>
     public static Tensor Log(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>Softmax over the last axis: exp(x - max) / Σ exp(x - max), each row summing to 1.</summary>
+    /// <param name="x">Rank 1 or more; the result has the same shape.</param>
     public static Tensor Softmax(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>Log-softmax over the last axis, x - max - log Σ exp(x - max), computed without overflow.</summary>
+    /// <param name="x">Rank 1 or more; the result has the same shape.</param>
     public static Tensor LogSoftmax(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>Matrix product [M,K] x [K,N] -> [M,N].</summary>
+    /// <param name="a">The left matrix, [M,K].</param>
+    /// <param name="b">The right matrix, [K,N].</param>
     public static Tensor MatMul(Tensor a, Tensor b) => throw Tensor.Symbolic();
 
     /// <summary>Adds a vector along the last axis: [..., C] + [C].</summary>

@@ -4,8 +4,9 @@ namespace Dl;
 
 /// <summary>
 /// A symbolic tensor in a model's forward code. The generator reads the expressions written with it at
-/// build time; nothing here runs at run time (the generated code replaces it), so every member throws.
-/// Batch-first shapes; the batch dimension is written as -1 in <see cref="Reshape"/>.
+/// build time; nothing here runs at run time (the generated code replaces it), so every member throws
+/// <see cref="NotSupportedException"/>. Batch-first shapes; the batch dimension is written as -1 in
+/// <see cref="Reshape"/>. Shape mistakes are build errors (DL0001, DL0002) at the expression.
 /// </summary>
 public partial class Tensor
 {
@@ -14,18 +15,68 @@ public partial class Tensor
     internal static Exception Symbolic() => new NotSupportedException(
         "Dl.Tensor is symbolic: a model's Forward and Loss are compiled at build time. Call the generated Predict or TrainStep instead.");
 
+    /// <summary>a + b, elementwise with NumPy broadcasting (shapes align on the right; a size of 1 stretches).</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A tensor.</param>
     public static Tensor operator +(Tensor a, Tensor b) => throw Symbolic();
+
+    /// <summary>a + b for every element of <paramref name="a"/>.</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A constant.</param>
     public static Tensor operator +(Tensor a, float b) => throw Symbolic();
+
+    /// <summary>a + b for every element of <paramref name="b"/>.</summary>
+    /// <param name="a">A constant.</param>
+    /// <param name="b">A tensor.</param>
     public static Tensor operator +(float a, Tensor b) => throw Symbolic();
+
+    /// <summary>a - b, elementwise with broadcasting.</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A tensor.</param>
     public static Tensor operator -(Tensor a, Tensor b) => throw Symbolic();
+
+    /// <summary>a - b for every element of <paramref name="a"/>.</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A constant.</param>
     public static Tensor operator -(Tensor a, float b) => throw Symbolic();
+
+    /// <summary>a - b for every element of <paramref name="b"/>.</summary>
+    /// <param name="a">A constant.</param>
+    /// <param name="b">A tensor.</param>
     public static Tensor operator -(float a, Tensor b) => throw Symbolic();
+
+    /// <summary>a · b, elementwise with broadcasting (not a matrix product: see <see cref="MatMul"/>).</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A tensor.</param>
     public static Tensor operator *(Tensor a, Tensor b) => throw Symbolic();
+
+    /// <summary>a · b for every element of <paramref name="a"/>.</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A constant.</param>
     public static Tensor operator *(Tensor a, float b) => throw Symbolic();
+
+    /// <summary>a · b for every element of <paramref name="b"/>.</summary>
+    /// <param name="a">A constant.</param>
+    /// <param name="b">A tensor.</param>
     public static Tensor operator *(float a, Tensor b) => throw Symbolic();
+
+    /// <summary>a / b, elementwise with broadcasting.</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A tensor.</param>
     public static Tensor operator /(Tensor a, Tensor b) => throw Symbolic();
+
+    /// <summary>a / b for every element of <paramref name="a"/>.</summary>
+    /// <param name="a">A tensor.</param>
+    /// <param name="b">A constant.</param>
     public static Tensor operator /(Tensor a, float b) => throw Symbolic();
+
+    /// <summary>a / b for every element of <paramref name="b"/>.</summary>
+    /// <param name="a">A constant.</param>
+    /// <param name="b">A tensor.</param>
     public static Tensor operator /(float a, Tensor b) => throw Symbolic();
+
+    /// <summary>-a, elementwise.</summary>
+    /// <param name="a">A tensor.</param>
     public static Tensor operator -(Tensor a) => throw Symbolic();
 
     /// <summary>Matrix product [M,K] x [K,N] -> [M,N].</summary>
@@ -40,10 +91,15 @@ public partial class Tensor
     public Tensor Sum(params int[] axes) => throw Symbolic();
     /// <summary>Mean over the given axes (all when none), dropping them.</summary>
     public Tensor Mean(params int[] axes) => throw Symbolic();
+    /// <summary>max(x, 0), elementwise.</summary>
     public Tensor Relu() => throw Symbolic();
+    /// <summary>1 / (1 + exp(-x)), elementwise.</summary>
     public Tensor Sigmoid() => throw Symbolic();
+    /// <summary>tanh(x), elementwise.</summary>
     public Tensor Tanh() => throw Symbolic();
+    /// <summary>e^x, elementwise.</summary>
     public Tensor Exp() => throw Symbolic();
+    /// <summary>The natural logarithm ln(x), elementwise.</summary>
     public Tensor Log() => throw Symbolic();
     /// <summary>Softmax over the last axis.</summary>
     public Tensor Softmax() => throw Symbolic();
@@ -63,13 +119,19 @@ public sealed class Param : Tensor
     /// <summary>A parameter of the given shape, Glorot-initialised.</summary>
     public Param(params int[] shape) : this(Init.Glorot, shape) { }
 
+    /// <summary>A parameter of the given shape, initialised as <paramref name="init"/> says.</summary>
+    /// <param name="init">How its initial values are drawn from the model's seed.</param>
+    /// <param name="shape">Its sizes (no batch axis); compile-time constants.</param>
     public Param(Init init, params int[] shape)
     {
         Init = init;
         Shape = shape;
     }
 
+    /// <summary>How the initial values are drawn.</summary>
     public Init Init { get; }
+
+    /// <summary>The parameter's sizes.</summary>
     public int[] Shape { get; }
 }
 
@@ -80,9 +142,21 @@ public enum Init
     Glorot,
     /// <summary>Normal(0, sqrt(2 / fanIn)), for ReLU layers.</summary>
     He,
+    /// <summary>All zeros (biases, batch norm's beta).</summary>
     Zeros,
+    /// <summary>All ones (batch norm's gamma).</summary>
     Ones,
 }
 
 /// <summary>Activation applied by a built-in layer.</summary>
-public enum Activation { None, Relu, Sigmoid, Tanh }
+public enum Activation
+{
+    /// <summary>None: the layer is affine.</summary>
+    None,
+    /// <summary>max(x, 0); weights He-initialised.</summary>
+    Relu,
+    /// <summary>1 / (1 + exp(-x)).</summary>
+    Sigmoid,
+    /// <summary>tanh(x).</summary>
+    Tanh,
+}

@@ -30,6 +30,8 @@ public static partial class Checkpoint
     /// written beside <paramref name="path"/>, forced to disk, then renamed over it, so a crash at any
     /// point leaves the previous file whole.
     /// </summary>
+    /// <param name="path">The checkpoint file to write or replace.</param>
+    /// <param name="model">The model whose parameters are saved.</param>
     /// <param name="optimizerState">Slot name to values laid out like <see cref="ICompiledModel.Parameters"/> (see <c>Optimizer.State</c>).</param>
     /// <param name="step">The training step to record.</param>
     /// <param name="metadata">Extra string pairs to record; the <c>dl.</c> keys are reserved.</param>
@@ -88,7 +90,7 @@ public static partial class Checkpoint
     }
 
     /// <summary>
-    /// Loads a checkpoint written by <see cref="Save"/> (or any safetensors file of F32 tensors named like the
+    /// Loads a checkpoint written by <see cref="Save(string, ICompiledModel, IReadOnlyDictionary{string, float[]}, long, IReadOnlyDictionary{string, string})"/> (or any safetensors file of F32 tensors named like the
     /// model's parameters) into <paramref name="model"/>. The whole file is checked first; on any problem a
     /// <see cref="CheckpointException"/> says what, and the model is left exactly as it was.
     /// </summary>

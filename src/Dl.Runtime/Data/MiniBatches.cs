@@ -19,6 +19,7 @@ public sealed class MiniBatches
     private readonly SeededRandom _random;
     private readonly bool _dropLast;
 
+    /// <summary>Batches of <paramref name="batchSize"/> rows drawn from <paramref name="features"/> and <paramref name="labels"/>, in an order fixed by <paramref name="seed"/>.</summary>
     /// <param name="features">Rows of <paramref name="featureSize"/> values, one row per label (not copied: later edits show through).</param>
     /// <param name="featureSize">Values per row.</param>
     /// <param name="labels">One label per row.</param>

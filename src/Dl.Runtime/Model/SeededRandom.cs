@@ -10,6 +10,8 @@ public sealed class SeededRandom
 {
     private uint _s0, _s1, _s2, _s3;
 
+    /// <summary>A generator whose whole sequence is fixed by <paramref name="seed"/>.</summary>
+    /// <param name="seed">Any int; different seeds give unrelated sequences.</param>
     public SeededRandom(int seed)
     {
         ulong z = (ulong)(uint)seed + 0x9E3779B97F4A7C15UL;
@@ -19,6 +21,7 @@ public sealed class SeededRandom
         if ((_s0 | _s1 | _s2 | _s3) == 0) _s0 = 1;
     }
 
+    /// <summary>The next 32 uniformly random bits.</summary>
     public uint NextUInt()
     {
         uint result = RotateLeft(_s1 * 5, 7) * 9;

@@ -11,5 +11,7 @@ public interface IStatefulModel
 {
     /// <summary>All state in one array, laid out as <see cref="StateLayout"/>.</summary>
     Span<float> State { get; }
+
+    /// <summary>Every state tensor's name (e.g. "norm.running_mean"), offset and shape in <see cref="State"/>.</summary>
     IReadOnlyList<ParameterInfo> StateLayout { get; }
 }

@@ -54,21 +54,38 @@ public static class Csv
 {
     /// <summary>
     /// Reads a classification table: column <paramref name="labelColumn"/> (0-based; negative counts from the
-    /// end, -1 is the last) must hold non-negative integer class labels; every other column is a feature.
+    /// end, -1 is the last) must hold class labels, integers from 0 to <see cref="int.MaxValue"/> read exactly
+    /// (<c>7</c> or <c>7.0</c>, never rounded through a float); every other column is a feature.
     /// </summary>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A row is ragged, a cell is not a number, a label is not a class.</exception>
+    /// <param name="path">The file.</param>
+    /// <param name="hasHeader">The first non-blank line names the columns.</param>
+    /// <param name="labelColumn">The label's column, 0-based; negative counts from the end.</param>
+    /// <param name="separator">The field separator.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist; the message names its full path.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A row is ragged, a cell is empty, not a number or not finite, a label is not a class, a quote is not closed,
+    /// there are no data rows. The message starts with the file's full path, then the line and column. No other
+    /// exception comes out of bad content.
+    /// </exception>
     public static CsvData Read(string path, bool hasHeader, int labelColumn, char separator = ',') =>
         ReadCore(path, hasHeader, labelColumn, separator, integerLabels: true);
 
-    /// <summary>Reads a regression table: like <see cref="Read"/> but the target column may hold any finite number.</summary>
+    /// <summary>Reads a regression table: like <see cref="Read"/> but the target column may hold any finite number (read as a float).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="hasHeader">The first non-blank line names the columns.</param>
+    /// <param name="targetColumn">The target's column, 0-based; negative counts from the end.</param>
+    /// <param name="separator">The field separator.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist; the message names its full path.</exception>
+    /// <exception cref="InvalidDataException">As for <see cref="Read"/>; the message starts with the file's full path.</exception>
     public static CsvData ReadTargets(string path, bool hasHeader, int targetColumn, char separator = ',') =>
         ReadCore(path, hasHeader, targetColumn, separator, integerLabels: false);
 
-    private static CsvData ReadCore(string path, bool hasHeader, int labelColumn, char separator, bool integerLabels)
+    private static CsvData ReadCore(string file, bool hasHeader, int labelColumn, char separator, bool integerLabels)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: {Path.GetFullPath(path)}", path);
+        ArgumentNullException.ThrowIfNull(file);
+        // Messages name the full path, as the IDX reader's do: a relative name says little in a log.
+        string path = Path.GetFullPath(file);
+        if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: {path}", path);
         var features = new List<float>();
         var labels = new List<int>();
         var targets = new List<float>();
@@ -103,12 +120,10 @@ public static class Csv
             {
                 string cell = fields[c];
                 if (c != label) { features.Add(Number(cell, path, lineNumber, c, names)); continue; }
-                float value = Number(cell, path, lineNumber, c, names);
-                targets.Add(value);
-                if (!integerLabels) continue;
-                if (value < 0 || value != MathF.Floor(value) || value > int.MaxValue)
-                    throw new InvalidDataException($"{Where(path, lineNumber, c, names)}: '{cell}' is not a class label (a non-negative integer)");
-                labels.Add((int)value);
+                if (!integerLabels) { targets.Add(Number(cell, path, lineNumber, c, names)); continue; }
+                int classLabel = ClassLabel(cell, path, lineNumber, c, names);
+                labels.Add(classLabel);
+                targets.Add(classLabel);
             }
         }
         if (targets.Count == 0) throw new InvalidDataException($"{path}: no data rows");
@@ -127,6 +142,21 @@ public static class Csv
         if (!float.IsFinite(value))
             throw new InvalidDataException($"{Where(path, line, column, names)}: '{cell}' is not a finite number");
         return value;
+    }
+
+    /// <summary>
+    /// A class label, parsed as a decimal so every int is exact: a float has 24 bits of mantissa and would turn
+    /// 16777217 into 16777216, another class.
+    /// </summary>
+    private static int ClassLabel(string cell, string path, int line, int column, string[]? names)
+    {
+        if (cell.Length == 0) throw new InvalidDataException($"{Where(path, line, column, names)}: empty cell");
+        bool integral = decimal.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal value)
+            && value == decimal.Truncate(value) && value >= 0 && value <= int.MaxValue;
+        if (integral) return (int)value;
+        if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            throw new InvalidDataException($"{Where(path, line, column, names)}: '{cell}' is not a number");
+        throw new InvalidDataException($"{Where(path, line, column, names)}: '{cell}' is not a class label (an integer from 0 to {int.MaxValue})");
     }
 
     private static string Where(string path, int line, int column, string[]? names) =>
