@@ -76,6 +76,9 @@ public static class CpuEmitter
         w.Line("private readonly float[] _grads = new float[ParameterCount];");
         w.Line("private float[] _arena = global::System.Array.Empty<float>();");
         w.Line("private int _capacity = -1;");
+        w.Line("// The managed id of the thread inside an entry point, or 0 (global::Dl.ModelEntry): one call at a time.");
+        w.Line("private int __dl_owner;");
+        w.Line($"private const string __dl_name = \"{decl.ClassName}\";");
         w.Line();
         w.Line("/// <summary>Creates the model with parameters drawn from <paramref name=\"seed\"/>.</summary>");
         w.Line($"public {decl.ClassName}(int seed = 0) => InitializeParameters(seed);");
@@ -161,8 +164,10 @@ public static class CpuEmitter
         w.Line();
         w.Line("/// <summary>One SGD step on a batch: gradients, then p -= LearningRate * g over all parameters. Returns the loss before the step.</summary>");
         w.Open($"public float TrainStep({Params(m.Inputs)})");
+        w.Line(EnterLine);
         w.Line($"float loss = ComputeGradients({Args(m.Inputs)});");
         w.Line("global::Dl.Cpu.Optim.SgdStep(_params, _grads, LearningRate);");
+        w.Line("if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters(_params, s_layout, __dl_name, \"TrainStep's SGD update\");");
         w.Line("return loss;");
         w.Close();
 
@@ -183,14 +188,20 @@ public static class CpuEmitter
         }
     }
 
+    /// <summary>An entry point's first line: another thread inside the model throws, naming it (global::Dl.ModelEntry).</summary>
+    private const string EnterLine = "using var __dl_entry = global::Dl.ModelEntry.Enter(ref __dl_owner, __dl_name);";
+
     private static void Run(SourceWriter w, EntryPoint e, IReadOnlyList<Node> inputs, KernelTable kernels)
     {
         var first = inputs[0];
         if (!first.Shape.HasBatch || !first.Shape[0].IsBatch)
             throw new InvalidOperationException($"input {Name(first)} {first.Shape} has no leading batch dimension");
+        w.Line(EnterLine);
         w.Line($"int n = global::Dl.ModelGuard.BatchSize({Name(first)}.Length, {first.Shape.StaticCount}, \"{Name(first)}\", \"{first.Shape}\");");
         foreach (var i in inputs.Skip(1))
             w.Line($"global::Dl.ModelGuard.ExpectLength({Name(i)}.Length, {Sizes.Count(i.Shape)}, \"{Name(i)}\", \"{i.Shape}\");");
+        var checks = inputs.Where(i => i.Type == DType.Float32).Select(i => $" global::Dl.ModelGuard.RequireFiniteInput({Name(i)}, __dl_name, \"{Name(i)}\", \"{i.Shape}\");");
+        if (checks.Any()) w.Line($"if (global::Dl.ModelGuard.CheckFinite) {{{string.Concat(checks)} }}");
         w.Line("var arena = Arena(n);");
         foreach (var k in e.Kernels)
         {

@@ -11,7 +11,8 @@ namespace Dl.Cpu;
 /// input is unfolded into a [C/g·kh·kw, OH·OW] matrix and multiplied by the weights, with bias and
 /// activation fused into the product's epilogue (a pointwise 1x1 convolution skips the unfolding).
 /// The batch is split between two threads. Scratch is per thread and grown only when a larger
-/// convolution arrives, so a training step allocates nothing.
+/// convolution arrives, so a training step allocates nothing; what the helper writes for a caller
+/// (its half of a weight gradient) lives in the caller's scratch, never in the helper's own.
 /// </summary>
 public static unsafe class Conv
 {
@@ -83,11 +84,13 @@ public static unsafe class Conv
         fixed (float* px = x, pdy = dy, pdw = dw)
         {
             var job = new Job { Shape = s, X = px, W = pdw, Y = pdy };
-            bool parallel = s.Work * batch >= ParallelThreshold && batch > 1;
-            if (DirectConv.Supports(s)) HelperThread.Run(&DirectBackwardWeightImages, &job, batch, parallel);
-            else HelperThread.Run(&BackwardWeightImages, &job, batch, parallel);
-            // The helper summed its half into its own buffer: add it in.
-            if (job.Partial != null) TensorPrimitives.Add(dw, new ReadOnlySpan<float>(job.Partial, s.WeightSize), dw);
+            bool parallel = HelperThread.Enabled && s.Work * batch >= ParallelThreshold && batch > 1;
+            delegate*<void*, int, int, int, void> body = DirectConv.Supports(s) ? &DirectBackwardWeightImages : &BackwardWeightImages;
+            // The second half of the batch is summed into this thread's buffer, wherever it runs (no
+            // other caller can reach it), and added in here: the same sum whether or not the helper was free.
+            if (parallel) job.Partial = Scratch.Partial(s.WeightSize);
+            if (parallel && HelperThread.RunHalves(body, &job, batch)) TensorPrimitives.Add(dw, new ReadOnlySpan<float>(job.Partial, s.WeightSize), dw);
+            else body(&job, 0, batch, 0);
         }
     }
 
@@ -141,13 +144,7 @@ public static unsafe class Conv
         const int Chunk = 16;
         ref var job = ref *(Job*)context;
         var s = job.Shape;
-        float* dw = job.W;
-        if (part == 1)
-        {
-            dw = Scratch.Partial(s.WeightSize);
-            new Span<float>(dw, s.WeightSize).Clear();
-            job.Partial = dw;
-        }
+        float* dw = part == 1 ? ClearedPartial(in job) : job.W;
         int k = s.KernelH, hp = s.OutHeight + k - 1, wp = DirectConv.PaddedWidth(s.OutWidth, k);
         long xImage = (long)s.Channels * hp * wp, dyImage = (long)s.OutChannels * s.OutHeight * wp;
         float* xs = Scratch.Columns(Chunk * (xImage + dyImage));
@@ -163,6 +160,13 @@ public static unsafe class Conv
             }
             DirectConv.WeightGradient(xs, dys, count, s.Channels, hp, wp, s.OutChannels, k, s.OutHeight, s.OutWidth, dw);
         }
+    }
+
+    /// <summary>The caller's buffer for the second half's weight gradient, zeroed.</summary>
+    private static float* ClearedPartial(in Job job)
+    {
+        new Span<float>(job.Partial, job.Shape.WeightSize).Clear();
+        return job.Partial;
     }
 
     private static void ForwardImages(void* context, int begin, int end, int part)
@@ -216,13 +220,7 @@ public static unsafe class Conv
         var s = job.Shape;
         int og = s.GroupOutChannels, k = s.PatchSize, p = s.OutputPlane;
         float* col = s.IsPointwise ? null : Scratch.Columns((long)k * p);
-        float* dw = job.W;
-        if (part == 1)
-        {
-            dw = Scratch.Partial(s.WeightSize);
-            new Span<float>(dw, s.WeightSize).Clear();
-            job.Partial = dw;
-        }
+        float* dw = part == 1 ? ClearedPartial(in job) : job.W;
         for (int n = begin; n < end; n++)
             for (int g = 0; g < s.Groups; g++)
             {

@@ -6,13 +6,14 @@ namespace Dl.Cpu;
 /// <summary>
 /// Native, 64-byte aligned scratch for packed panels, grown only when a larger product arrives (to
 /// the larger of the request and twice the old size) and never shrunk: a warm call allocates
-/// nothing. Each thread owns one for A and one for B (<see cref="ForA"/>, <see cref="ForB"/>);
-/// <see cref="GemmSplit"/> owns one more for the helper's partial product.
+/// nothing. Each thread owns one for A and one for B (<see cref="ForA"/>, <see cref="ForB"/>), and
+/// one for the helper's partial product of a split it asks for (<see cref="ForPartial"/>).
 /// </summary>
 internal sealed unsafe class GemmScratch
 {
     [ThreadStatic] private static GemmScratch? t_a;
     [ThreadStatic] private static GemmScratch? t_b;
+    [ThreadStatic] private static GemmScratch? t_partial;
 
     private float* _data;
     private long _capacity;
@@ -22,6 +23,12 @@ internal sealed unsafe class GemmScratch
 
     /// <summary>This thread's scratch for a packed B.</summary>
     public static GemmScratch ForB => t_b ??= new GemmScratch();
+
+    /// <summary>
+    /// This thread's scratch for the second half of a product it splits along k (<see cref="GemmSplit"/>):
+    /// the helper writes it while this thread waits, and this thread adds it in after.
+    /// </summary>
+    public static GemmScratch ForPartial => t_partial ??= new GemmScratch();
 
     /// <summary>At least <paramref name="floats"/> floats, 64-byte aligned; contents undefined.</summary>
     public float* Get(long floats)

@@ -19,15 +19,15 @@ internal static unsafe class GemmSplit
 {
     internal enum Axis { Rows, Columns, Depth }
 
-    /// <summary>The helper's partial product when the split is along k (the caller adds it in).</summary>
-    private static readonly GemmScratch s_partial = new();
-
     /// <summary>
-    /// Where the helper last wrote a contiguous half of C (a weight gradient, cut by rows), as
-    /// addresses [start, end); <see cref="Optim.SgdStep"/> hands the same range's update to the helper.
-    /// Only a hint: a stale or foreign range costs speed, never correctness.
+    /// Where the helper last wrote a contiguous half of C (a weight gradient, cut by rows) for a split
+    /// of this thread, as addresses [start, end); <see cref="Optim.SgdStep"/> hands the same range's
+    /// update to the helper. Per calling thread, so two models training on two threads each see their
+    /// own. Only a hint: a stale range costs speed, never correctness.
     /// </summary>
-    internal static (nuint Start, nuint End) LastHelperOutput;
+    [ThreadStatic] private static (nuint Start, nuint End) t_lastHelperOutput;
+
+    internal static (nuint Start, nuint End) LastHelperOutput => t_lastHelperOutput;
 
     /// <summary>Values below which an update leaves the helper's range on the calling thread (a hand-off costs more).</summary>
     private const long MinHelperRange = 16_384;
@@ -43,8 +43,8 @@ internal static unsafe class GemmSplit
     /// </summary>
     internal static bool UpdateAroundHelper(float* gradients, int length, delegate*<void*, int, int, void> update, void* context, object? state = null)
     {
-        var (start, end) = LastHelperOutput;
-        // Two models training on two threads may tear the pair: a range that is not one is ignored.
+        var (start, end) = t_lastHelperOutput;
+        // A range of another array (the last split was another model's) is ignored.
         if (end <= start || start < (nuint)gradients || end > (nuint)(gradients + length) || (long)(end - start) / sizeof(float) < MinHelperRange) return false;
         var parts = new UpdateParts
         {
@@ -77,13 +77,17 @@ internal static unsafe class GemmSplit
     private struct Context
     {
         public GemmJob First, Second;
-        /// <summary>The second half's C is <see cref="s_partial"/>, taken by the helper once it holds it.</summary>
-        public bool SecondIntoScratch;
     }
 
-    /// <summary>Runs the product as two halves on two threads; false, with nothing done, when the helper is taken or the product too small to halve.</summary>
+    /// <summary>
+    /// Runs the product as two halves on two threads. False, with nothing done, when the helper is
+    /// disabled or the product too small to halve, and when it is taken and the cut is by rows or columns
+    /// (each element is then the same sum whoever computes it: the caller runs the whole product). A cut
+    /// along k changes the sum, so with the helper taken both halves run here, into the same scratch.
+    /// </summary>
     public static bool TryRun(in GemmJob job)
     {
+        if (!HelperThread.Enabled) return false;
         var axis = ChooseAxis(in job);
         var context = new Context { First = job, Second = job };
         ref var first = ref context.First;
@@ -119,7 +123,8 @@ internal static unsafe class GemmSplit
                 if (job.K < 2) return false;
                 int at = job.K / 2;
                 // Two plain partial products: the caller's into C (accumulating if the job does), the
-                // helper's into scratch; the sum and the epilogue come after both.
+                // helper's into this thread's scratch, which no other caller can reach; the sum and the
+                // epilogue come after both, on this thread.
                 first.K = at;
                 first.Bias = null; first.Mask = null; first.Activation = GemmActivation.None;
                 second = first;
@@ -127,16 +132,14 @@ internal static unsafe class GemmSplit
                 second.A += job.TransA ? (long)at * job.Lda : at;
                 second.B += job.TransB ? at : (long)at * job.Ldb;
                 second.Accumulate = false;
-                second.C = null;
+                second.C = GemmScratch.ForPartial.Get((long)second.M * second.N);
                 second.Ldc = job.N;
-                context.SecondIntoScratch = true;
                 break;
             }
         }
-        // s_partial belongs to whoever holds the helper: a caller that cannot take it never touches it.
-        if (!HelperThread.TryRun(&Half, &context, 2)) return false;
+        if (axis == Axis.Depth ? !HelperThread.RunHalves(&Half, &context, 2) : !HelperThread.TryRun(&Half, &context, 2)) return false;
         if (axis == Axis.Rows && second.Ldc == second.N)
-            LastHelperOutput = ((nuint)second.C, (nuint)(second.C + (long)second.M * second.N));
+            t_lastHelperOutput = ((nuint)second.C, (nuint)(second.C + (long)second.M * second.N));
         if (axis == Axis.Depth)
         {
             for (int i = 0; i < job.M; i++)
@@ -168,9 +171,8 @@ internal static unsafe class GemmSplit
         var halves = (Context*)context;
         for (int i = begin; i < end; i++)
         {
-            if (i == 0) { GemmDriver.Run(in halves->First); continue; }
-            if (halves->SecondIntoScratch) halves->Second.C = s_partial.Get((long)halves->Second.M * halves->Second.N);
-            GemmDriver.Run(in halves->Second);
+            if (i == 0) GemmDriver.Run(in halves->First);
+            else GemmDriver.Run(in halves->Second);
         }
     }
 }

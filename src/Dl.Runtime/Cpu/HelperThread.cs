@@ -14,7 +14,11 @@ namespace Dl.Cpu;
 /// returning, which keeps that struct alive. The helper spins briefly for the next job (the kernels
 /// of one step come in quick succession), yielding its core to anyone runnable, then sleeps; a
 /// caller that finishes its part and finds the other still unclaimed 20 us later runs that one too.
-/// One split runs at a time; a concurrent caller does its whole range itself.
+/// One split runs at a time; a concurrent caller does its whole range itself (both halves, one after
+/// the other, where the result depends on the cut: <see cref="RunHalves"/>). Whatever the helper
+/// writes for a split lives in the caller's memory or the caller's per-thread scratch, and the static
+/// fields here are written only by the holder of the helper: a caller that does not hold it can touch
+/// nothing another caller uses.
 /// </summary>
 public static unsafe class HelperThread
 {
@@ -68,16 +72,36 @@ public static unsafe class HelperThread
     }
 
     /// <summary>
+    /// Runs body(context, begin, end, part) over [0, count) as the two fixed parts of <see cref="Run"/>,
+    /// [0, mid) as part 0 and [mid, count) as part 1, whoever runs them: part 1 on the helper when it is
+    /// free, else on this thread after part 0. For bodies whose result depends on where the range is
+    /// cut (a sum over the batch, a product cut along k): a call gets the same bits whether or not
+    /// another thread held the helper. False, with nothing run, when the helper is disabled or there is
+    /// one item.
+    /// </summary>
+    internal static bool RunHalves(delegate*<void*, int, int, int, void> body, void* context, int count)
+    {
+        if (!Enabled || count < 2) return false;
+        if (TryRun(body, context, count)) return true;
+        int mid = Middle(count);
+        body(context, 0, mid, 0);
+        body(context, mid, count, 1);
+        return true;
+    }
+
+    private static int Middle(int count) => (count + 1) / 2;
+
+    /// <summary>
     /// The split of <see cref="Run"/>, or false with nothing run when the helper is disabled or taken
-    /// or there is one item: for callers whose two parts must run on two threads (they share scratch
-    /// that only the holder of the helper may use).
+    /// or there is one item: for callers that would rather do something else than run both parts on
+    /// one thread (the whole product uncut, the whole update in one pass).
     /// </summary>
     internal static bool TryRun(delegate*<void*, int, int, int, void> body, void* context, int count, object? state = null)
     {
         if (!Enabled || count < 2 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
         s_state = state;
         s_splits++;
-        int mid = (count + 1) / 2;
+        int mid = Middle(count);
         EnsureThread();
         s_body = body;
         s_context = context;

@@ -130,6 +130,8 @@ internal sealed class GpuClassWriter
         w.Line("private float[] _output = global::System.Array.Empty<float>();");
         w.Line("private int _batch;");
         w.Line("private bool _complete;");
+        w.Line("// The managed id of the thread inside an entry point, or 0 (global::Dl.ModelEntry): one call at a time.");
+        w.Line("private int __dl_owner;");
         foreach (var k in _kernels.Codes)
             w.Line($"private readonly {k.Launcher} {k.Field};");
         w.Line();
@@ -214,6 +216,7 @@ internal sealed class GpuClassWriter
         w.Line();
         w.Line("/// <summary>Forward pass on the device: uploads the inputs, runs, and copies the output back (the span stays valid until the next call).</summary>");
         w.Open($"public global::System.ReadOnlySpan<float> Predict({Params(_forwardInputs)})");
+        w.Line(EnterLine);
         Upload(w, _forwardInputs);
         w.Line($"_complete = {(_forwardInputs.Count == _m.Inputs.Count ? "true" : "false")};");
         w.Line("RunPredict(n);");
@@ -228,35 +231,41 @@ internal sealed class GpuClassWriter
         w.Line();
         w.Line("/// <summary>Uploads a batch for the methods without arguments (the only host-to-device copy of a training step).</summary>");
         w.Open($"public void SetBatch({Params(_m.Inputs)})");
+        w.Line(EnterLine);
         Upload(w, _m.Inputs);
         w.Line("_complete = true;");
         w.Close();
         w.Line();
         w.Line("/// <summary>Enqueues the loss of the batch on the device; read it with <see cref=\"ReadLoss\"/>.</summary>");
-        w.Line("public void Evaluate() => RunEvaluate(Batch());");
+        w.Line($"public void Evaluate() {{ {EnterLine} RunEvaluate(Batch()); }}");
         w.Line("/// <summary>The loss for a batch (waits for the device).</summary>");
-        w.Line($"public float Evaluate({Params(_m.Inputs)}) {{ SetBatch({Args(_m.Inputs)}); Evaluate(); return ReadLoss(); }}");
+        w.Line($"public float Evaluate({Params(_m.Inputs)}) {{ {EnterLine} SetBatch({Args(_m.Inputs)}); Evaluate(); return ReadLoss(); }}");
         w.Line("/// <summary>Enqueues forward and backward on the batch: the loss and every gradient, on the device.</summary>");
-        w.Line("public void ComputeGradients() => RunComputeGradients(Batch());");
-        w.Line($"public void ComputeGradients({Params(_m.Inputs)}) {{ SetBatch({Args(_m.Inputs)}); ComputeGradients(); }}");
+        w.Line($"public void ComputeGradients() {{ {EnterLine} RunComputeGradients(Batch()); }}");
+        w.Line($"public void ComputeGradients({Params(_m.Inputs)}) {{ {EnterLine} SetBatch({Args(_m.Inputs)}); ComputeGradients(); }}");
         w.Line("/// <summary>Enqueues one SGD step on the batch: gradients, then p -= LearningRate·g on the device. Nothing waits.</summary>");
         w.Open("public void TrainStep()");
+        w.Line(EnterLine);
         w.Line("RunComputeGradients(Batch());");
         w.Line("_k.Sgd(_s, _params.View.SubView(0, ParameterCount), _grads.View.SubView(0, ParameterCount), LearningRate);");
         w.Close();
         w.Line("/// <summary>Uploads a batch and enqueues one SGD step on it.</summary>");
-        w.Line($"public void TrainStep({Params(_m.Inputs)}) {{ SetBatch({Args(_m.Inputs)}); TrainStep(); }}");
+        w.Line($"public void TrainStep({Params(_m.Inputs)}) {{ {EnterLine} SetBatch({Args(_m.Inputs)}); TrainStep(); }}");
         w.Line("/// <summary>Enqueues one step on the batch: gradients, then <paramref name=\"optimizer\"/>'s fused update of the device's parameters. Nothing waits.</summary>");
         w.Open("public void TrainStep(global::Dl.Gpu.GpuOptimizer optimizer)");
+        w.Line(EnterLine);
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
         w.Line("RunComputeGradients(Batch());");
         w.Line("optimizer.Step(_device, ParameterView, GradientView);");
         w.Close();
         w.Line("/// <summary>Uploads a batch and enqueues one step of <paramref name=\"optimizer\"/> on it.</summary>");
-        w.Line($"public void TrainStep({Params(_m.Inputs)}, global::Dl.Gpu.GpuOptimizer optimizer) {{ SetBatch({Args(_m.Inputs)}); TrainStep(optimizer); }}");
+        w.Line($"public void TrainStep({Params(_m.Inputs)}, global::Dl.Gpu.GpuOptimizer optimizer) {{ {EnterLine} SetBatch({Args(_m.Inputs)}); TrainStep(optimizer); }}");
         Run(w, _m.Evaluate!, "RunEvaluate", loss: true);
         Run(w, _m.Gradients!, "RunComputeGradients", loss: true);
     }
+
+    /// <summary>An entry point's first statement: another thread inside this Gpu object throws, naming it (global::Dl.ModelEntry).</summary>
+    private const string EnterLine = "using var __dl_entry = global::Dl.ModelEntry.Enter(ref __dl_owner, __dl_name + \".Gpu\");";
 
     private void Upload(SourceWriter w, IReadOnlyList<Node> inputs)
     {
