@@ -118,6 +118,8 @@ internal static class AtomicFile
         {
             UnauthorizedAccessException => $"permission denied in {folder}",
             DirectoryNotFoundException => $"the folder {folder} does not exist or cannot hold files",
+            // Creating a file reports "not found" where the file system takes no new files (/proc, /sys).
+            FileNotFoundException => $"the folder {folder} takes no new files",
             _ => e.Message.Replace(temporary, full, StringComparison.Ordinal),
         };
         string message = $"{path}: cannot write there: {reason}";
