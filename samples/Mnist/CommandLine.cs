@@ -88,7 +88,8 @@ internal static class CommandLine
     public static Options Parse(string[] args)
     {
         var s = new Symbols();
-        var result = s.Root().Parse(args);
+        // No response files: "--save @run.safetensors" names a file to write, not one to read options from.
+        var result = s.Root().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.Action is HelpAction)
         {
             var text = new StringWriter();

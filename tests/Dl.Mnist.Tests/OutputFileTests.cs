@@ -54,6 +54,24 @@ public class OutputFileTests
         Assert.False(OutputFiles.SameFile("a/c.safetensors", "a/c.png"));
     }
 
+    // Relative, so the argument itself starts with '@' (the current folder, like the default plot's test).
+    [Fact]
+    public void A_file_name_starting_with_an_at_sign_is_a_file_not_a_response_file()
+    {
+        const string save = "@mnist-test-run.safetensors";
+        File.Delete(save);
+        try
+        {
+            SampleRun.Of("--epochs", "1", "--save", save, "--no-plot").Succeeded();
+
+            Assert.Single(Trainer.ReadCurve(Path.GetFullPath(save)));
+        }
+        finally
+        {
+            File.Delete(save);
+        }
+    }
+
     [Theory]
     [InlineData("--save")]
     [InlineData("--plot")]
