@@ -42,6 +42,8 @@ public static partial class Checkpoint
     /// Nothing is written, and the previous file stays, when the file would be one <see cref="Load(string, ICompiledModel, bool)"/>
     /// refuses (see <see cref="CheckpointLimits"/>; NaN or infinite values unless <paramref name="allowNonFinite"/>).
     /// </summary>
+    /// <param name="path">The file to write; its folder must exist.</param>
+    /// <param name="model">The model whose <see cref="ICompiledModel.Parameters"/> are saved, named by <see cref="ICompiledModel.ParameterLayout"/>.</param>
     /// <param name="optimizerState">Slot name to values laid out like <see cref="ICompiledModel.Parameters"/> (see <c>Optimizer.State</c>).</param>
     /// <param name="step">The training step to record.</param>
     /// <param name="metadata">Extra string pairs to record; the <c>dl.</c> keys are reserved.</param>
