@@ -13,7 +13,7 @@ namespace Dl.Training;
 /// AdamW's decay is "decoupled": <c>p -= lr * wd * p</c> before the Adam update, the gradient untouched.</item>
 /// <item>Momentum keeps <c>v = mu * v + g</c> (no dampening) and steps <c>p -= lr * v</c>;
 /// Nesterov steps <c>p -= lr * (g + mu * v)</c> with the updated <c>v</c>.</item>
-/// <item>Adam's <paramref name="step"/> arguments count from 1 (the first update is step 1).</item>
+/// <item>Adam's <c>step</c> arguments count from 1 (the first update is step 1).</item>
 /// <item>eps is added to the square root of the (bias-corrected) second moment, not inside the root.</item>
 /// </list>
 /// Each method updates <c>p</c> and its state arrays in place and leaves <c>g</c> unchanged.
