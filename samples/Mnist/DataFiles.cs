@@ -36,13 +36,31 @@ internal static partial class DataFiles
         return ((float)mean, (float)std);
     }
 
+    /// <summary>The four files a run reads from <paramref name="dir"/>: images and labels of the training and test sets.</summary>
+    public static string[] Paths(string dir) =>
+        new[] { "train", "t10k" }.SelectMany(prefix => new[] { ImagesPath(dir, prefix), LabelsPath(dir, prefix) }).ToArray();
+
+    /// <summary>
+    /// Reads one set (<paramref name="prefix"/> "train" or "t10k"). A file that does not hold 28x28 digits labelled 0-9,
+    /// one label per image, throws <see cref="InvalidDataException"/> whose message starts with that file's path.
+    /// </summary>
     public static Split Load(string dir, string prefix)
     {
-        var images = Idx.ReadImages(Path.Combine(dir, prefix + "-images-idx3-ubyte.gz"));
-        var labels = Idx.ReadLabels(Path.Combine(dir, prefix + "-labels-idx1-ubyte.gz"));
-        Idx.CheckPair(images, labels);
-        if (images.Rows * images.Cols != 784)
-            throw new InvalidDataException($"{prefix} images are {images.Rows}x{images.Cols}; this model needs 28x28");
+        string imagesPath = ImagesPath(dir, prefix), labelsPath = LabelsPath(dir, prefix);
+        var images = Idx.ReadImages(imagesPath);
+        var labels = Idx.ReadLabels(labelsPath);
+        if (images.Rows * (long)images.Cols != 784)
+            throw new InvalidDataException($"{Path.GetFullPath(imagesPath)}: images of {images.Rows}x{images.Cols} pixels; these models read 28x28 digits");
+        if (images.Count != labels.Length)
+            throw new InvalidDataException($"{Path.GetFullPath(labelsPath)}: {labels.Length} labels for the {images.Count} images of {Path.GetFullPath(imagesPath)}; each image needs one");
+        // IDX labels are bytes (0..255); a digit is 0..9, and the loss indexes ten logits with it.
+        for (int i = 0; i < labels.Length; i++)
+            if ((uint)labels[i] > 9)
+                throw new InvalidDataException($"{Path.GetFullPath(labelsPath)}: label {labels[i]} of image {i} is not a digit 0-9");
         return new Split(images.Pixels, labels);
     }
+
+    private static string ImagesPath(string dir, string prefix) => Path.Combine(dir, prefix + "-images-idx3-ubyte.gz");
+
+    private static string LabelsPath(string dir, string prefix) => Path.Combine(dir, prefix + "-labels-idx1-ubyte.gz");
 }

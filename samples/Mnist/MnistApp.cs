@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using Dl.Checkpoints;
 using Dl.Training;
 
 namespace Mnist;
@@ -13,7 +14,10 @@ namespace Mnist;
 /// </summary>
 internal static class MnistApp
 {
-    /// <summary>Runs the sample; returns the exit code. Mistakes the user can fix print one line on <paramref name="error"/>.</summary>
+    /// <summary>
+    /// Runs the sample; returns the exit code: 0, 2 for a mistake on the command line, 1 for any other failure.
+    /// Every failure prints one line on <paramref name="error"/>, never a stack trace.
+    /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -25,24 +29,34 @@ internal static class MnistApp
         {
             return Fail(error, e.Message, e.ExitCode);
         }
-        // Missing or unreadable data and checkpoint files (CheckpointException is an IOException too).
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // Missing, unreadable or malformed data and checkpoint files (CheckpointException is an IOException; the
+        // loaders' InvalidDataException is not), and a target that cannot be written.
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             return Fail(error, e.Message, 1);
+        }
+        catch (DivergenceException e)
+        {
+            return Fail(error, e.Message, 1);
+        }
+        // A bug, not a mistake of the user's: still one line, with the type that names it.
+        catch (Exception e)
+        {
+            return Fail(error, $"internal error, please report it: {e.GetType().Name}: {e.Message}", 1);
         }
     }
 
     private static int Train(Options o, TextWriter output, TextWriter error)
     {
-        if (o.Help)
+        if (o.Help is { } help)
         {
-            output.WriteLine(Options.Usage);
+            output.WriteLine(help);
             return 0;
         }
         var total = Stopwatch.StartNew();
-        // Checked before the data is read and an epoch is spent: a typo should cost nothing.
-        CheckFolder(o.Save, "--save");
-        CheckFolder(o.Plot, "--plot");
+        // Checked before the data is read and an epoch is spent: a typo should cost nothing, and overwrite nothing.
+        string dir = o.DataDir ?? DataFiles.FindMnist();
+        OutputFiles.Check(o, dir);
         TrainingSettings settings;
         if (o.Resume is { } resume)
         {
@@ -52,7 +66,6 @@ internal static class MnistApp
         }
         else settings = o.Settings();
 
-        string dir = o.DataDir ?? DataFiles.FindMnist();
         var train = DataFiles.Load(dir, "train");
         var test = DataFiles.Load(dir, "t10k");
         output.WriteLine($"data: {train.Count} training and {test.Count} test digits from {dir}");
@@ -60,20 +73,22 @@ internal static class MnistApp
         // Centred and scaled with the training digits' mean and spread: SGD converges faster on inputs near N(0,1).
         output.WriteLine($"split: {data.Train.Count} to train on, {data.Validation.Count} to validate (--validation {settings.Validation}); " +
                          $"pixels standardised with mean {data.Mean:F4}, std {data.Std:F4}");
+        settings.CheckBatchFits(data.Train.Count, o.Resume);
 
         using var trainer = new Trainer(settings, data, o.Device);
         output.WriteLine($"device: {trainer.DeviceName}");
         output.WriteLine($"optimizer: {settings.Optimizer}, peak learning rate {settings.LearningRate}, cosine schedule over " +
                          $"{settings.Epochs} epochs of {trainer.BatchesPerEpoch} batches of {settings.Batch}");
+        bool validated = data.Validation.Count > 0;
         if (o.Resume is { } from)
         {
             trainer.Restore(from);
             output.WriteLine($"resumed from {from}: {trainer.EpochsDone} of {settings.Epochs} epochs done, step {trainer.Steps}");
             for (int e = 0; e < trainer.EpochsDone; e++)
-                output.WriteLine(EpochLine(e + 1, settings.Epochs, trainer.History[e]) + "  (from the checkpoint)");
+                output.WriteLine(EpochLine(e + 1, settings.Epochs, trainer.History[e], validated) + "  (from the checkpoint)");
         }
 
-        int stop = o.StopAfter is { } n ? Math.Min(settings.Epochs, trainer.EpochsDone + n) : settings.Epochs;
+        int stop = o.StopAfter is { } n ? (int)Math.Min(settings.Epochs, (long)trainer.EpochsDone + n) : settings.Epochs;
         bool console = ReferenceEquals(output, Console.Out);
         // Redrawn in place on a terminal; quiet in logs and tests, which get the one epoch line below.
         var bar = new ProgressBar(console ? null : output, live: console ? null : false);
@@ -84,11 +99,14 @@ internal static class MnistApp
             if (bar.IsLive)
             {
                 bar.Start($"epoch {epoch}/{settings.Epochs}", trainer.BatchesPerEpoch);
-                progress = (batches, samples, loss, accuracy) => bar.Report(batches, samples, loss, accuracy);
+                progress = meter => bar.Report(meter.Batches, meter.Samples, meter.Loss, meter.Accuracy);
             }
-            var record = trainer.RunEpoch(progress);
-            if (bar.IsLive) bar.Finish();
-            output.WriteLine(EpochLine(epoch, settings.Epochs, record));
+            EpochRecord record;
+            try { record = trainer.RunEpoch(progress); }
+            finally { if (bar.IsLive) bar.Finish(); }
+            output.WriteLine(EpochLine(epoch, settings.Epochs, record, validated));
+            // Parameters that give a NaN validation loss are as diverged as a NaN training loss: stop before saving them.
+            if (validated) DivergenceException.ThrowIfNotFinite(record.ValidationLoss, epoch, trainer.Steps, "validation loss");
             // Every epoch, so an interrupted run loses at most the one in progress.
             if (o.Save is { } save) trainer.Save(save);
         }
@@ -119,18 +137,17 @@ internal static class MnistApp
         return 0;
     }
 
-    private static string EpochLine(int epoch, int epochs, EpochRecord r)
+    /// <summary>
+    /// One epoch's line. <paramref name="validated"/> says whether the run holds digits out: without them the validation
+    /// columns read "-", with them a NaN reads NaN (never "-", which would hide a diverged run).
+    /// </summary>
+    internal static string EpochLine(int epoch, int epochs, EpochRecord r, bool validated)
     {
-        string validation = double.IsNaN(r.ValidationLoss) ? "val -" : $"val loss {r.ValidationLoss:F4} acc {100 * r.ValidationAccuracy:F2}%";
-        return $"epoch {epoch}/{epochs}  train loss {r.TrainLoss:F4} acc {100 * r.TrainAccuracy:F2}%  {validation}  {r.Seconds:F2} s";
-    }
-
-    private static void CheckFolder(string? file, string option)
-    {
-        if (file is null) return;
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(file));
-        if (folder is not null && !Directory.Exists(folder))
-            throw new MnistException($"{option} {file}: the folder {folder} does not exist", 2);
+        string validation = validated
+            ? string.Create(CultureInfo.InvariantCulture, $"val loss {r.ValidationLoss:F4} acc {100 * r.ValidationAccuracy:F2}%")
+            : "val -";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"epoch {epoch}/{epochs}  train loss {r.TrainLoss:F4} acc {100 * r.TrainAccuracy:F2}%  {validation}  {r.Seconds:F2} s");
     }
 
     private static int Fail(TextWriter error, string message, int code)

@@ -11,8 +11,8 @@ namespace Mnist;
 /// <summary>One epoch of the learning curve; the validation values are NaN when no digits are held out.</summary>
 internal sealed record EpochRecord(double TrainLoss, double TrainAccuracy, double ValidationLoss, double ValidationAccuracy, double Seconds);
 
-/// <summary>Called after each batch with the batches done, the samples seen, and the running loss and accuracy.</summary>
-internal delegate void BatchProgress(int batchesDone, long samplesDone, double loss, double accuracy);
+/// <summary>Called after each batch with the epoch so far: batches and samples done, running loss and accuracy.</summary>
+internal delegate void BatchProgress(EpochMeter epoch);
 
 /// <summary>
 /// The sample's training run: the MLP, its optimizer with a cosine schedule over the whole run, the shuffled
@@ -34,6 +34,9 @@ internal sealed partial class Trainer : IDisposable
 
     public Trainer(TrainingSettings settings, DataFiles.Prepared data, DeviceKind device = DeviceKind.Cpu)
     {
+        // Batch * 784 floats must fit an array: a batch is at most the training set (MnistApp says so in the user's words).
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.Batch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(settings.Batch, Math.Max(1, data.Train.Count), nameof(settings));
         Settings = settings;
         _data = data;
         Model = new MnistMlp(settings.Seed);
@@ -70,29 +73,30 @@ internal sealed partial class Trainer : IDisposable
     /// <summary>Optimizer steps taken so far (the device's steps count through the same optimizer).</summary>
     public long Steps => Optimizer.StepCount;
 
-    /// <summary>Trains one epoch, validates, and appends the result to <see cref="History"/>.</summary>
+    /// <summary>
+    /// Trains one epoch, validates, and appends the result to <see cref="History"/>. A batch loss that is NaN or
+    /// infinite stops it with <see cref="DivergenceException"/> (naming epoch and step), and nothing is appended.
+    /// </summary>
     public EpochRecord RunEpoch(BatchProgress? progress = null)
     {
         if (EpochsDone >= Settings.Epochs)
             throw new InvalidOperationException($"the run's {Settings.Epochs} epochs are done");
         var clock = Stopwatch.StartNew();
         _batches.Shuffle();
-        double lossSum = 0;
-        long correct = 0, seen = 0;
+        var meter = new EpochMeter(EpochsDone + 1, Steps);
         for (int b = 0; b < _batches.BatchCount; b++)
         {
             int rows = _batches.Gather(b, _x, _y);
             var xs = _x.AsSpan(0, rows * Features);
             var ys = _y.AsSpan(0, rows);
             // Predicted before the step: an honest train accuracy, measured on digits the step has not yet seen.
-            correct += Metrics.CountCorrect(_gpu is null ? Model.Predict(xs) : _gpu.Predict(xs), ys, Classes);
-            lossSum += Step(xs, ys) * rows;
-            seen += rows;
-            progress?.Invoke(b + 1, seen, lossSum / seen, (double)correct / seen);
+            long correct = Metrics.CountCorrect(_gpu is null ? Model.Predict(xs) : _gpu.Predict(xs), ys, Classes);
+            meter.Add(Step(xs, ys), rows, correct);
+            progress?.Invoke(meter);
         }
         _gpu?.CopyParametersToHost();
         var (validationLoss, validationAccuracy) = Evaluate(_data.Validation);
-        var record = new EpochRecord(lossSum / seen, (double)correct / seen, validationLoss, validationAccuracy, clock.Elapsed.TotalSeconds);
+        var record = new EpochRecord(meter.Loss, meter.Accuracy, validationLoss, validationAccuracy, clock.Elapsed.TotalSeconds);
         _history.Add(record);
         return record;
     }

@@ -13,7 +13,9 @@ internal sealed partial class Trainer
 {
     private const string ModelKey = "mnist.model", OptimizerKey = "mnist.optimizer", RateKey = "mnist.lr", EpochsKey = "mnist.epochs",
         BatchKey = "mnist.batch", SeedKey = "mnist.seed", ValidationKey = "mnist.validation", ScheduleKey = "mnist.schedule",
-        DoneKey = "mnist.epochs_done", CurveKey = "mnist.curve";
+        DoneKey = "mnist.epochs_done", CurveKey = "mnist.curve",
+        // How the inputs were standardised, under the names samples/Inference reads, so it can classify with these weights.
+        MeanKey = "input.mean", StdKey = "input.std";
 
     /// <summary>Names the architecture, so a checkpoint of another model is refused by name before any tensor is read.</summary>
     private const string ModelName = "MnistMlp 784-128-10";
@@ -35,9 +37,11 @@ internal sealed partial class Trainer
             [ScheduleKey] = "cosine",
             [DoneKey] = EpochsDone.ToString(ci),
             [CurveKey] = FormatCurve(_history),
+            [MeanKey] = _data.Mean.ToString("R", ci),
+            [StdKey] = _data.Std.ToString("R", ci),
         };
         _gpuOptimizer?.CopyStateToHost();   // the device holds the live optimizer state
-        Checkpoint.Save(path, Model, Optimizer.State, Steps, metadata);
+        Checkpoint.Save(path, Model, Optimizer, metadata);
     }
 
     /// <summary>
@@ -58,9 +62,18 @@ internal sealed partial class Trainer
             throw new MnistException($"{path}: unknown optimizer '{optimizer}' in its metadata");
         if (Get(meta, ScheduleKey, path) != "cosine")
             throw new MnistException($"{path}: schedule '{meta[ScheduleKey]}' in its metadata; this sample resumes cosine runs");
-        return new TrainingSettings(optimizer, Number<float>(meta, RateKey, path), Number<int>(meta, EpochsKey, path),
+        var settings = new TrainingSettings(optimizer, Number<float>(meta, RateKey, path), Number<int>(meta, EpochsKey, path),
             Number<int>(meta, BatchKey, path), Number<int>(meta, SeedKey, path), Number<double>(meta, ValidationKey, path));
+        // What the command line refuses, a checkpoint may not bring in: an edited file must not crash or mislead the run.
+        if (!(settings.LearningRate > 0) || !float.IsFinite(settings.LearningRate)) throw OutOfRange(path, RateKey, meta, "a positive number");
+        if (settings.Epochs <= 0) throw OutOfRange(path, EpochsKey, meta, "a positive integer");
+        if (settings.Batch <= 0) throw OutOfRange(path, BatchKey, meta, "a positive integer");
+        if (!(settings.Validation >= 0 && settings.Validation < 1)) throw OutOfRange(path, ValidationKey, meta, "a fraction in [0, 1)");
+        return settings;
     }
+
+    private static MnistException OutOfRange(string path, string key, IReadOnlyDictionary<string, string> meta, string what) =>
+        new($"{path}: its {key} is '{meta[key]}', not {what}; the file was edited or is not one of this sample's checkpoints");
 
     /// <summary>
     /// Continues the run saved in <paramref name="path"/>: parameters, optimizer state and step count, the curve,

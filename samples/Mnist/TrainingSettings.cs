@@ -18,6 +18,19 @@ internal sealed record TrainingSettings(string Optimizer, float LearningRate, in
     public const double DefaultValidation = 0.1;
 
     public const int DefaultEpochs = 5, DefaultBatch = 32, DefaultSeed = 1;
+
+    /// <summary>
+    /// Throws unless a batch fits the <paramref name="trainingDigits"/> left after the validation split (which also
+    /// keeps <c>Batch * 784</c> inside an array). <paramref name="checkpoint"/> names the file the settings came from,
+    /// null for the command line.
+    /// </summary>
+    public void CheckBatchFits(int trainingDigits, string? checkpoint)
+    {
+        if (Batch <= trainingDigits) return;
+        throw checkpoint is null
+            ? new MnistException($"--batch {Batch} is more than the {trainingDigits} training digits; give at most {trainingDigits}", 2)
+            : new MnistException($"{checkpoint}: its mnist.batch {Batch} is more than the {trainingDigits} training digits; the file was edited or belongs to other data");
+    }
 }
 
 /// <summary>The update rules the sample offers, by their command-line names.</summary>

@@ -115,6 +115,49 @@ public class RefusalTests
         AssertOneLine(run.Error, message);
     }
 
+    [Theory]
+    [InlineData("2739138", "0.1", "--batch 2739138 is more than the 7200 training digits")]
+    [InlineData("2147483647", "0.1", "--batch 2147483647 is more than the 7200 training digits")]
+    [InlineData("8001", "0", "--batch 8001 is more than the 8000 training digits")]
+    public void A_batch_larger_than_the_training_set_is_refused_before_training(string batch, string validation, string message)
+    {
+        var run = SampleRun.Of("--batch", batch, "--validation", validation, "--no-plot");
+
+        run.Refused(2, message);
+        Assert.DoesNotContain("epoch 1/", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_whole_training_set_as_one_batch_trains()
+    {
+        var run = SampleRun.Of("--batch", "8000", "--validation", "0", "--epochs", "1", "--no-plot", "--lr", "0.5").Succeeded();
+        Assert.Contains("1 batches of 8000", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_stop_after_beyond_the_plan_runs_the_plan()
+    {
+        using var dir = new TempFolder();
+        string path = dir.File("run.safetensors");
+        SampleRun.Of("--epochs", "2", "--stop-after", "1", "--save", path, "--no-plot").Succeeded();
+
+        // Epochs done + N must not overflow into "stop before starting".
+        var run = SampleRun.Of("--resume", path, "--stop-after", "2147483647", "--save", path, "--no-plot").Succeeded();
+
+        Assert.Contains("epoch 2/2 ", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("stopped after", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_is_generated_and_lists_every_option()
+    {
+        var run = SampleRun.Of("--help").Succeeded();
+        foreach (string option in new[] { "--optimizer", "--lr", "--epochs", "--batch", "--seed", "--validation", "--save", "--resume",
+                                           "--stop-after", "--plot", "--no-plot", "--data", "--device", "--help" })
+            Assert.Contains(option + " ", run.Output, StringComparison.Ordinal);
+        Assert.Equal("", run.Error);
+    }
+
     private static void AssertOneLine(string error, string expected)
     {
         var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -6,7 +6,7 @@ namespace Dl.Checkpoints;
 /// <summary>
 /// A checkpoint file is malformed, or does not fit the model it is loaded into. The message names the
 /// problem (the tensor, the offending shape or offset, the byte counts). When it is thrown by
-/// <see cref="Checkpoint.Load(string, ICompiledModel)"/> the model has not been touched.
+/// <see cref="Checkpoint.Load(string, ICompiledModel, bool)"/> the model has not been touched.
 /// </summary>
 /// <remarks>
 /// Derives from <see cref="IOException"/> (<see cref="InvalidDataException"/> is sealed), so one

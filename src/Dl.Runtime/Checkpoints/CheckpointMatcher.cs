@@ -11,6 +11,8 @@ internal sealed class LoadPlan
     public List<(TensorEntry Tensor, ParameterInfo Parameter)> Parameters { get; } = new();
     public SortedDictionary<string, List<(TensorEntry Tensor, ParameterInfo Parameter)>> Slots { get; } = new(StringComparer.Ordinal);
     public long Step { get; set; }
+    public string? OptimizerName { get; set; }
+    public float? LearningRate { get; set; }
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
 }
 
@@ -88,8 +90,16 @@ internal static class CheckpointMatcher
             switch (kv.Key)
             {
                 case Checkpoint.FormatKey:
-                    if (kv.Value != Checkpoint.FormatValue)
-                        throw new CheckpointException($"__metadata__ {Checkpoint.FormatKey} is '{kv.Value}', this reader knows '{Checkpoint.FormatValue}'");
+                case Checkpoint.ChecksumKey:
+                    break;   // checked with the file's integrity (SafetensorsFile)
+                case Checkpoint.OptimizerKey:
+                    plan.OptimizerName = kv.Value;
+                    break;
+                case Checkpoint.LearningRateKey:
+                    // A rate that would wreck the first step (NaN, infinite, negative) is corruption, not a setting.
+                    if (!float.TryParse(kv.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out float rate) || !(rate >= 0) || float.IsInfinity(rate))
+                        throw new CheckpointException($"__metadata__ {Checkpoint.LearningRateKey} is '{kv.Value}', not a learning rate (a finite number >= 0)");
+                    plan.LearningRate = rate;
                     break;
                 case Checkpoint.StepKey:
                     if (!long.TryParse(kv.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long step))

@@ -2,14 +2,17 @@ using System.Collections.Generic;
 
 namespace Dl.Checkpoints;
 
-/// <summary>What <see cref="Checkpoint.Load(string, ICompiledModel)"/> found besides the parameters it restored.</summary>
+/// <summary>What <see cref="Checkpoint.Load(string, ICompiledModel, bool)"/> found besides the parameters it restored.</summary>
 public sealed class CheckpointState
 {
-    internal CheckpointState(long step, IReadOnlyDictionary<string, string> metadata, IReadOnlyDictionary<string, float[]> optimizerState)
+    internal CheckpointState(long step, IReadOnlyDictionary<string, string> metadata, IReadOnlyDictionary<string, float[]> optimizerState,
+        string? optimizerName, float? learningRate)
     {
         Step = step;
         Metadata = metadata;
         OptimizerState = optimizerState;
+        OptimizerName = optimizerName;
+        LearningRate = learningRate;
     }
 
     /// <summary>The training step saved with the checkpoint (0 when the file does not say).</summary>
@@ -20,6 +23,12 @@ public sealed class CheckpointState
 
     /// <summary>Optimizer slots ("m", "v", "velocity", ...), each laid out like the model's parameters; empty when none were saved.</summary>
     public IReadOnlyDictionary<string, float[]> OptimizerState { get; }
+
+    /// <summary>The kind of optimizer saved with the model (<see cref="Checkpoint.OptimizerKey"/>), or null when the file does not say.</summary>
+    public string? OptimizerName { get; }
+
+    /// <summary>The optimizer's base learning rate (<see cref="Checkpoint.LearningRateKey"/>), or null when the file does not say.</summary>
+    public float? LearningRate { get; }
 }
 
 /// <summary>One tensor read by <see cref="Checkpoint.ReadTensors"/>: its shape and its values in row-major order.</summary>

@@ -17,9 +17,6 @@ namespace Dl.Checkpoints;
 /// </remarks>
 internal sealed class HeaderReader
 {
-    /// <summary>More dimensions than any real tensor has; bounds work on a hostile header.</summary>
-    private const int MaxRank = 64;
-
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly string _text;
@@ -119,7 +116,7 @@ internal sealed class HeaderReader
                         dtype = ReadString();
                         break;
                     case "shape" when shape == null:
-                        var dims = ReadUIntArray(name, field, MaxRank);
+                        var dims = ReadUIntArray(name, field, CheckpointLimits.MaxRank);
                         shape = new long[dims.Length];
                         for (int i = 0; i < dims.Length; i++)
                         {

@@ -8,11 +8,32 @@ namespace Dl.Checkpoints;
 /// <summary>Writes the safetensors JSON header: <c>__metadata__</c> first, then the tensors in the order given.</summary>
 internal static class HeaderWriter
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>
-    /// The UTF-8 header for tensors laid out back to back in the order given, padded with spaces to a
-    /// multiple of 8 bytes so the data buffer (after the 8-byte length field) starts 8-byte aligned.
+    /// Throws <see cref="CheckpointException"/> (prefixed with <paramref name="path"/>) when a name or metadata string
+    /// is not valid Unicode, which UTF-8 cannot carry, or when the strings alone already exceed the header limit;
+    /// cheap, so a hopeless header is refused before it is built.
     /// </summary>
-    public static byte[] Build(IReadOnlyList<(string Name, int[] Shape)> tensors, IReadOnlyDictionary<string, string> metadata)
+    public static void CheckStrings(string path, IEnumerable<TensorEntry> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        long bytes = 0;
+        foreach (var t in tensors) bytes += Utf8Length(path, t.Name, "tensor name");
+        foreach (var kv in metadata)
+        {
+            bytes += Utf8Length(path, kv.Key, "metadata key");
+            bytes += Utf8Length(path, kv.Value, $"metadata value of '{kv.Key}'");
+        }
+        if (bytes > CheckpointLimits.MaxHeaderBytes)
+            throw TooLarge(path, bytes, "at least ");
+    }
+
+    /// <summary>
+    /// The UTF-8 header for <paramref name="tensors"/> (their offsets as given), padded with spaces to a multiple of
+    /// 8 bytes so the data buffer (after the 8-byte length field) starts 8-byte aligned. Throws
+    /// <see cref="CheckpointException"/> when it is longer than <see cref="CheckpointLimits.MaxHeaderBytes"/>.
+    /// </summary>
+    public static byte[] Build(string path, IReadOnlyList<TensorEntry> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         var sb = new StringBuilder("{");
         if (metadata.Count > 0)
@@ -29,33 +50,45 @@ internal static class HeaderWriter
             }
             sb.Append('}');
         }
-        long offset = 0;
-        for (int i = 0; i < tensors.Count; i++)
+        foreach (var t in tensors)
         {
-            var (name, shape) = tensors[i];
-            long bytes = 4;
-            foreach (int d in shape) bytes *= d;
             if (sb.Length > 1) sb.Append(',');
-            AppendString(sb, name);
-            sb.Append(":{\"dtype\":\"F32\",\"shape\":[");
-            for (int d = 0; d < shape.Length; d++)
+            AppendString(sb, t.Name);
+            sb.Append(":{\"dtype\":\"").Append(t.Dtype).Append("\",\"shape\":[");
+            for (int d = 0; d < t.Shape.Length; d++)
             {
                 if (d > 0) sb.Append(',');
-                sb.Append(shape[d].ToString(CultureInfo.InvariantCulture));
+                sb.Append(t.Shape[d].ToString(CultureInfo.InvariantCulture));
             }
-            sb.Append("],\"data_offsets\":[").Append(offset.ToString(CultureInfo.InvariantCulture)).Append(',');
-            offset += bytes;
-            sb.Append(offset.ToString(CultureInfo.InvariantCulture)).Append("]}");
+            sb.Append("],\"data_offsets\":[").Append(t.Begin.ToString(CultureInfo.InvariantCulture)).Append(',')
+              .Append(t.End.ToString(CultureInfo.InvariantCulture)).Append("]}");
         }
         sb.Append('}');
 
-        int length = Encoding.UTF8.GetByteCount(sb.ToString());
-        int padded = (length + 7) & ~7;
+        string text = sb.ToString();
+        long length = StrictUtf8.GetByteCount(text);
+        long padded = (length + 7) & ~7L;
+        if (padded > CheckpointLimits.MaxHeaderBytes) throw TooLarge(path, padded, "");
         var header = new byte[padded];
-        Encoding.UTF8.GetBytes(sb.ToString(), header);
-        header.AsSpan(length).Fill((byte)' ');
+        StrictUtf8.GetBytes(text, header);
+        header.AsSpan((int)length).Fill((byte)' ');
         return header;
     }
+
+    private static long Utf8Length(string path, string s, string what)
+    {
+        try { return StrictUtf8.GetByteCount(s); }
+        catch (EncoderFallbackException)
+        {
+            throw new CheckpointException($"{path}: not saved: the {what} {Quote(s)} holds a lone UTF-16 surrogate, which a UTF-8 header cannot carry");
+        }
+    }
+
+    private static CheckpointException TooLarge(string path, long bytes, string atLeast) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"{path}: not saved: its header would be {atLeast}{bytes} bytes, beyond the {CheckpointLimits.MaxHeaderBytes}-byte limit of safetensors readers (this one included); keep large data out of the metadata"));
+
+    private static string Quote(string s) => "'" + (s.Length <= 40 ? s : s.Substring(0, 40) + "...") + "'";
 
     private static void AppendString(StringBuilder sb, string s)
     {

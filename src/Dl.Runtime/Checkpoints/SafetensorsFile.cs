@@ -10,24 +10,26 @@ namespace Dl.Checkpoints;
 /// <summary>
 /// An open safetensors file whose header has been parsed and whose layout has been checked against the
 /// file's length: every tensor is F32, its byte range matches its shape, and the ranges tile the data
-/// buffer exactly (no overlap, no gap, nothing after the last one). Nothing is read into floats until
-/// <see cref="ReadInto"/>, so a caller can finish validating before touching anything.
+/// buffer exactly (no overlap, no gap, nothing after the last one), and, when the header carries a checksum,
+/// that the header is the one it was written as. Nothing is read into floats until <see cref="ReadInto"/>
+/// (which checks each tensor's own checksum), so a caller can finish validating before touching anything.
 /// </summary>
 internal sealed class SafetensorsFile : IDisposable
 {
-    /// <summary>The reference implementation's limit; a larger length field is corruption, not a header.</summary>
-    public const long MaxHeaderBytes = 100_000_000;
-
     private readonly SafeFileHandle _handle;
     private readonly long _dataStart;
+    // The checksum each tensor's bytes must have; empty for a file without one (another writer's).
+    private readonly Dictionary<TensorEntry, uint> _checksums;
 
-    private SafetensorsFile(SafeFileHandle handle, string path, long dataStart, List<TensorEntry> tensors, Dictionary<string, string> metadata)
+    private SafetensorsFile(SafeFileHandle handle, string path, long dataStart, List<TensorEntry> tensors, Dictionary<string, string> metadata,
+        Dictionary<TensorEntry, uint> checksums)
     {
         _handle = handle;
         Path = path;
         _dataStart = dataStart;
         Tensors = tensors;
         Metadata = metadata;
+        _checksums = checksums;
     }
 
     public string Path { get; }
@@ -43,7 +45,8 @@ internal sealed class SafetensorsFile : IDisposable
         try
         {
             var (tensors, metadata, dataStart) = ReadLayout(handle);
-            return new SafetensorsFile(handle, path, dataStart, tensors, metadata);
+            var checksums = CheckHeaderIntegrity(tensors, metadata);
+            return new SafetensorsFile(handle, path, dataStart, tensors, metadata, checksums);
         }
         catch
         {
@@ -62,8 +65,8 @@ internal sealed class SafetensorsFile : IDisposable
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > (ulong)(fileLength - 8))
             throw new CheckpointException($"truncated: header says {headerLength} bytes, file has {fileLength}");
-        if (headerLength > MaxHeaderBytes)
-            throw new CheckpointException($"header length {headerLength} bytes is beyond the {MaxHeaderBytes}-byte limit");
+        if (headerLength > CheckpointLimits.MaxHeaderBytes)
+            throw new CheckpointException($"header length {headerLength} bytes is beyond the {CheckpointLimits.MaxHeaderBytes}-byte limit");
         if (headerLength < 2)
             throw new CheckpointException($"header length {headerLength} bytes cannot hold a JSON object");
 
@@ -89,13 +92,15 @@ internal sealed class SafetensorsFile : IDisposable
                 throw new CheckpointException($"{t.Name}: data_offsets [{t.Begin},{t.End}] run past the {dataLength}-byte data buffer");
             // The byte count is bounded by the buffer, so the element count must be too; stop early
             // instead of multiplying dimensions into an overflow.
-            ulong elements = 1, limit = dataLength / 4;
+            ulong elements = 1, limit = Math.Min(dataLength / 4, (ulong)CheckpointLimits.MaxTensorElements);
             foreach (long d in t.Shape)
             {
                 if (d == 0) { elements = 0; break; }
                 elements *= (ulong)d;
                 if (elements > limit) break;
             }
+            if (elements > (ulong)CheckpointLimits.MaxTensorElements)
+                throw new CheckpointException($"{t.Name}: shape {t.ShapeText} has more than the {CheckpointLimits.MaxTensorElements} elements a tensor may hold");
             if (elements > limit || elements * 4 != t.End - t.Begin)
                 throw new CheckpointException($"{t.Name}: shape {t.ShapeText} of F32 does not fit data_offsets [{t.Begin},{t.End}] ({t.End - t.Begin} bytes)");
         }
@@ -117,18 +122,62 @@ internal sealed class SafetensorsFile : IDisposable
             throw new CheckpointException($"data buffer has {dataLength} bytes but the tensors cover {expected}: {dataLength - expected} stray bytes at the end");
     }
 
-    /// <summary>Reads tensor <paramref name="t"/> (validated by <see cref="Open"/>) into <paramref name="destination"/>.</summary>
-    public void ReadInto(TensorEntry t, Span<float> destination)
+    /// <summary>
+    /// Reads tensor <paramref name="t"/> (validated by <see cref="Open"/>) into <paramref name="destination"/>,
+    /// checking its checksum when the file has one, and refusing NaN and infinite values unless
+    /// <paramref name="allowNonFinite"/>. On a refusal <paramref name="destination"/> may hold part of the tensor.
+    /// </summary>
+    public void ReadInto(TensorEntry t, Span<float> destination, bool allowNonFinite)
     {
         if ((ulong)destination.Length * 4 != t.End - t.Begin)
             throw new ArgumentException($"{t.Name}: destination holds {destination.Length} floats, the tensor {(t.End - t.Begin) / 4}");
-        ReadExactly(_handle, MemoryMarshal.AsBytes(destination), _dataStart + (long)t.Begin);
+        var bytes = MemoryMarshal.AsBytes(destination);
+        ReadExactly(_handle, bytes, _dataStart + (long)t.Begin);
+        if (_checksums.TryGetValue(t, out uint expected))
+        {
+            uint actual = Crc32C.Of(bytes);
+            if (actual != expected)
+                throw new CheckpointException(
+                    $"{t.Name}: its bytes have checksum {ChecksumRecord.Hex(actual)}, the file records {ChecksumRecord.Hex(expected)}: the tensor's data is corrupt");
+        }
         // safetensors data is little-endian; swap in place on the rare big-endian host.
         if (!BitConverter.IsLittleEndian)
         {
             var raw = MemoryMarshal.Cast<float, int>(destination);
             for (int i = 0; i < raw.Length; i++) raw[i] = BinaryPrimitives.ReverseEndianness(raw[i]);
         }
+        if (!allowNonFinite) NonFinite.ThrowIfAny(t.Name, destination, "in the file");
+    }
+
+    /// <summary>
+    /// Checks the format version and, when the header records a checksum, that the header's meaning is the one
+    /// written; returns each tensor's expected checksum (none for a file of another writer, which has no checksum).
+    /// </summary>
+    private static Dictionary<TensorEntry, uint> CheckHeaderIntegrity(List<TensorEntry> tensors, Dictionary<string, string> metadata)
+    {
+        var checksums = new Dictionary<TensorEntry, uint>();
+        bool requiresChecksum = false;
+        if (metadata.TryGetValue(Checkpoint.FormatKey, out string? format))
+        {
+            if (format == Checkpoint.FormatValue) requiresChecksum = true;
+            else if (format != Checkpoint.FormatValueWithoutChecksum)
+                throw new CheckpointException(
+                    $"__metadata__ {Checkpoint.FormatKey} is '{format}', this reader knows '{Checkpoint.FormatValueWithoutChecksum}' and '{Checkpoint.FormatValue}'");
+        }
+        if (!metadata.TryGetValue(Checkpoint.ChecksumKey, out string? record))
+        {
+            if (requiresChecksum)
+                throw new CheckpointException($"__metadata__ has no {Checkpoint.ChecksumKey}, which every {Checkpoint.FormatValue} file carries: the header is corrupt");
+            return checksums;
+        }
+        var inDataOrder = TensorEntry.InDataOrder(tensors);
+        var (header, perTensor) = ChecksumRecord.Parse(record, inDataOrder.Count);
+        uint actual = ChecksumRecord.HeaderDigest(metadata, inDataOrder);
+        if (actual != header)
+            throw new CheckpointException(
+                $"the header has checksum {ChecksumRecord.Hex(actual)}, {Checkpoint.ChecksumKey} records {ChecksumRecord.Hex(header)}: a tensor's name, shape or offsets, or the metadata, were changed");
+        for (int i = 0; i < inDataOrder.Count; i++) checksums.Add(inDataOrder[i], perTensor[i]);
+        return checksums;
     }
 
     private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset)

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace Dl.Checkpoints;
 
 /// <summary>One tensor as the safetensors header describes it, before any check against the data buffer.</summary>
@@ -28,6 +30,18 @@ internal sealed class TensorEntry
     }
 
     public string ShapeText => Format(Shape);
+
+    /// <summary>
+    /// The tensors sorted by their place in the data buffer; empty tensors sharing an offset by name, so writer
+    /// and reader agree on one order (the checksum record lists tensors in it).
+    /// </summary>
+    public static List<TensorEntry> InDataOrder(IEnumerable<TensorEntry> tensors)
+    {
+        var sorted = new List<TensorEntry>(tensors);
+        sorted.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin)
+            : a.End != b.End ? a.End.CompareTo(b.End) : string.CompareOrdinal(a.Name, b.Name));
+        return sorted;
+    }
 
     public static string Format(long[] shape) => "[" + string.Join(",", shape) + "]";
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using Dl.Cpu;
 
 namespace Dl.Training;
@@ -21,6 +22,7 @@ public abstract unsafe class Optimizer
     private float[]? _clipped;
     private int _length = -1;
     private Dictionary<string, float[]> _state = new(StringComparer.Ordinal);
+    private float _learningRate;
 
     /// <summary>Sets the base learning rate and names the rule's state slots (for checkpoints).</summary>
     protected Optimizer(float learningRate, params string[] slotNames)
@@ -29,8 +31,18 @@ public abstract unsafe class Optimizer
         _slotNames = slotNames;
     }
 
-    /// <summary>The learning rate when no <see cref="Schedule"/> is set.</summary>
-    public float LearningRate { get; set; }
+    /// <summary>The learning rate when no <see cref="Schedule"/> is set: a finite number, 0 or more.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">NaN, infinite or negative.</exception>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!IsRate(value))
+                throw new ArgumentOutOfRangeException(nameof(LearningRate), value, $"a learning rate must be a finite number >= 0; got {value.ToString(CultureInfo.InvariantCulture)}");
+            _learningRate = value;
+        }
+    }
 
     /// <summary>When set, decides the learning rate of every step from the step count.</summary>
     public ILearningRateSchedule? Schedule { get; set; }
@@ -109,9 +121,13 @@ public abstract unsafe class Optimizer
     /// the step's number from 1 (Adam's t), and advances <see cref="StepCount"/> as it does, so schedules
     /// and checkpoints see one step count whichever backend ran. Clipping and the update are the caller's.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The schedule gives a rate that is NaN, infinite or negative.</exception>
     public (float LearningRate, long Step) AdvanceStep()
     {
         float lr = CurrentLearningRate;
+        // One compare per step: a broken schedule stops the run instead of writing NaN into every parameter.
+        if (!IsRate(lr))
+            throw new InvalidOperationException($"the learning-rate schedule gives {lr.ToString(CultureInfo.InvariantCulture)} at step {StepCount + 1}; a rate must be a finite number >= 0");
         StepCount++;
         return (lr, StepCount);
     }
@@ -154,6 +170,8 @@ public abstract unsafe class Optimizer
     /// <paramref name="step"/> counts from 1.
     /// </summary>
     protected abstract void Apply(in UpdateRange range, float learningRate, long step);
+
+    private static bool IsRate(float rate) => rate >= 0 && rate <= float.MaxValue;
 
     private void EnsureState(int length)
     {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 using Dl.Checkpoints;
 
 namespace Dl.Training.Tests.Checkpoints;
@@ -49,10 +50,13 @@ public class CheckpointRoundTripTests
         Assert.Equal(0UL, n % 8);
         Assert.Equal(8 + (long)n + 9 * 4, bytes.Length);
         string header = Encoding.UTF8.GetString(bytes, 8, (int)n);
-        Assert.Equal(
-            "{\"__metadata__\":{\"dl.format\":\"dlcompiler-checkpoint-v1\",\"dl.step\":\"5\"}," +
+        // The checksums: the header's digest, then CRC-32C of each tensor's bytes, by an independent bitwise CRC.
+        uint w = ReferenceCrc32C.Of(bytes.AsSpan(8 + (int)n, 24)), b = ReferenceCrc32C.Of(bytes.AsSpan(8 + (int)n + 24, 12));
+        Assert.Matches(
+            "^" + Regex.Escape("{\"__metadata__\":{\"dl.format\":\"dlcompiler-checkpoint-v2\",\"dl.step\":\"5\",\"dl.checksum\":\"crc32c ") +
+            "[0-9a-f]{8}" + Regex.Escape($" {w:x8} {b:x8}\"}}," +
             "\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}," +
-            "\"b\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[24,36]}}", header.TrimEnd(' '));
+            "\"b\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[24,36]}}") + "$", header.TrimEnd(' '));
         // Data: little-endian floats in layout order, right after the header.
         Assert.Equal(1f, BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(8 + (int)n)));
         Assert.Equal(9f, BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(8 + (int)n + 32)));

@@ -36,7 +36,7 @@ public class CorruptionTests
         ["extra tensor"] = (Bytes("{" + W + "," + B + "," + Entry("extra", "[1]", 24, 28) + "}", Concat(Data, Floats(7))), "extra: the file has a tensor the model has no parameter for"),
         ["duplicate tensor"] = (Bytes("{" + W + "," + W + "}", Floats(1, 2, 3, 4)), "header: tensor 'w' appears twice"),
         ["bad step"] = (Bytes("{\"__metadata__\":{\"dl.step\":\"-3\"}," + W + "," + B + "}", Data), "__metadata__ dl.step is '-3', not a step count"),
-        ["unknown format version"] = (Bytes("{\"__metadata__\":{\"dl.format\":\"dlcompiler-checkpoint-v9\"}," + W + "," + B + "}", Data), "__metadata__ dl.format is 'dlcompiler-checkpoint-v9', this reader knows 'dlcompiler-checkpoint-v1'"),
+        ["unknown format version"] = (Bytes("{\"__metadata__\":{\"dl.format\":\"dlcompiler-checkpoint-v9\"}," + W + "," + B + "}", Data), "__metadata__ dl.format is 'dlcompiler-checkpoint-v9', this reader knows 'dlcompiler-checkpoint-v1' and 'dlcompiler-checkpoint-v2'"),
         ["metadata value not a string"] = (Bytes("{\"__metadata__\":{\"k\":1}," + W + "," + B + "}", Data), "header JSON: __metadata__ value of 'k' must be a string at character 21"),
         ["optimizer slot incomplete"] = (Bytes("{" + W + "," + B + "," + Entry("optimizer/m/w", "[2,2]", 24, 40) + "}", Concat(Data, Floats(0, 0, 0, 0))), "optimizer/m/b: missing from the file; optimizer slot 'm' is incomplete"),
         ["optimizer state for no parameter"] = (Bytes("{" + W + "," + B + "," + Entry("optimizer/m/zz", "[1]", 24, 28) + "}", Concat(Data, Floats(0))), "optimizer/m/zz: optimizer state for 'zz', which the model does not have"),

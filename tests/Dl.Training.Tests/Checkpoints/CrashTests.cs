@@ -10,7 +10,10 @@ using Xunit.Abstractions;
 
 namespace Dl.Training.Tests.Checkpoints;
 
-/// <summary>A writer process killed in the middle of a save never leaves a torn checkpoint at the path.</summary>
+/// <summary>
+/// A writer process killed in the middle of a save never leaves a torn checkpoint at the path, and the temporary
+/// file it was writing is removed by the next save.
+/// </summary>
 public class CrashTests
 {
     private const int Floats = 2 << 20; // 8 MiB of data: a save lasts long enough to be caught mid-write
@@ -20,7 +23,7 @@ public class CrashTests
     public CrashTests(ITestOutputHelper log) => _log = log;
 
     [Fact]
-    public void Killing_the_writer_mid_save_leaves_the_old_or_the_new_checkpoint()
+    public void Killing_the_writer_mid_save_leaves_the_old_or_the_new_checkpoint_and_the_next_save_cleans_up()
     {
         using var folder = new TempFolder();
         string path = folder.File("model.safetensors");
@@ -49,14 +52,20 @@ public class CrashTests
             var leftovers = Directory.GetFiles(folder.Path, "model.safetensors.tmp-*");
             bool torn = leftovers.Any(f => new FileInfo(f).Length < fullLength);
             if (torn) midWriteKills++;
-            foreach (var f in leftovers) File.Delete(f);
 
             // The file at the path must be one whole save: every value equal to its recorded step.
             var model = CrashWriter.Model(Floats);
             model.ParameterArray.AsSpan().Fill(-1);
             long step = Checkpoint.Load(path, model).Step;
-            _log.WriteLine($"round {round}: killed during save {killAtSave}, torn temporary file: {torn}, file holds step {step}");
+            _log.WriteLine($"round {round}: killed during save {killAtSave}, {leftovers.Length} temporary files left (torn: {torn}), file holds step {step}");
             Assert.All(model.ParameterArray, v => Assert.Equal(step, v));
+
+            // The next save, by another process, removes what the killed writer left and writes a whole file.
+            long next = 10_000 + round;
+            model.ParameterArray.AsSpan().Fill(next);
+            Checkpoint.Save(path, model, step: next);
+            Assert.Empty(Directory.GetFiles(folder.Path, "model.safetensors.tmp-*"));
+            Assert.Equal(next, Checkpoint.Load(path, model).Step);
         }
         // Otherwise the test proved nothing: every kill fell between writes.
         Assert.True(midWriteKills >= 1, "no kill landed in the middle of a write");

@@ -11,8 +11,11 @@ using Dl.Checkpoints;
 namespace Dl.Training.Tests.Checkpoints;
 
 /// <summary>
-/// Thousands of seeded random corruptions of a valid checkpoint: each load succeeds or throws
-/// <see cref="CheckpointException"/> (leaving the model as it was), never anything else, never slowly.
+/// Thousands of seeded random changes to a valid checkpoint (a model with Adam's state): each load gives back
+/// exactly the parameters, optimizer state, step, learning rate and metadata that were saved, or throws
+/// <see cref="CheckpointException"/> leaving the model and optimizer as they were; never anything else, never
+/// corrupt values loaded silently, never slowly. Rewrites that keep the meaning (whitespace, escapes, key order,
+/// as another JSON writer would produce) must load.
 /// </summary>
 public class FuzzTests
 {
@@ -22,16 +25,23 @@ public class FuzzTests
 
     private const int Cases = 3000;
     private const string JsonAlphabet = "{}[]\":,0123456789 -.eE\\u/abF3";
+    private static readonly HashSet<string> MeaningKept = new() { "whitespace", "escape", "reorder" };
 
     [Fact]
-    public async Task Random_mutations_load_or_throw_CheckpointException_only()
+    public async Task Random_mutations_load_exactly_or_throw_CheckpointException_only()
     {
         using var folder = new TempFolder();
         string original = folder.File("original.safetensors"), path = folder.File("fuzz.safetensors");
         var source = FakeModel.Mlp(seed: 3);
-        var m = Enumerable.Range(0, 23).Select(i => (float)i).ToArray();
-        Checkpoint.Save(original, source, new Dictionary<string, float[]> { ["m"] = m }, step: 77,
-            metadata: new Dictionary<string, string> { ["note"] = "fuzz" });
+        var adam = new Adam(0.003f);
+        var random0 = new SeededRandom(7);
+        for (int s = 0; s < 2; s++)
+        {
+            for (int i = 0; i < source.GradientArray.Length; i++) source.GradientArray[i] = (float)random0.NextNormal();
+            adam.Step(source);
+        }
+        var note = new Dictionary<string, string> { ["note"] = "fuzz" };
+        Checkpoint.Save(original, source, adam, note);
         byte[] valid = File.ReadAllBytes(original);
         int headerEnd = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(valid);
 
@@ -43,29 +53,38 @@ public class FuzzTests
         {
             for (int c = 0; c < Cases; c++)
             {
-                var random = new Random(1000 + c);
+                int seed = 1000 + c;
+                var random = new Random(seed);
                 var (bytes, kind) = Mutate(valid, headerEnd, random);
+                string where = $"case {c} (seed {seed}, {kind})";
                 kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
                 File.WriteAllBytes(path, bytes);
                 model.ParameterArray.AsSpan().Fill(-9);
+                // Every other case restores the optimizer too, so both overloads meet every kind of damage.
+                var optimizer = c % 2 == 0 ? new Adam(0.5f) : null;
                 var clock = Stopwatch.StartNew();
                 try
                 {
-                    Checkpoint.Load(path, model);
+                    var state = optimizer is null ? Checkpoint.Load(path, model) : Checkpoint.Load(path, model, optimizer);
+                    AssertSameAsSaved(where, source, adam, note, model, state, optimizer);
                     loaded++;
                 }
-                catch (CheckpointException)
+                catch (CheckpointException e)
                 {
                     rejected++;
+                    if (MeaningKept.Contains(kind))
+                        throw new Xunit.Sdk.XunitException($"{where}: a rewrite that keeps the meaning was refused: {e.Message}");
                     if (model.ParameterArray.Any(p => p != -9))
-                        throw new Xunit.Sdk.XunitException($"case {c} ({kind}): the model changed although the load failed");
+                        throw new Xunit.Sdk.XunitException($"{where}: the model changed although the load failed");
+                    if (optimizer is { } o && (o.StepCount != 0 || o.State.Count != 0 || o.LearningRate != 0.5f))
+                        throw new Xunit.Sdk.XunitException($"{where}: the optimizer changed although the load failed");
                 }
-                catch (Exception e)
+                catch (Exception e) when (e is not Xunit.Sdk.XunitException)
                 {
-                    throw new Xunit.Sdk.XunitException($"case {c} ({kind}): {e.GetType().Name}: {e.Message}");
+                    throw new Xunit.Sdk.XunitException($"{where}: {e.GetType().Name}: {e.Message}");
                 }
                 if (clock.ElapsedMilliseconds > 1000)
-                    throw new Xunit.Sdk.XunitException($"case {c} ({kind}) took {clock.ElapsedMilliseconds} ms");
+                    throw new Xunit.Sdk.XunitException($"{where} took {clock.ElapsedMilliseconds} ms");
             }
         });
         // WaitAsync throws TimeoutException if a load hangs.
@@ -75,13 +94,36 @@ public class FuzzTests
         // Both outcomes must occur, or the mutations are not exercising the reader.
         Assert.Equal(Cases, loaded + rejected);
         Assert.InRange(loaded, Cases / 20, Cases - Cases / 10);
-        Assert.Equal(9, kinds.Count);
+        Assert.Equal(12, kinds.Count);
+    }
+
+    /// <summary>What a load returned must be what was saved, bit for bit; anything else is corruption loaded silently.</summary>
+    private static void AssertSameAsSaved(string where, FakeModel source, Adam saved, Dictionary<string, string> note, FakeModel model,
+        CheckpointState state, Adam? optimizer)
+    {
+        void Same(string what, float[] expected, float[] actual)
+        {
+            if (expected.Length != actual.Length || !expected.Zip(actual).All(p => BitConverter.SingleToInt32Bits(p.First) == BitConverter.SingleToInt32Bits(p.Second)))
+                throw new Xunit.Sdk.XunitException($"{where}: loaded without error but {what} differs from what was saved");
+        }
+        Same("the parameters", source.ParameterArray, model.ParameterArray);
+        foreach (var slot in saved.SlotNames)
+        {
+            if (!state.OptimizerState.TryGetValue(slot, out var values))
+                throw new Xunit.Sdk.XunitException($"{where}: loaded without error but optimizer slot {slot} is missing");
+            Same("optimizer slot " + slot, saved.State[slot], values);
+            if (optimizer != null) Same("the optimizer's slot " + slot, saved.State[slot], optimizer.State[slot]);
+        }
+        if (state.Step != saved.StepCount || (optimizer != null && (optimizer.StepCount != saved.StepCount || optimizer.LearningRate != saved.LearningRate)))
+            throw new Xunit.Sdk.XunitException($"{where}: loaded without error but the step or learning rate differs");
+        if (state.Metadata.Count != note.Count || note.Any(kv => !state.Metadata.TryGetValue(kv.Key, out var v) || v != kv.Value))
+            throw new Xunit.Sdk.XunitException($"{where}: loaded without error but the metadata differs: {string.Join(",", state.Metadata)}");
     }
 
     private static (byte[] Bytes, string Kind) Mutate(byte[] valid, int headerEnd, Random random)
     {
         var bytes = new List<byte>(valid);
-        int which = random.Next(9);
+        int which = random.Next(12);
         switch (which)
         {
             case 0: // bit flip anywhere
@@ -116,6 +158,12 @@ public class FuzzTests
                 string edited = header.Insert(random.Next(header.Length), header.Substring(start, count));
                 byte[] data = valid.AsSpan(headerEnd).ToArray();
                 return (RawSafetensors.Bytes(edited, data), "json duplicate");
+            case 9: // whitespace between tokens, as a pretty-printer writes it, the length field updated
+                return (RawSafetensors.Bytes(MeaningPreserving.AddWhitespace(Header(valid, headerEnd), random), Data(valid, headerEnd)), "whitespace");
+            case 10: // characters of strings written as \u escapes
+                return (RawSafetensors.Bytes(MeaningPreserving.Escape(Header(valid, headerEnd), random), Data(valid, headerEnd)), "escape");
+            case 11: // members in another order, re-serialised by System.Text.Json (an independent JSON writer)
+                return (RawSafetensors.Bytes(MeaningPreserving.Reorder(Header(valid, headerEnd), random), Data(valid, headerEnd)), "reorder");
             default: // several mutations stacked
                 byte[] current = valid;
                 for (int k = 0; k < 3; k++)
@@ -127,4 +175,8 @@ public class FuzzTests
                 return (current.Concat(Enumerable.Repeat((byte)random.Next(256), random.Next(3))).ToArray(), "stacked");
         }
     }
+
+    private static string Header(byte[] valid, int headerEnd) => Encoding.UTF8.GetString(valid, 8, headerEnd - 8).TrimEnd(' ');
+
+    private static byte[] Data(byte[] valid, int headerEnd) => valid.AsSpan(headerEnd).ToArray();
 }
