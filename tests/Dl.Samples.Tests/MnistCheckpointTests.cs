@@ -24,7 +24,8 @@ public class MnistCheckpointTests
         // "split: ...; pixels standardised with mean 0.1234, std 0.3086" from Mnist; "scaling: mean 0.1234, std 0.3086, ..." here.
         string standardised = mnist[(mnist.IndexOf("pixels standardised with mean ", StringComparison.Ordinal) + "pixels standardised with ".Length)..];
         standardised = standardised[..standardised.IndexOfAny(new[] { '\r', '\n' })];
-        Assert.StartsWith("scaling: " + standardised + ", recomputed as samples/Mnist does", run.Line("scaling: "), StringComparison.Ordinal);
+        // samples/Mnist now records its scaling (input.mean, input.std), so Inference reads it rather than recomputing it.
+        Assert.Equal("scaling: " + standardised + ", input.mean and input.std in the checkpoint", run.Line("scaling: "));
         string mnistAccuracy = Line(mnist, "mnist_test_accuracy ");
         Assert.Equal(mnistAccuracy["mnist_test_accuracy ".Length..], run.Line("mnist_inference_accuracy ")["mnist_inference_accuracy ".Length..]);
     }
