@@ -73,6 +73,9 @@ internal static class DiagnosticDescriptors
     /// <summary>A pooling window larger than the (padded) input.</summary>
     public static readonly DiagnosticDescriptor PoolTooLarge = Error("DL0017", "Pooling window larger than the input", "{0}");
 
+    /// <summary>A tensor (per sample) or a total of the compiled model (parameters, working memory) past what an int counts.</summary>
+    public static readonly DiagnosticDescriptor TensorTooLarge = Error("DL0040", "Tensor too large", "{0}");
+
     /// <summary>The generator itself failed; names the model and the exception.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("DL9999", "Internal compiler failure",
         "Internal DlCompiler failure while compiling model '{0}': {1}");
@@ -81,7 +84,9 @@ internal static class DiagnosticDescriptors
     {
         ShapeMismatch, WrongRank, UnknownCall, UnsupportedConstruct, NonConstantLoopBound, NotPartial, MissingForward,
         UnusedParameter, MissingInput, LossNotScalar, LoopTooLong, NotConstant,
-        ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge, InternalError,
+        ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge,
+        TensorTooLarge,
+        InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> _byId = All.ToDictionary(d => d.Id);
