@@ -37,7 +37,7 @@ public sealed partial class Fusion
         var layout = Layout(leaves, root.Shape);
         if (layout is null) return new SingleKernel(root);   // unusual broadcast: a strided loop instead
         foreach (var b in body) if (b != root) _absorbed.Add(b);
-        var ordered = _order.Where(body.Contains).ToList();
+        var ordered = body.OrderBy(n => _position[n]).ToList();
         return new ElementwiseKernel(root, ordered, layout.Value.Leaves, layout.Value.Split);
     }
 
