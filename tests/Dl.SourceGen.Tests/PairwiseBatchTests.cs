@@ -56,4 +56,12 @@ public class PairwiseBatchTests
         Assert.Equal(batch * batch, o.Output.Length);
         AgreesWithReference(o);
     }
+
+    [Fact]
+    public void Gpu_class_of_a_pairwise_model_compiles_and_says_why_it_cannot_run() =>
+        Assert.Contains("NotSupportedReason = \"values over every pair of samples ([N,N]) have no device arena yet\"", GeneratedNameTests.GpuSource(Model("""
+                readonly Dense embed = new(6, 4);
+                public Tensor Forward([Input(6)] Tensor x) => embed.Forward(x);
+                public Tensor Loss(Tensor z, Labels positive) => Nn.CrossEntropy(z.MatMul(z.Transpose()), positive);
+            """)));
 }
