@@ -124,4 +124,29 @@ public class BackendRobustnessTests
                 public Tensor Forward([Input(4)] Tensor x) => x * c;
                 public Tensor Loss(Tensor y) => y.Sum() + (a * b).Sum() + e.Sum() + f.Sum();
             """), "M", 2));
+
+    [Fact]
+    public void Batch_norm_output_times_zero_still_updates_the_running_averages() =>
+        AgreesWithReference(Run(Model("""
+                readonly BatchNorm1d bn = new(4);
+                public Tensor Forward([Input(4)] Tensor x) => bn.Forward(x) * 0f;
+                public Tensor Loss(Tensor y) => y.Sum();
+            """), "M", 5));
+
+    [Fact]
+    public void Convolution_of_a_constant() =>
+        AgreesWithReference(Run(Model("""
+                readonly Conv2d c = new(1, 2, 3);
+                public Tensor Forward([Input(1, 5, 5)] Tensor x) => c.Forward(x * 0f);
+                public Tensor Loss(Tensor y) => y.Mean();
+            """), "M", 3));
+
+    [Fact]
+    public void Constant_loss_of_a_batch_norm_model_with_an_input_gradient() =>
+        AgreesWithReference(Run(Model("""
+                readonly Conv2d c = new(1, 2, 3);
+                readonly BatchNorm2d bn = new(2);
+                public Tensor Forward([Input(1, 5, 5, Gradient = true)] Tensor x) => bn.Forward(c.Forward(x));
+                public Tensor Loss(Tensor y) => y.Mean() * 0f;
+            """), "M", 3));
 }

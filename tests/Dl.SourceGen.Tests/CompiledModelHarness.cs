@@ -43,11 +43,13 @@ internal static class CompiledModelHarness
 
         var inputs = graph.Inputs.Select((input, k) => Values(input, batch, seed + k, labelClasses)).ToArray();
         var model = Load(run, className, graph);
+        // Running averages before the step (ComputeGradients updates them; Predict ran before it).
+        var state = (model as Dl.IStatefulModel)?.State.ToArray();
         var probe = model.GetType().Assembly.GetType("DlProbe")!;
         var result = (object?[])probe.GetMethod("Run")!.Invoke(null, new object[] { model, inputs, Math.Max(1, graph.InputsWithGradient.Count) })!;
         var compiled = (Dl.ICompiledModel)model;
 
-        var reference = Reference(graph, compiled, batch, inputs);
+        var reference = Reference(graph, compiled, state, batch, inputs);
         return new Outcome(
             (float[])result[0]!, reference.Output,
             (float?)result[1], (float?)result[2], reference.Loss,
@@ -188,12 +190,18 @@ internal static class CompiledModelHarness
     /// The graph in double precision with the compiled model's parameters: Predict and InputGradient in
     /// inference mode, the loss and parameter gradients in training mode (as the compiled code runs them).
     /// </summary>
-    private static ReferenceValues Reference(ModelGraph graph, Dl.ICompiledModel model, int batch, Array[] inputs)
+    private static ReferenceValues Reference(ModelGraph graph, Dl.ICompiledModel model, float[]? state, int batch, Array[] inputs)
     {
         var g = graph.Builder;
         var layout = model.ParameterLayout.ToDictionary(p => p.Name);
+        var stateLayout = (model as Dl.IStatefulModel)?.StateLayout.ToDictionary(p => p.Name);
         TensorValue Bind(Node node)
         {
+            if (node.Op is StateOp st)
+            {
+                var info = stateLayout![st.StateName];
+                return new TensorValue(info.Shape, state!.Skip(info.Offset).Take(info.Length).Select(v => (double)v).ToArray());
+            }
             if (node.Op is ParamOp p)
             {
                 var info = layout[p.ParamName];
@@ -208,7 +216,7 @@ internal static class CompiledModelHarness
 
         var parameters = graph.Parameters;
         var gradients = Autodiff.Gradients(g, graph.Loss, parameters);
-        var values = Evaluator.Run(new[] { graph.Loss }.Concat(gradients), Bind, new EvalContext(batch, training: true));
+        var values = Evaluator.Run(new[] { graph.Loss }.Concat(gradients), Bind, new EvalContext(batch, training: true, seed: 1, step: 0));
         var byName = parameters.Zip(gradients).ToDictionary(t => ((ParamOp)t.First.Op).ParamName, t => values[t.Second].Data);
 
         var evalLoss = Modes.Specialise(g, new[] { graph.Loss }, training: false)[graph.Loss];
