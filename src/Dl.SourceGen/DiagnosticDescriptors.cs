@@ -105,6 +105,9 @@ internal static class DiagnosticDescriptors
     /// <summary>A user member whose name (or a constructor whose signature) the generated code also declares.</summary>
     public static readonly DiagnosticDescriptor ReservedMember = Error("DL0027", "Name reserved by the generator", "{0}");
 
+    /// <summary>A tensor (per sample) or a total of the compiled model (parameters, working memory) past what an int counts.</summary>
+    public static readonly DiagnosticDescriptor TensorTooLarge = Error("DL0040", "Tensor too large", "{0}");
+
     /// <summary>The generator itself failed; names the model and the exception.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("DL9999", "Internal compiler failure",
         "Internal DlCompiler failure while compiling model '{0}': {1}");
@@ -115,7 +118,9 @@ internal static class DiagnosticDescriptors
         UnusedParameter, MissingInput, LossNotScalar, LoopTooLong, NotConstant,
         ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge,
         TraceTooLarge, TooManyIterations, LayersTooDeep, CallsTooDeep, SizeTooLarge, ConstantArithmetic, MissingShape,
-        ModelNotClass, MustReturnTensor, ReservedMember, InternalError,
+        ModelNotClass, MustReturnTensor, ReservedMember,
+        TensorTooLarge,
+        InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> _byId = All.ToDictionary(d => d.Id);

@@ -44,10 +44,10 @@ public static class ElementwiseEmitter
         foreach (var leaf in leafName.Values.Where(l => l.Access == Access.Column))
             body.Add($"float {leaf.Name}r = {leaf.Name}[{columnIndex[leaf.Name]}];");
         body.Add("int j = 0;");
-        body.Add("if (Vec.IsHardwareAccelerated) {");
+        body.Add("if (__Vec.IsHardwareAccelerated) {");
         body.Add("for (; j <= cols - 16; j += 16) {");
         body.AddRange(Statements(k, leafName, vector: true));
-        body.Add($"Vec.StoreUnsafe(t{root.Id}, ref Mem.GetReference(y), (nuint)(o + j));");
+        body.Add($"__Vec.StoreUnsafe(t{root.Id}, ref __Mem.GetReference(y), (uint)(o + j));");
         body.Add("}");
         body.Add("}");
         body.Add("for (; j < cols; j++) {");
@@ -62,7 +62,7 @@ public static class ElementwiseEmitter
     {
         string Operand(Node x)
         {
-            if (x.Op is ConstantOp c) return vector ? $"Vec.Create({Sizes.Float(c.Value)})" : Sizes.Float(c.Value);
+            if (x.Op is ConstantOp c) return vector ? $"__Vec.Create({Sizes.Float(c.Value)})" : Sizes.Float(c.Value);
             if (!leaves.TryGetValue(x, out var leaf)) return "t" + x.Id;
             return (leaf.Access, vector) switch
             {
@@ -70,10 +70,10 @@ public static class ElementwiseEmitter
                 (Access.Row, false) => $"{leaf.Name}[j]",
                 (Access.Column, false) => leaf.Name + "r",
                 (Access.Scalar, false) => leaf.Name + "s",
-                (Access.Full, true) => $"Vec.LoadUnsafe(ref Mem.GetReference({leaf.Name}), (nuint)(o + j))",
-                (Access.Row, true) => $"Vec.LoadUnsafe(ref Mem.GetReference({leaf.Name}), (nuint)j)",
-                (Access.Column, true) => $"Vec.Create({leaf.Name}r)",
-                _ => $"Vec.Create({leaf.Name}s)",
+                (Access.Full, true) => $"__Vec.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)(o + j))",
+                (Access.Row, true) => $"__Vec.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)j)",
+                (Access.Column, true) => $"__Vec.Create({leaf.Name}r)",
+                _ => $"__Vec.Create({leaf.Name}s)",
             };
         }
 
@@ -81,7 +81,7 @@ public static class ElementwiseEmitter
         {
             var a = node.Inputs.Select(Operand).ToArray();
             string expr = vector ? Vector(node, a) : Scalar(node, a);
-            yield return $"{(vector ? "var" : "float")} t{node.Id} = {expr};";
+            yield return $"{(vector ? "__V512" : "float")} t{node.Id} = {expr};";
         }
     }
 
@@ -116,22 +116,22 @@ public static class ElementwiseEmitter
         MulOp => $"{a[0]} * {a[1]}",
         DivOp => $"{a[0]} / {a[1]}",
         NegOp => $"-{a[0]}",
-        ExpOp => $"Vec.Exp({a[0]})",
-        LogOp => $"Vec.Log({a[0]})",
-        ReluOp => $"Vec.Max({a[0]}, V512.Zero)",
-        SigmoidOp => $"V512.One / (V512.One + Vec.Exp(-{a[0]}))",
+        ExpOp => $"__Vec.Exp({a[0]})",
+        LogOp => $"__Vec.Log({a[0]})",
+        ReluOp => $"__Vec.Max({a[0]}, __V512.Zero)",
+        SigmoidOp => $"__V512.One / (__V512.One + __Vec.Exp(-{a[0]}))",
         // tanh(x) = 1 - 2 / (exp(2x) + 1): saturates cleanly to ±1 where exp overflows or vanishes.
-        TanhOp => $"V512.One - Vec.Create(2f) / (Vec.Exp({a[0]} + {a[0]}) + V512.One)",
-        StepOp => $"Vec.ConditionalSelect(Vec.GreaterThan({a[0]}, V512.Zero), V512.One, V512.Zero)",
-        ScaleOp => $"{a[0]} * Vec.Create(s{node.Id})",
+        TanhOp => $"__V512.One - __Vec.Create(2f) / (__Vec.Exp({a[0]} + {a[0]}) + __V512.One)",
+        StepOp => $"__Vec.ConditionalSelect(__Vec.GreaterThan({a[0]}, __V512.Zero), __V512.One, __V512.Zero)",
+        ScaleOp => $"{a[0]} * __Vec.Create(s{node.Id})",
         BroadcastToOp => a[0],
-        LeakyReluOp l => $"Vec.ConditionalSelect(Vec.GreaterThan({a[0]}, V512.Zero), {a[0]}, {a[0]} * Vec.Create({Sizes.Float(l.Slope)}))",
-        EluOp e => $"Vec.ConditionalSelect(Vec.GreaterThan({a[0]}, V512.Zero), {a[0]}, Vec.Create({Sizes.Float(e.Alpha)}) * (Vec.Exp({a[0]}) - V512.One))",
-        SoftplusOp => $"Vec.Max({a[0]}, V512.Zero) + Vec.Log(V512.One + Vec.Exp(-Vec.Abs({a[0]})))",
-        AbsOp => $"Vec.Abs({a[0]})",
+        LeakyReluOp l => $"__Vec.ConditionalSelect(__Vec.GreaterThan({a[0]}, __V512.Zero), {a[0]}, {a[0]} * __Vec.Create({Sizes.Float(l.Slope)}))",
+        EluOp e => $"__Vec.ConditionalSelect(__Vec.GreaterThan({a[0]}, __V512.Zero), {a[0]}, __Vec.Create({Sizes.Float(e.Alpha)}) * (__Vec.Exp({a[0]}) - __V512.One))",
+        SoftplusOp => $"__Vec.Max({a[0]}, __V512.Zero) + __Vec.Log(__V512.One + __Vec.Exp(-__Vec.Abs({a[0]})))",
+        AbsOp => $"__Vec.Abs({a[0]})",
         // sign = (x > 0) - (x < 0), each comparison a mask of 1s.
-        SignOp => $"(Vec.ConditionalSelect(Vec.GreaterThan({a[0]}, V512.Zero), V512.One, V512.Zero) - Vec.ConditionalSelect(Vec.LessThan({a[0]}, V512.Zero), V512.One, V512.Zero))",
-        RsqrtOp => $"V512.One / Vec.Sqrt({a[0]})",
+        SignOp => $"(__Vec.ConditionalSelect(__Vec.GreaterThan({a[0]}, __V512.Zero), __V512.One, __V512.Zero) - __Vec.ConditionalSelect(__Vec.LessThan({a[0]}, __V512.Zero), __V512.One, __V512.Zero))",
+        RsqrtOp => $"__V512.One / __Vec.Sqrt({a[0]})",
         _ => throw new NotSupportedException($"no vector form for {node.Op.Name}"),
     };
 }

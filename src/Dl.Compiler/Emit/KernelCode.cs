@@ -33,7 +33,7 @@ public sealed class KernelCode
     public IReadOnlyList<KernelArgument> Arguments { get; }
     public IReadOnlyList<string> Body { get; }
 
-    public string Signature => $"private static void {Name}(int n{string.Concat(Arguments.Select(a => ", " + a.Type + " " + a.Name))}{string.Concat(Scalars.Select(s => ", " + s.Type + " " + s.Name))})";
+    public string Signature => $"internal static void {Name}(int n{string.Concat(Arguments.Select(a => ", " + a.Type + " " + a.Name))}{string.Concat(Scalars.Select(s => ", " + s.Type + " " + s.Name))})";
 
     /// <summary>Identity of the code regardless of name: kernels shared by entry points are emitted once.</summary>
     public string Shape => Signature.Substring(Signature.IndexOf('(')) + "\n" + string.Join("\n", Body);

@@ -34,7 +34,7 @@ public static class GpuElementwise
                 _ => $"{x}[0]",
             };
         }
-        parameters.Add("FloatView y");
+        parameters.Add(GpuEmitter.FloatView + " y");
         scales = new List<string>();
         foreach (var s in k.Body.Where(b => b.Op is ScaleOp))
         {
@@ -63,7 +63,7 @@ public static class GpuElementwise
         _ => ElementwiseEmitter.Scalar(node, a),
     };
 
-    public static string ViewType(Node node) => node.Type == DType.Int32 ? "IntView" : "FloatView";
+    public static string ViewType(Node node) => node.Type == DType.Int32 ? GpuEmitter.IntView : GpuEmitter.FloatView;
 }
 
 /// <summary>
@@ -76,7 +76,7 @@ public static class GpuStrided
     /// <param name="statement">The value of y[i]; {k} stands for operand k read at its strided offset.</param>
     public static GpuKernelCode Emit(string name, string summary, Shape domain, string[][] operandStrides, string statement)
     {
-        var parameters = operandStrides.Select((_, k) => "FloatView x" + k).Concat(new[] { "FloatView y" }).ToList();
+        var parameters = operandStrides.Select((_, k) => GpuEmitter.FloatView + " x" + k).Concat(new[] { GpuEmitter.FloatView + " y" }).ToList();
         var body = new List<string> { "int i = index, rest = i;" };
         for (int a = domain.Rank - 1; a > 0; a--)
             body.Add($"int i{a} = rest % ({Sizes.Of(domain[a])}); rest /= {Sizes.Of(domain[a])};");

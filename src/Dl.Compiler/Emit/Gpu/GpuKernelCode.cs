@@ -16,15 +16,15 @@ public sealed class GpuKernelCode
 
     public string Name { get; }
     public string Summary { get; }
-    /// <summary>"FloatView x0", "float s13", ... after the index and <c>n</c>.</summary>
+    /// <summary>"global::ILGPU.ArrayView&lt;float&gt; x0", "float s13", ... after the index and <c>n</c>.</summary>
     public IReadOnlyList<string> Parameters { get; }
     public IReadOnlyList<string> Body { get; }
 
     /// <summary>Identity of the code regardless of name: a kernel reached from two entry points is emitted and loaded once.</summary>
     public string Shape => string.Join(", ", Parameters) + "\n" + string.Join("\n", Body);
 
-    public string Launcher => Name + "_Launcher";
-    public string Field => "_" + Name;
+    public string Launcher => Identifiers.Reserved + Name + "_Launcher";
+    public string Field => Identifiers.Reserved + Name;
 
     public GpuKernelCode Renamed(string name) => new(name, Summary, Parameters, Body);
 
@@ -50,7 +50,7 @@ public sealed class GpuKernelTable
     {
         for (int suffix = 0; ; suffix++)
         {
-            string name = suffix == 0 ? code.Name : code.Name + "_" + (char)('a' + suffix - 1);
+            string name = suffix == 0 ? code.Name : code.Name + "_" + (suffix <= 26 ? ((char)('a' + suffix - 1)).ToString() : suffix.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (_byName.TryGetValue(name, out var existing))
             {
                 if (existing.Shape == code.Shape) return existing;

@@ -1,0 +1,122 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using static Dl.SourceGen.Tests.GeneratorHarness;
+
+namespace Dl.SourceGen.Tests;
+
+/// <summary>
+/// Sizes past what an int counts are a DL0040 error at the expression that makes the tensor (or at
+/// the model for a total the compiler sums), never generated code that overflows or does not
+/// compile; names stay short; a batch too large for one array is a clear exception at run time.
+/// </summary>
+public class SizeLimitTests
+{
+    private static string Model(string members) => $$"""
+        using Dl;
+        namespace Test;
+        [Model]
+        public partial class [|M|]
+        {
+        {{members}}
+        }
+        """;
+
+    /// <summary>Exactly one DL0040 at the one marked span (the class name is marked too; the model-level cases mark only that).</summary>
+    private static void TooLarge(string markup, bool atModel, params string[] facts)
+    {
+        var (source, spans) = Markup(markup);
+        var run = Generate(source);
+        Assert.Empty(run.Input.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var diagnostic = Assert.Single(run.Diagnostics.Where(d => d.Id.StartsWith("DL")));
+        Assert.Equal("DL0040", diagnostic.Id);
+        Assert.Equal(atModel ? spans[0] : spans[1], diagnostic.Location.SourceSpan);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var fact in facts) Assert.Contains(fact, message);
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void Dense_layer_past_int_at_its_call() => TooLarge(Model("""
+            readonly Dense d = new(100000, 100000);
+            public Tensor Forward([Input(100000)] Tensor x) => [|d.Forward(x)|];
+        """), false, "'d.weight'", "[100000,100000]", "10000000000");
+
+    [Fact]
+    public void Input_past_int_per_sample_at_the_input() => TooLarge(Model("""
+            public Tensor Forward([|[Input(65536, 65536)] Tensor x|]) => x.Relu();
+        """), false, "input 'x'", "4294967296 elements per sample");
+
+    [Fact]
+    public void Parameter_past_int_at_its_declaration() => TooLarge(Model("""
+            readonly Param w = [|new(50000, 50000)|];
+            public Tensor Forward([Input(50000)] Tensor x) => x.MatMul(w);
+        """), false, "parameter 'w'", "[50000,50000]");
+
+    [Fact]
+    public void Broadcast_product_past_int_at_the_operator() => TooLarge(Model("""
+            public Tensor Forward([Input(50000)] Tensor x) => [|x.Reshape(-1, 50000, 1) * x.Reshape(-1, 1, 50000)|];
+        """), false, "Mul", "[N,50000,50000]", "2500000000");
+
+    [Fact]
+    public void Dims_whose_product_passes_long_are_refused_not_wrapped() => TooLarge(Model("""
+            public Tensor Forward([|[Input(2000000000, 2000000000, 2000000000)] Tensor x|]) => x;
+        """), false, "input 'x'", "more than 9.2e18");
+
+    [Fact]
+    public void Parameters_summing_past_int_at_the_model() => TooLarge(Model("""
+            readonly Param a = new(40000, 20000);
+            readonly Param b = new(40000, 20000);
+            readonly Param c = new(40000, 20000);
+            public Tensor Forward([Input(20000)] Tensor x) => x * a.Sum(0) * b.Sum(0) * c.Sum(0);
+        """), true, "model 'M'", "the parameters would take 2400000000 floats");
+
+    [Fact]
+    public void Working_memory_past_int_per_sample_at_the_model() => TooLarge(Model("""
+            public Tensor Forward([Input(800000000)] Tensor x)
+            {
+                var a = x.Exp();
+                var b = x.Tanh();
+                return (a + b) * (a - b).Sum(1).Reshape(-1, 1);
+            }
+        """), true, "model 'M'", "working memory per sample");
+
+    [Fact]
+    public void A_batch_too_large_for_the_arena_is_an_argument_exception()
+    {
+        // 50,000 samples of one float: the [N,N] similarities would be 2.5e9 floats.
+        var source = Model("""
+                public Tensor Forward([Input(1)] Tensor x) => x.MatMul(x.Transpose()).Relu();
+            """).Replace("[|", "").Replace("|]", "");
+        var e = Assert.Throws<ArgumentException>(() => CompiledModelHarness.Predict(source, "M", 50000));
+        Assert.Contains("M: a batch of 50000 needs 2500", e.Message);
+        Assert.Contains("use smaller batches", e.Message);
+        Assert.Equal(4 * 4, CompiledModelHarness.Predict(source, "M", 4).Length);
+    }
+
+    [Fact]
+    public void Scalar_parameter_compiles_and_runs() =>
+        CompiledModelHarness.AgreesWithReference(CompiledModelHarness.Run(Model("""
+                readonly Param p = new(Init.Ones);
+                public Tensor Forward([Input(4)] Tensor x) => x * p;
+                public Tensor Loss(Tensor y) => y.Sum();
+            """).Replace("[|", "").Replace("|]", ""), "M", 3));
+
+    [Fact]
+    public void Long_fused_chain_gets_a_short_name()
+    {
+        // 300 additions fuse into one loop; its name once listed every op (1,200 characters: CS7013 at emit).
+        string source = CompiledModelHarness.Source(Model("""
+                public Tensor Forward([Input(4)] Tensor x)
+                {
+                    for (int i = 0; i < 300; i++) x = x + 1f;
+                    return x.Relu();
+                }
+            """).Replace("[|", "").Replace("|]", ""), "M");
+        var names = Regex.Matches(source, @"internal static void (\w+)\(").Select(m => m.Groups[1].Value).ToList();
+        var fused = Assert.Single(names);
+        Assert.Matches(@"^Fused_Add_Add_Add_Add_Add_Add_295More_\d+$", fused);
+        Assert.True(Regex.Matches(source, @"\b\w+\b").All(m => m.Length < 100), "an identifier of 100 characters or more");
+    }
+}
