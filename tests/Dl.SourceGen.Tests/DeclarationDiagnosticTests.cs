@@ -109,10 +109,15 @@ public class DeclarationDiagnosticTests
         """), "DL0024", "Input 'x' has no shape");
 
     [Fact]
-    public void DL0024_a_param_without_a_shape() => Single(Model("""
-            readonly Param scale = [|new(Init.He)|];
+    public void DL0024_a_param_with_a_null_shape() => Single(Model("""
+            readonly Param scale = [|new(Init.He, null!)|];
             public Tensor Forward([Input(4)] Tensor x) => x * scale;
-        """), "DL0024", "Param 'scale' has no shape");
+        """), "DL0024", "Param 'scale' has no shape (null)");
+
+    [Fact]
+    public void DL0027_a_forward_parameter_with_the_reserved_prefix() => Single(Model("""
+            public Tensor Forward([Input(4)] Tensor [|__n|]) => __n.Relu();
+        """), "DL0027", "'__n'", "reserved");
 
     [Fact]
     public void DL0025_a_record_model() => Single("""

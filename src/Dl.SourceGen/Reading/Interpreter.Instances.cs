@@ -109,9 +109,10 @@ internal sealed partial class Interpreter
         if (KnownTypes.Is(type, Types.Param))
         {
             string init = arguments.TryGetValue("init", out var i) ? EnumName(i, ArgumentSyntax("init")) : "Glorot";
-            if (arguments["shape"] is ConstValue { Constant: null } or ArrayValue { Items.Length: 0 })
+            // No sizes is a scalar parameter; a null array is no shape at all.
+            if (arguments["shape"] is ConstValue { Constant: null })
                 throw MissingShape(creation.Syntax,
-                    $"Param '{path}' has no shape: give its sizes, e.g. 'new Param(Init.He, 8, 8)' (one value: 'new Param(1)')");
+                    $"Param '{path}' has no shape (null): give its sizes, e.g. 'new Param(Init.He, 8, 8)', or none for a scalar");
             var shape = Ints(arguments["shape"], ArgumentSyntax("shape"));
             CheckElementCount(shape.Select(s => (long)s).ToList(), creation.Syntax, $"Param '{path}'");
             return new ParamValue(path, shape.ToImmutableArray(), init, LocationInfo.From(creation.Syntax));

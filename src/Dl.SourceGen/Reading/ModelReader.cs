@@ -107,10 +107,10 @@ internal static class ModelReader
         if (forward.Count == 0)
             interpreter.Report(DiagnosticDescriptors.MissingForward, spec.Identifier, type.Name);
         else
-            ModelChecks.CheckReturnsTensor(interpreter, forward[0]);
+            ModelChecks.CheckSignature(interpreter, forward[0]);
         var lossMethod = type.GetMembers("Loss").OfType<IMethodSymbol>().FirstOrDefault(m => !m.IsStatic && m.MethodKind == MethodKind.Ordinary);
         if (lossMethod is not null)
-            ModelChecks.CheckReturnsTensor(interpreter, lossMethod);
+            ModelChecks.CheckSignature(interpreter, lossMethod);
         if (interpreter.Diagnostics.Any(d => d.IsError) || forward.Count == 0)
             return spec with { Diagnostics = interpreter.Diagnostics.ToEquatableArray() };
 
