@@ -105,6 +105,10 @@ internal static class DiagnosticDescriptors
     /// <summary>A user member whose name (or a constructor whose signature) the generated code also declares.</summary>
     public static readonly DiagnosticDescriptor ReservedMember = Error("DL0027", "Name reserved by the generator", "{0}");
 
+    /// <summary>The model's base class has no constructor the generated <c>Model(int seed = 0)</c> can call as <c>base()</c>.</summary>
+    public static readonly DiagnosticDescriptor BaseWithoutDefaultConstructor = Error("DL0028", "Base class needs a parameterless constructor",
+        "Model '{0}' derives from '{1}', which has no constructor callable without arguments: the generated constructor '{0}(int seed = 0)' calls base(); add one to '{1}' or derive from another class");
+
     /// <summary>A tensor (per sample) or a total of the compiled model (parameters, working memory) past what an int counts.</summary>
     public static readonly DiagnosticDescriptor TensorTooLarge = Error("DL0040", "Tensor too large", "{0}");
 
@@ -118,7 +122,7 @@ internal static class DiagnosticDescriptors
         UnusedParameter, MissingInput, LossNotScalar, LoopTooLong, NotConstant,
         ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge,
         TraceTooLarge, TooManyIterations, LayersTooDeep, CallsTooDeep, SizeTooLarge, ConstantArithmetic, MissingShape,
-        ModelNotClass, MustReturnTensor, ReservedMember,
+        ModelNotClass, MustReturnTensor, ReservedMember, BaseWithoutDefaultConstructor,
         TensorTooLarge,
         InternalError,
     };

@@ -185,6 +185,47 @@ public class DeclarationDiagnosticTests
         """, "DL0027", "primary constructor");
 
     [Fact]
+    public void DL0028_a_base_class_without_a_parameterless_constructor() => Single("""
+        using Dl;
+        namespace Test;
+        public class Base { protected Base(int width) { } }
+        [Model]
+        public partial class M : [|Base|]
+        {
+            public M(string name) : base(name.Length) { }
+            public Tensor Forward([Input(4)] Tensor x) => x.Relu();
+        }
+        """, "DL0028", "'Test.Base'", "base()");
+
+    [Fact]
+    public void A_base_class_whose_constructor_has_defaults_is_fine()
+    {
+        var run = Generate("""
+            using Dl;
+            namespace Test;
+            public abstract class Base { protected Base(int width = 3) { } }
+            [Model]
+            public partial class M : Base
+            {
+                public Tensor Forward([Input(4)] Tensor x) => x.Relu();
+            }
+            """);
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    [Fact]
+    public void DL0025_a_file_local_model() => Single("""
+        using Dl;
+        namespace Test;
+        [Model]
+        file partial class [|M|]
+        {
+            public Tensor Forward([Input(4)] Tensor x) => x.Relu();
+        }
+        """, "DL0025", "file-local");
+
+    [Fact]
     public void DL0027_a_model_named_like_a_generated_member() => Single("""
         using Dl;
         namespace Test;

@@ -15,6 +15,8 @@ internal sealed partial class Interpreter
     /// </summary>
     public Value Eval(IOperation operation, Frame frame)
     {
+        // Expressions nested thousands deep (x.Relu().Relu()...) recurse here: stop cleanly (DL0018), never overflow the stack.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         try
         {
             return EvalCore(operation, frame);

@@ -41,6 +41,7 @@ internal sealed partial class Interpreter
     }
 
     public KnownTypes Types { get; }
+    public Compilation Compilation => _compilation;
     public IReadOnlyList<OpSpec> Ops => _ops;
     public IReadOnlyList<DiagnosticInfo> Diagnostics => _diagnostics;
 

@@ -21,7 +21,8 @@ internal static class ModelChecks
         string? kind = type.IsRecord ? (type.IsValueType ? "a record struct" : "a record")
             : type.TypeKind == TypeKind.Struct ? "a struct"
             : type.TypeKind == TypeKind.Interface ? "an interface"
-            : type.IsStatic ? "a static class" : null;
+            : type.IsStatic ? "a static class"
+            : type.IsFileLocal ? "a file-local class (the generated part lives in another file)" : null;
         if (kind is not null)
         {
             interpreter.Report(DiagnosticDescriptors.ModelNotClass, spec.Identifier, type.Name, kind);
@@ -41,7 +42,21 @@ internal static class ModelChecks
             interpreter.Report(DiagnosticDescriptors.UnsupportedConstruct, spec.Identifier,
                 $"a model inside a generic type ('{type.ContainingType!.ToDisplayString()}'): its sizes would depend on the type arguments");
         CheckReservedNames(interpreter, spec, type);
+        CheckBaseConstructor(interpreter, syntax, type);
         return true;
+    }
+
+    /// <summary>The generated constructor calls <c>base()</c>: a base class must have a constructor it can call without arguments.</summary>
+    private static void CheckBaseConstructor(Interpreter interpreter, TypeDeclarationSyntax syntax, INamedTypeSymbol type)
+    {
+        if (type.BaseType is not { SpecialType: not SpecialType.System_Object, TypeKind: TypeKind.Class } baseType) return;
+        bool callable = baseType.InstanceConstructors.Any(c =>
+            c.Parameters.All(p => p.IsOptional || p.IsParams) && interpreter.Compilation.IsSymbolAccessibleWithin(c, type));
+        if (callable) return;
+        var at = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<TypeDeclarationSyntax>()
+            .Select(d => d.BaseList?.Types.FirstOrDefault()).FirstOrDefault(t => t is not null);
+        interpreter.Report(DiagnosticDescriptors.BaseWithoutDefaultConstructor, at is null ? LocationInfo.From(syntax.Identifier) : LocationInfo.From(at),
+            type.Name, baseType.ToDisplayString());
     }
 
     /// <summary>DL0027 for every user member the generated code would collide with.</summary>

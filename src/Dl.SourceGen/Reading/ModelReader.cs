@@ -34,6 +34,12 @@ internal static class ModelReader
             interpreter.Report(e.Diagnostic);
             return spec with { Diagnostics = interpreter.Diagnostics.ToEquatableArray() };
         }
+        catch (InsufficientExecutionStackException)
+        {
+            interpreter.Report(DiagnosticDescriptors.TraceTooLarge, spec.Identifier,
+                $"Model '{type.Name}' nests its code too deeply to read (an expression or calls nested thousands deep); split it into steps with locals");
+            return spec with { Diagnostics = interpreter.Diagnostics.ToEquatableArray() };
+        }
         catch (Exception e)
         {
             return spec with { Diagnostics = new[] { InternalError(spec, e) }.ToEquatableArray() };
