@@ -39,7 +39,7 @@ public static class CpuEmitter
         foreach (var (k, i) in kernels.Codes.Select((k, i) => (k, i)))
         {
             if (i > 0) w.Line();
-            k.Write(w);
+            k.Write(w, kernels.OtherNodes(k));
         }
         w.Close();
         w.Close();
@@ -241,9 +241,11 @@ public static class CpuEmitter
         w.Line($"global::System.Span<float> {ArenaLocal} = __Arena({N});");
         foreach (var k in e.Kernels)
         {
-            var code = kernels.Add(KernelEmitter.Emit(k));
-            var args = code.Arguments.Select(a => a.GradientSlot ? GradientSlot(a.Node, e) : Storage(e, a.Node));
-            w.Line($"{KernelClass}.{code.Name}({N}{string.Concat(args.Select(a => ", " + a))}{string.Concat(code.Scalars.Select(a => ", " + a.Value))});");
+            // The arguments are this kernel's own nodes; the method may be one emitted for other nodes with the same code.
+            var emitted = KernelEmitter.Emit(k);
+            var method = kernels.Add(emitted);
+            var args = emitted.Arguments.Select(a => a.GradientSlot ? GradientSlot(a.Node, e) : Storage(e, a.Node));
+            w.Line($"{KernelClass}.{method.Name}({N}{string.Concat(args.Select(a => ", " + a))}{string.Concat(emitted.Scalars.Select(a => ", " + a.Value))});");
         }
     }
 
@@ -292,25 +294,38 @@ public static class CpuEmitter
 
     private static string Verbatim(string s) => "@\"" + s.Replace("\"", "\"\"") + "\"";
 
-    /// <summary>Kernel methods by name; the same code reached from two entry points is emitted once.</summary>
+    /// <summary>
+    /// Kernel methods by their code: the same code, whether one node's kernel reached from two entry
+    /// points or the kernels of a shared layer applied at every step of a loop, is emitted once under
+    /// the first name it came with. Different code under a taken name gets a suffix.
+    /// </summary>
     private sealed class KernelTable
     {
         private readonly Dictionary<string, KernelCode> _byName = new();
+        private readonly Dictionary<string, KernelCode> _byShape = new();
+        private readonly Dictionary<KernelCode, HashSet<string>> _served = new();
         private readonly List<KernelCode> _codes = new();
         public IReadOnlyList<KernelCode> Codes => _codes;
 
+        /// <summary>How many other nodes' kernels call <paramref name="code"/> (its summary names the first).</summary>
+        public int OtherNodes(KernelCode code) => _served[code].Count - 1;
+
         public KernelCode Add(KernelCode code)
         {
+            string shape = code.Shape;
+            if (_byShape.TryGetValue(shape, out var same))
+            {
+                _served[same].Add(code.Name);
+                return same;
+            }
             for (int suffix = 0; ; suffix++)
             {
-                string name = suffix == 0 ? code.Name : code.Name + "_" + (suffix <= 26 ? ((char)('a' + suffix - 1)).ToString() : suffix.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                if (_byName.TryGetValue(name, out var existing))
-                {
-                    if (existing.Shape == code.Shape) return existing;
-                    continue;
-                }
+                string name = KernelCode.Suffixed(code.Name, suffix);
+                if (_byName.ContainsKey(name)) continue;
                 var named = new KernelCode(name, code.Summary, code.Arguments, code.Body, code.Scalars);
                 _byName[name] = named;
+                _byShape[shape] = named;
+                _served[named] = new HashSet<string> { code.Name };
                 _codes.Add(named);
                 return named;
             }

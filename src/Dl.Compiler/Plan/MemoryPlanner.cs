@@ -60,14 +60,13 @@ public static class MemoryPlanner
             return pools[power];
         }
         PoolFor(1);
-        var live = new List<(Node Node, Pool Pool, long Offset, long Size)>();
+        // Values by the step after which they die (their last reader; the step that wrote them when
+        // nothing reads them), in the order they were allocated: each is freed as the next step starts.
+        var dying = new Dictionary<int, List<(Pool Pool, long Offset, long Size)>>();
         for (int t = 0; t < kernels.Count; t++)
         {
-            foreach (var dead in live.Where(l => lastUse.TryGetValue(l.Node, out var u) ? u < t : true).ToList())
-            {
-                dead.Pool.Free(dead.Offset, dead.Size);
-                live.Remove(dead);
-            }
+            if (dying.TryGetValue(t - 1, out var dead))
+                foreach (var (pool, offset, size) in dead) pool.Free(offset, size);
             foreach (var w in kernels[t].Writes)
             {
                 if (locations.ContainsKey(w)) continue;
@@ -79,7 +78,10 @@ public static class MemoryPlanner
                 long size = w.Shape.BatchRank > 1 ? w.Shape.StaticCount : RoundUp(w.Shape.StaticCount);
                 long offset = pool.Allocate(size);
                 locations[w] = new ArenaLocation(offset, w.Shape.BatchRank);
-                live.Add((w, pool, offset, size));
+                int death = lastUse.TryGetValue(w, out var u) ? Math.Max(u, t) : t;
+                if (death == int.MaxValue) continue;
+                if (!dying.TryGetValue(death, out var list)) dying[death] = list = new List<(Pool, long, long)>();
+                list.Add((pool, offset, size));
             }
         }
         foreach (var n in locations.Keys.ToList().Where(n => n.Op is ReshapeOp))

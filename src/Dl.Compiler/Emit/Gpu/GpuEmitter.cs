@@ -117,7 +117,7 @@ internal sealed class GpuClassWriter
         foreach (var k in _kernels.Codes)
         {
             w.Line();
-            k.Write(w);
+            k.Write(w, _kernels.OtherNodes(k));
         }
         w.Close();
         return w.ToString();
