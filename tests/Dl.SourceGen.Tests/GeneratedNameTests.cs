@@ -48,6 +48,11 @@ public class GeneratedNameTests
             public Tensor Forward([Input(4)] Tensor @class, [Input(4)] Tensor @var) => d.Forward(@class * @var);
             public Tensor Loss(Tensor y, Labels @int) => Nn.CrossEntropy(y, @int);
           """ },
+        { "inputs named like the reserved generated names", """
+            readonly Dense d = new(4, 3);
+            public Tensor Forward([Input(4, Gradient = true)] Tensor __n, [Input(4)] Tensor __arena, [Input(4)] Tensor __Kernels, [Input(4)] Tensor __FixedArena) => d.Forward(__n * __arena + __Kernels - __FixedArena);
+            public Tensor Loss(Tensor y, Labels __Param) => Nn.CrossEntropy(y, __Param);
+          """ },
         { "input gradient names", """
             public Tensor Forward([Input(4, Gradient = true)] Tensor x, [Input(4, Gradient = true)] Tensor xGradient, [Input(4, Gradient = true)] Tensor @this) => x * xGradient + @this;
             public Tensor Loss(Tensor y) => (y * y).Mean();

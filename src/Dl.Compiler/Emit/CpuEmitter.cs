@@ -31,11 +31,12 @@ public static class CpuEmitter
         foreach (var outer in decl.ContainingTypes) w.Open(outer);
 
         var kernels = new KernelTable();
+        var g = GeneratedNames.For(model);
         w.Open($"{decl.Accessibility} partial class {Identifiers.Escape(decl.ClassName)}{(IsClassifier(model) ? " : global::Dl.IClassifier" : " : global::Dl.ICompiledModel")}{(model.States.Count > 0 ? ", global::Dl.IStatefulModel" : "")}");
-        Members(w, model, decl);
-        EntryPoints(w, model, kernels);
+        Members(w, model, decl, g);
+        EntryPoints(w, model, kernels, g);
         w.Line("// ---- Kernels: each computes the graph nodes in its summary. ----");
-        w.Open($"private static class {KernelClass}");
+        w.Open($"private static class {g[KernelClass]}");
         foreach (var (k, i) in kernels.Codes.Select((k, i) => (k, i)))
         {
             if (i > 0) w.Line();
@@ -52,15 +53,12 @@ public static class CpuEmitter
     /// <summary>The nested class holding the kernels, so kernel names stay readable and cannot clash with the user's members.</summary>
     public const string KernelClass = Identifiers.Reserved + "Kernels";
 
-    // The entry points' locals.
-    private const string N = Identifiers.Reserved + "n", ArenaLocal = Identifiers.Reserved + "arena", LossLocal = Identifiers.Reserved + "loss";
-
     /// <summary>One float input and integer labels: usable by the generic classification helpers.</summary>
     private static bool IsClassifier(CompiledModel m) =>
         m.Loss is not null && m.Inputs.Count == 2 && m.Inputs[0].Type == DType.Float32 && m.Inputs[1].Type == DType.Int32
         && m.Source.Inputs.Count == 2 && m.Output.Shape.Rank == 2;
 
-    private static void Members(SourceWriter w, CompiledModel model, ModelDeclaration decl)
+    private static void Members(SourceWriter w, CompiledModel model, ModelDeclaration decl, GeneratedNames g)
     {
         var roots = model.AllRoots;
         w.Line("/// <summary>The compiled graph (forward, loss and gradients after simplification), one node a line.</summary>");
@@ -70,24 +68,24 @@ public static class CpuEmitter
         w.Line($"/// <summary>Floats in <see cref=\"Parameters\"/> (each parameter starts on a 64-byte boundary).</summary>");
         w.Line($"public const int ParameterCount = {Sizes.Lit(model.ParameterCount)};");
         var regions = model.ArenaRegions;
-        w.Line($"private const int {string.Join(", ", regions.Select((size, p) => $"{RegionConstant(p)} = {Sizes.Lit(size)}"))};");
+        w.Line($"private const int {string.Join(", ", regions.Select((size, p) => $"{RegionConstant(g, p)} = {Sizes.Lit(size)}"))};");
         w.Line();
-        w.Line("private static readonly global::Dl.ParameterInfo[] __layout =");
+        w.Line($"private static readonly global::Dl.ParameterInfo[] {g["__layout"]} =");
         w.Line("{");
         foreach (var p in model.Parameters)
             w.Line($"    new({Identifiers.StringLiteral(p.Name)}, {Sizes.Lit(p.Offset)}, {DimsArray(p.Node.Shape)}, global::Dl.Init.{p.Op.Init}),");
         w.Line("};");
-        if (model.States.Count > 0) StateMembers(w, model);
+        if (model.States.Count > 0) StateMembers(w, model, g);
         if (model.UsesDropout)
         {
             w.Line("// Dropout draws each step's masks from the seed and the number of training steps taken.");
-            w.Line("private int __seed;");
-            w.Line("private long __step;");
+            w.Line($"private int {g["__seed"]};");
+            w.Line($"private long {g["__step"]};");
         }
-        w.Line("private readonly float[] __params = new float[ParameterCount];");
-        w.Line("private readonly float[] __grads = new float[ParameterCount];");
-        w.Line("private float[] __arena = global::System.Array.Empty<float>();");
-        w.Line("private int __capacity = -1;");
+        w.Line($"private readonly float[] {g["__params"]} = new float[ParameterCount];");
+        w.Line($"private readonly float[] {g["__grads"]} = new float[ParameterCount];");
+        w.Line($"private float[] {g["__arena"]} = global::System.Array.Empty<float>();");
+        w.Line($"private int {g["__capacity"]} = -1;");
         w.Line();
         w.Line("/// <summary>Creates the model with parameters drawn from <paramref name=\"seed\"/>.</summary>");
         w.Line($"public {Identifiers.Escape(decl.ClassName)}(int seed = 0) => this.InitializeParameters(seed);");
@@ -95,33 +93,33 @@ public static class CpuEmitter
         w.Line("/// <summary>Step size of <see cref=\"TrainStep\"/>'s SGD update.</summary>");
         w.Line("public float LearningRate { get; set; } = 0.01f;");
         w.Line("/// <summary>All parameters, laid out as <see cref=\"ParameterLayout\"/> says.</summary>");
-        w.Line("public global::System.Span<float> Parameters => __params;");
+        w.Line($"public global::System.Span<float> Parameters => {g["__params"]};");
         w.Line("/// <summary>The gradients of the last ComputeGradients or TrainStep, laid out like the parameters.</summary>");
-        w.Line("public global::System.ReadOnlySpan<float> Gradients => __grads;");
-        w.Line("public global::System.Collections.Generic.IReadOnlyList<global::Dl.ParameterInfo> ParameterLayout => __layout;");
+        w.Line($"public global::System.ReadOnlySpan<float> Gradients => {g["__grads"]};");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<global::Dl.ParameterInfo> ParameterLayout => {g["__layout"]};");
         w.Line();
         w.Open("public void InitializeParameters(int seed)");
         w.Line("global::Dl.SeededRandom __random = new global::Dl.SeededRandom(seed);");
-        w.Line("global::System.Array.Clear(__params);");
-        w.Line("foreach (global::Dl.ParameterInfo __p in __layout) global::Dl.Initializers.Fill(__Param(__p.Offset, __p.Length), __p, __random);");
+        w.Line($"global::System.Array.Clear({g["__params"]});");
+        w.Line($"foreach (global::Dl.ParameterInfo __p in {g["__layout"]}) global::Dl.Initializers.Fill({g["__Param"]}(__p.Offset, __p.Length), __p, __random);");
         if (model.States.Count > 0)
-            w.Line("foreach (global::Dl.ParameterInfo __s in __stateLayout) global::Dl.Initializers.Fill(__StateSlot(__s.Offset, __s.Length), __s, __random);");
-        if (model.UsesDropout) w.Line("__seed = seed; __step = 0;");
+            w.Line($"foreach (global::Dl.ParameterInfo __s in {g["__stateLayout"]}) global::Dl.Initializers.Fill({g["__StateSlot"]}(__s.Offset, __s.Length), __s, __random);");
+        if (model.UsesDropout) w.Line($"{g["__seed"]} = seed; {g["__step"]} = 0;");
         w.Close();
         w.Line();
-        w.Line("private global::System.Span<float> __Param(int offset, int length) => new(__params, offset, length);");
-        w.Line("private global::System.Span<float> __Grad(int offset, int length) => new(__grads, offset, length);");
+        w.Line($"private global::System.Span<float> {g["__Param"]}(int offset, int length) => new({g["__params"]}, offset, length);");
+        w.Line($"private global::System.Span<float> {g["__Grad"]}(int offset, int length) => new({g["__grads"]}, offset, length);");
         w.Line();
-        w.Open("private global::System.Span<float> __Arena(int n)");
+        w.Open($"private global::System.Span<float> {g["__Arena"]}(int n)");
         w.Line("// Grows only when a larger batch arrives: no allocation in a steady training loop.");
-        w.Open("if (n > __capacity)");
-        string length = string.Join(" + ", regions.Select((_, p) => p == 0 ? RegionConstant(0) : $"(double){RegionConstant(p)} * {Sizes.BatchPower(p)}"));
+        w.Open($"if (n > {g["__capacity"]})");
+        string length = string.Join(" + ", regions.Select((_, p) => p == 0 ? RegionConstant(g, 0) : $"(double){RegionConstant(g, p)} * {Sizes.BatchPower(p)}"));
         w.Line($"double length = {length};");
         w.Line($"if (length > global::System.Array.MaxLength) throw new global::System.ArgumentException({Identifiers.StringLiteral(Identifiers.Bare(decl.ClassName) + ": a batch of ")} + n + {Identifiers.StringLiteral(" needs ")} + length.ToString(\"0\", global::System.Globalization.CultureInfo.InvariantCulture) + {Identifiers.StringLiteral(" floats of working memory, more than one array holds; use smaller batches")});");
-        w.Line("__arena = new float[(long)length];");
-        w.Line("__capacity = n;");
+        w.Line($"{g["__arena"]} = new float[(long)length];");
+        w.Line($"{g["__capacity"]} = n;");
         w.Close();
-        w.Line("return __arena;");
+        w.Line($"return {g["__arena"]};");
         w.Close();
     }
 
@@ -129,34 +127,34 @@ public static class CpuEmitter
     private static string DimsArray(Shape s) => s.Rank == 0 ? "new int[0]" : $"new int[] {{ {string.Join(", ", s.Select(d => d.Size))} }}";
 
     /// <summary>The constant holding the size of the arena region planned per n^power.</summary>
-    private static string RegionConstant(int power) => power switch
+    private static string RegionConstant(GeneratedNames g, int power) => g[power switch
     {
         0 => "__FixedArena",
         1 => "__PerSampleArena",
         _ => $"__PerSample{power}Arena",
-    };
+    }];
 
     /// <summary>
     /// Non-trainable state (batch norm's running averages): its own array beside the parameters,
     /// read by Predict, rewritten by each ComputeGradients, reset by InitializeParameters.
     /// </summary>
-    private static void StateMembers(SourceWriter w, CompiledModel model)
+    private static void StateMembers(SourceWriter w, CompiledModel model, GeneratedNames g)
     {
         w.Line($"/// <summary>Floats in <see cref=\"State\"/>: running averages, updated by training and read by Predict.</summary>");
         w.Line($"public const int StateCount = {Sizes.Lit(model.StateCount)};");
-        w.Line("private static readonly global::Dl.ParameterInfo[] __stateLayout =");
+        w.Line($"private static readonly global::Dl.ParameterInfo[] {g["__stateLayout"]} =");
         w.Line("{");
         foreach (var p in model.States)
             w.Line($"    new({Identifiers.StringLiteral(p.Name)}, {Sizes.Lit(p.Offset)}, {DimsArray(p.Node.Shape)}, global::Dl.Init.{p.Init}),");
         w.Line("};");
-        w.Line("private readonly float[] __state = new float[StateCount];");
+        w.Line($"private readonly float[] {g["__state"]} = new float[StateCount];");
         w.Line("/// <summary>The running averages, laid out as <see cref=\"StateLayout\"/> says.</summary>");
-        w.Line("public global::System.Span<float> State => __state;");
-        w.Line("public global::System.Collections.Generic.IReadOnlyList<global::Dl.ParameterInfo> StateLayout => __stateLayout;");
-        w.Line("private global::System.Span<float> __StateSlot(int offset, int length) => new(__state, offset, length);");
+        w.Line($"public global::System.Span<float> State => {g["__state"]};");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<global::Dl.ParameterInfo> StateLayout => {g["__stateLayout"]};");
+        w.Line($"private global::System.Span<float> {g["__StateSlot"]}(int offset, int length) => new({g["__state"]}, offset, length);");
     }
 
-    private static void EntryPoints(SourceWriter w, CompiledModel m, KernelTable kernels)
+    private static void EntryPoints(SourceWriter w, CompiledModel m, KernelTable kernels, GeneratedNames g)
     {
         var forwardInputs = m.Inputs.Take(m.Source.ForwardInputCount).ToList();
         string Params(IEnumerable<Node> inputs) => string.Join(", ", inputs.Select(i => $"global::System.ReadOnlySpan<{(i.Type == DType.Int32 ? "int" : "float")}> {Name(i)}"));
@@ -165,8 +163,8 @@ public static class CpuEmitter
         w.Line();
         w.Line($"/// <summary>Forward pass{(Modal(m) ? " in inference mode (running averages, no dropout)" : "")}: the output {m.Output.Shape} for a batch. The span stays valid until the next call.</summary>");
         w.Open($"public global::System.ReadOnlySpan<float> Predict({Params(forwardInputs)})");
-        Run(w, m.Predict, forwardInputs, kernels);
-        w.Line($"return {Storage(m.Predict, m.Output)};");
+        Run(w, m.Predict, forwardInputs, kernels, g);
+        w.Line($"return {Storage(m.Predict, m.Output, g)};");
         w.Close();
         if (m.Loss is null) return;
 
@@ -174,25 +172,25 @@ public static class CpuEmitter
         w.Line(Modal(m) ? "/// <summary>The loss for a batch in training mode (batch statistics, this step's dropout masks), without gradients or updates.</summary>"
             : "/// <summary>The loss for a batch, without gradients or updates.</summary>");
         w.Open($"public float Evaluate({Params(m.Inputs)})");
-        Run(w, m.Evaluate!, m.Inputs, kernels);
-        w.Line($"return {Storage(m.Evaluate!, m.Evaluate!.Roots[0])}[0];");
+        Run(w, m.Evaluate!, m.Inputs, kernels, g);
+        w.Line($"return {Storage(m.Evaluate!, m.Evaluate!.Roots[0], g)}[0];");
         w.Close();
 
         w.Line();
         w.Line(Modal(m) ? "/// <summary>Forward (training mode) and backward for a batch: returns the loss, fills <see cref=\"Gradients\"/> and updates the running averages.</summary>"
             : "/// <summary>Forward and backward for a batch: returns the loss and fills <see cref=\"Gradients\"/>.</summary>");
         w.Open($"public float ComputeGradients({Params(m.Inputs)})");
-        Run(w, m.Gradients!, m.Inputs, kernels);
-        if (m.UsesDropout) w.Line("__step++;");
-        w.Line($"return {Storage(m.Gradients!, m.Gradients!.Roots[0])}[0];");
+        Run(w, m.Gradients!, m.Inputs, kernels, g);
+        if (m.UsesDropout) w.Line($"{g["__step"]}++;");
+        w.Line($"return {Storage(m.Gradients!, m.Gradients!.Roots[0], g)}[0];");
         w.Close();
 
         w.Line();
         w.Line("/// <summary>One SGD step on a batch: gradients, then p -= LearningRate * g over all parameters. Returns the loss before the step.</summary>");
         w.Open($"public float TrainStep({Params(m.Inputs)})");
-        w.Line($"float {LossLocal} = this.ComputeGradients({Args(m.Inputs)});");
-        w.Line("global::Dl.Cpu.Optim.SgdStep(__params, __grads, this.LearningRate);");
-        w.Line($"return {LossLocal};");
+        w.Line($"float {g["__loss"]} = this.ComputeGradients({Args(m.Inputs)});");
+        w.Line($"global::Dl.Cpu.Optim.SgdStep({g["__params"]}, {g["__grads"]}, this.LearningRate);");
+        w.Line($"return {g["__loss"]};");
         w.Close();
 
         if (m.InputGradients is { } ig)
@@ -202,13 +200,13 @@ public static class CpuEmitter
             w.Line();
             w.Line("/// <summary>The gradient of the loss with respect to the marked inputs (for adversarial examples); returns the loss.</summary>");
             w.Open($"public float InputGradient({Params(m.Inputs)}{string.Concat(outputs.Select(o => $", global::System.Span<float> {o}"))})");
-            Run(w, ig, m.Inputs, kernels);
+            Run(w, ig, m.Inputs, kernels, g);
             foreach (var (t, i) in targets.Select((t, i) => (t, i)))
             {
-                w.Line($"global::Dl.ModelGuard.ExpectLength({outputs[i]}.Length, {Sizes.Count(t.Shape, N)}, {Identifiers.StringLiteral(Identifiers.Bare(outputs[i]))}, \"{t.Shape}\");");
-                w.Line($"{Storage(ig, m.InputGradientNodes[i])}.CopyTo({outputs[i]});");
+                w.Line($"global::Dl.ModelGuard.ExpectLength({outputs[i]}.Length, {Sizes.Count(t.Shape, g["__n"])}, {Identifiers.StringLiteral(Identifiers.Bare(outputs[i]))}, \"{t.Shape}\");");
+                w.Line($"{Storage(ig, m.InputGradientNodes[i], g)}.CopyTo({outputs[i]});");
             }
-            w.Line($"return {Storage(ig, ig.Roots[0])}[0];");
+            w.Line($"return {Storage(ig, ig.Roots[0], g)}[0];");
             w.Close();
         }
     }
@@ -230,27 +228,27 @@ public static class CpuEmitter
         return names;
     }
 
-    private static void Run(SourceWriter w, EntryPoint e, IReadOnlyList<Node> inputs, KernelTable kernels)
+    private static void Run(SourceWriter w, EntryPoint e, IReadOnlyList<Node> inputs, KernelTable kernels, GeneratedNames g)
     {
         var first = inputs[0];
         if (first.Shape.BatchRank != 1 || !first.Shape[0].IsBatch)
             throw new InvalidOperationException($"input {Name(first)} {first.Shape} has no leading batch dimension");
-        w.Line($"int {N} = global::Dl.ModelGuard.BatchSize({Name(first)}.Length, {Sizes.Lit(first.Shape.StaticCount)}, {InputLiteral(first)}, \"{first.Shape}\");");
+        w.Line($"int {g["__n"]} = global::Dl.ModelGuard.BatchSize({Name(first)}.Length, {Sizes.Lit(first.Shape.StaticCount)}, {InputLiteral(first)}, \"{first.Shape}\");");
         foreach (var i in inputs.Skip(1))
-            w.Line($"global::Dl.ModelGuard.ExpectLength({Name(i)}.Length, {CheckedCount(i.Shape)}, {InputLiteral(i)}, \"{i.Shape}\");");
-        w.Line($"global::System.Span<float> {ArenaLocal} = __Arena({N});");
+            w.Line($"global::Dl.ModelGuard.ExpectLength({Name(i)}.Length, {CheckedCount(i.Shape, g)}, {InputLiteral(i)}, \"{i.Shape}\");");
+        w.Line($"global::System.Span<float> {g["__arena"]} = {g["__Arena"]}({g["__n"]});");
         foreach (var k in e.Kernels)
         {
             // The arguments are this kernel's own nodes; the method may be one emitted for other nodes with the same code.
             var emitted = KernelEmitter.Emit(k);
             var method = kernels.Add(emitted);
-            var args = emitted.Arguments.Select(a => a.GradientSlot ? GradientSlot(a.Node, e) : Storage(e, a.Node));
-            w.Line($"{KernelClass}.{method.Name}({N}{string.Concat(args.Select(a => ", " + a))}{string.Concat(emitted.Scalars.Select(a => ", " + a.Value))});");
+            var args = emitted.Arguments.Select(a => a.GradientSlot ? GradientSlot(a.Node, e, g) : Storage(e, a.Node, g));
+            w.Line($"{g[KernelClass]}.{method.Name}({g["__n"]}{string.Concat(args.Select(a => ", " + a))}{string.Concat(emitted.Scalars.Select(a => ", " + g[a.Value]))});");
         }
     }
 
     /// <summary>An input's element count; one over every pair of samples (n·n) is checked, as it can pass an int before the arena's size check runs.</summary>
-    private static string CheckedCount(Shape s) => s.BatchRank > 1 ? $"checked({Sizes.Count(s, N)})" : Sizes.Count(s, N);
+    private static string CheckedCount(Shape s, GeneratedNames g) => s.BatchRank > 1 ? $"checked({Sizes.Count(s, g["__n"])})" : Sizes.Count(s, g["__n"]);
 
     /// <summary>Whether the model behaves differently in training (batch norm, dropout): the docs say which mode each method runs.</summary>
     private static bool Modal(CompiledModel m) => m.States.Count > 0 || m.UsesDropout;
@@ -261,21 +259,21 @@ public static class CpuEmitter
     /// <summary>An input's name as the string the run-time checks print.</summary>
     private static string InputLiteral(Node input) => Identifiers.StringLiteral(Identifiers.Bare(((InputOp)input.Op).InputName));
 
-    private static string GradientSlot(Node param, EntryPoint e) =>
-        $"__Grad({Sizes.Lit(((ParamLocation)e.Locations[param]).Offset)}, {Sizes.Lit(param.Shape.StaticCount)})";
+    private static string GradientSlot(Node param, EntryPoint e, GeneratedNames g) =>
+        $"{g["__Grad"]}({Sizes.Lit(((ParamLocation)e.Locations[param]).Offset)}, {Sizes.Lit(param.Shape.StaticCount)})";
 
     /// <summary>A span expression for a node's storage in an entry point.</summary>
-    private static string Storage(EntryPoint e, Node node)
+    private static string Storage(EntryPoint e, Node node, GeneratedNames g)
     {
         var location = e.Locations.TryGetValue(node, out var l) ? l : e.Locations[MemoryPlanner.Base(node)];
-        string count = Sizes.Count(node.Shape, N);
+        string count = Sizes.Count(node.Shape, g["__n"]);
         return location switch
         {
             InputLocation i => Identifiers.Escape(i.Name),
-            ParamLocation p => $"__Param({Sizes.Lit(p.Offset)}, {count})",
-            GradientLocation g => $"__Grad({Sizes.Lit(g.Offset)}, {count})",
-            StateLocation st => $"__StateSlot({Sizes.Lit(st.Offset)}, {count})",
-            ArenaLocation a => $"{ArenaLocal}.Slice({ArenaOffset(a)}, {count})",
+            ParamLocation p => $"{g["__Param"]}({Sizes.Lit(p.Offset)}, {count})",
+            GradientLocation gl => $"{g["__Grad"]}({Sizes.Lit(gl.Offset)}, {count})",
+            StateLocation st => $"{g["__StateSlot"]}({Sizes.Lit(st.Offset)}, {count})",
+            ArenaLocation a => $"{g["__arena"]}.Slice({ArenaOffset(a, g)}, {count})",
             _ => throw new InvalidOperationException($"no storage for {node}"),
         };
     }
@@ -284,11 +282,11 @@ public static class CpuEmitter
     /// Where an arena value starts: the regions lie one after another (fixed, then per sample, then
     /// per pair of samples...), each value at its planned offset times n^power within its region.
     /// </summary>
-    private static string ArenaOffset(ArenaLocation a)
+    private static string ArenaOffset(ArenaLocation a, GeneratedNames g)
     {
-        var terms = Enumerable.Range(0, a.BatchPower).Select(p => p == 0 ? RegionConstant(0) : $"{RegionConstant(p)} * {Sizes.BatchPower(p, N)}").ToList();
+        var terms = Enumerable.Range(0, a.BatchPower).Select(p => p == 0 ? RegionConstant(g, 0) : $"{RegionConstant(g, p)} * {Sizes.BatchPower(p, g["__n"])}").ToList();
         if (a.Offset != 0 || terms.Count == 0)
-            terms.Add(a.BatchPower == 0 ? Sizes.Lit(a.Offset) : $"{Sizes.Lit(a.Offset)} * {Sizes.BatchPower(a.BatchPower, N)}");
+            terms.Add(a.BatchPower == 0 ? Sizes.Lit(a.Offset) : $"{Sizes.Lit(a.Offset)} * {Sizes.BatchPower(a.BatchPower, g["__n"])}");
         return string.Join(" + ", terms);
     }
 

@@ -15,7 +15,7 @@ public static class GeneratedMembers
     /// Prefix of every private member, local and kernel the generated code declares inside the model
     /// class. C# reserves identifiers with two consecutive underscores for the implementation.
     /// </summary>
-    public const string ReservedPrefix = "__";
+    public const string ReservedPrefix = Identifiers.Reserved;
 
     /// <summary>The nested class of the GPU backend (<see cref="GpuEmitter"/>).</summary>
     public const string GpuClass = "Gpu";

@@ -96,14 +96,10 @@ internal static class ModelChecks
                 $"The constructor '{type.Name}(int)' clashes with the generated '{type.Name}{GeneratedMembers.ConstructorSignature}' (it draws the parameters from the seed); remove yours or give it other parameters");
     }
 
-    /// <summary>DL0026 when Forward or Loss is declared to return something other than a Tensor (void, a number, labels);
-    /// DL0027 for a parameter named with the generator's reserved prefix (they become parameters of the generated methods).</summary>
+    /// <summary>DL0026 when Forward or Loss is declared to return something other than a Tensor (void, a number, labels).
+    /// (Their parameters may have any name: the emitter keeps its locals apart from them, see GeneratedNames.)</summary>
     public static void CheckSignature(Interpreter interpreter, IMethodSymbol method)
     {
-        foreach (var parameter in method.Parameters)
-            if (parameter.Name.StartsWith(GeneratedMembers.ReservedPrefix, System.StringComparison.Ordinal))
-                interpreter.Report(DiagnosticDescriptors.ReservedMember, ModelReader.LocationOf(parameter),
-                    $"'{parameter.Name}' clashes with generated code: names starting with '{GeneratedMembers.ReservedPrefix}' are reserved for the locals the generator declares; rename yours");
 
         if (interpreter.Types.IsTensor(method.ReturnType)) return;
         var declaration = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<MethodDeclarationSyntax>().FirstOrDefault();

@@ -60,8 +60,6 @@ public static class GpuEmitter
     /// <summary>The types of device views, written out in full: no using-alias a user's type could hide.</summary>
     public const string FloatView = "global::ILGPU.ArrayView<float>", IntView = "global::ILGPU.ArrayView<int>";
 
-    // The entry points' batch local (the private Run methods take their own n).
-    internal const string N = Identifiers.Reserved + "n";
 }
 
 /// <summary>The body of one model's Gpu class.</summary>
@@ -74,11 +72,14 @@ internal sealed class GpuClassWriter
     /// <summary>Per-sample offset of each input's slot, after the plan's own per-sample region.</summary>
     private readonly Dictionary<Node, long> _inputOffset = new();
     private readonly long _perSample;
+    /// <summary>Members and locals the methods taking the user's inputs refer to, named apart from those inputs.</summary>
+    private readonly GeneratedNames _g;
 
     public GpuClassWriter(CompiledModel model, ModelDeclaration decl)
     {
         _m = model;
         _decl = decl;
+        _g = GeneratedNames.For(model);
         if (model.UsesDropout) throw new NotSupportedException("dropout masks have no GPU kernel yet");
         _forwardInputs = model.Inputs.Take(model.Source.ForwardInputCount).ToList();
         // The device arena holds a fixed and a per-sample region only (Dl.Gpu.GpuArena).
@@ -125,18 +126,18 @@ internal sealed class GpuClassWriter
 
     private void Members(SourceWriter w)
     {
-        w.Line($"private const int __Fixed = {Sizes.Lit(_m.FixedArena)}, __PerSample = {Sizes.Lit(_perSample)};");
+        w.Line($"private const int {_g["__Fixed"]} = {Sizes.Lit(_m.FixedArena)}, {_g["__PerSample"]} = {Sizes.Lit(_perSample)};");
         foreach (var input in _m.Inputs)
             w.Line($"private const int __Slot_{Identifiers.Bare(((InputOp)input.Op).InputName)} = {Sizes.Lit(_inputOffset[input])};");
-        w.Line("private readonly global::Dl.Gpu.GpuDevice __device;");
+        w.Line($"private readonly global::Dl.Gpu.GpuDevice {_g["__device"]};");
         w.Line("private readonly global::Dl.Gpu.GpuKernels __k;");
         w.Line("private readonly global::ILGPU.Runtime.AcceleratorStream __s;");
         w.Line($"private readonly {Identifiers.Escape(_decl.ClassName)} __host;");
-        w.Line("private readonly global::ILGPU.Runtime.MemoryBuffer1D<float, global::ILGPU.Stride1D.Dense> __params, __grads, __loss, __state;");
+        w.Line($"private readonly global::ILGPU.Runtime.MemoryBuffer1D<float, global::ILGPU.Stride1D.Dense> __params, __grads, {_g["__loss"]}, __state;");
         w.Line("private readonly global::Dl.Gpu.GpuArena __arena;");
-        w.Line("private float[] __output = global::System.Array.Empty<float>();");
-        w.Line("private int __batch;");
-        w.Line("private bool __complete;");
+        w.Line($"private float[] {_g["__output"]} = global::System.Array.Empty<float>();");
+        w.Line($"private int {_g["__batch"]};");
+        w.Line($"private bool {_g["__complete"]};");
         foreach (var k in _kernels.Codes)
             w.Line($"private readonly {k.Launcher} {k.Field};");
         w.Line();
@@ -146,23 +147,23 @@ internal sealed class GpuClassWriter
         w.Line("/// </summary>");
         w.Open($"public Gpu({Identifiers.Escape(_decl.ClassName)} model, global::Dl.Gpu.GpuDevice device)");
         w.Line("__host = model;");
-        w.Line("__device = device;");
+        w.Line($"{_g["__device"]} = device;");
         w.Line("__k = device.Kernels;");
         w.Line("__s = device.Stream;");
         w.Line("global::ILGPU.Runtime.Accelerator __accelerator = device.Accelerator;");
         w.Line("__params = __accelerator.Allocate1D<float>(global::System.Math.Max(1, ParameterCount));");
         w.Line("__grads = __accelerator.Allocate1D<float>(global::System.Math.Max(1, ParameterCount));");
-        w.Line("__loss = __accelerator.Allocate1D<float>(1);");
+        w.Line($"{_g["__loss"]} = __accelerator.Allocate1D<float>(1);");
         w.Line($"__state = __accelerator.Allocate1D<float>({(_m.States.Count > 0 ? "global::System.Math.Max(1, StateCount)" : "1")});");
         w.Line("global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(__grads.View, __s);");
-        w.Line("__arena = new global::Dl.Gpu.GpuArena(__accelerator, __Fixed, __PerSample);");
+        w.Line($"__arena = new global::Dl.Gpu.GpuArena(__accelerator, {_g["__Fixed"]}, {_g["__PerSample"]});");
         w.Line("this.LearningRate = model.LearningRate;");
         w.Line("this.UploadParameters();");
         foreach (var k in _kernels.Codes)
             w.Line($"{k.Field} = device.LoadKernel<{k.Launcher}>(typeof(Gpu), \"{k.Name}\");");
         w.Close();
         w.Line();
-        w.Line("public global::Dl.Gpu.GpuDevice Device => __device;");
+        w.Line($"public global::Dl.Gpu.GpuDevice Device => {_g["__device"]};");
         w.Line("/// <summary>Step size of <see cref=\"TrainStep()\"/>'s SGD update (starts as the host model's).</summary>");
         w.Line("public float LearningRate { get; set; }");
         w.Line("/// <summary>The device's parameters, <see cref=\"ParameterCount\"/> floats laid out like the host model's <c>Parameters</c>.</summary>");
@@ -174,41 +175,41 @@ internal sealed class GpuClassWriter
         w.Line();
         w.Line("/// <summary>Copies the host model's parameters (and running averages) to the device, e.g. after loading a checkpoint.</summary>");
         w.Open("public void UploadParameters()");
-        w.Line("__device.Upload<float>(__host.__params, __params.View.SubView(0, ParameterCount));");
-        if (_m.States.Count > 0) w.Line("__device.Upload<float>(__host.__state, __state.View.SubView(0, StateCount));");
+        w.Line($"{_g["__device"]}.Upload<float>(__host.__params, __params.View.SubView(0, ParameterCount));");
+        if (_m.States.Count > 0) w.Line($"{_g["__device"]}.Upload<float>(__host.__state, __state.View.SubView(0, StateCount));");
         w.Close();
         w.Line("/// <summary>Copies the device's parameters (and running averages) into the host model, waiting for the device.</summary>");
         w.Open("public void CopyParametersToHost()");
-        w.Line("__device.Download<float>(__params.View.SubView(0, ParameterCount), __host.__params);");
-        if (_m.States.Count > 0) w.Line("__device.Download<float>(__state.View.SubView(0, StateCount), __host.__state);");
+        w.Line($"{_g["__device"]}.Download<float>(__params.View.SubView(0, ParameterCount), __host.__params);");
+        if (_m.States.Count > 0) w.Line($"{_g["__device"]}.Download<float>(__state.View.SubView(0, StateCount), __host.__state);");
         w.Close();
         w.Line("/// <summary>Copies the last gradients into the host model's <c>Gradients</c>, waiting for the device.</summary>");
-        w.Line("public void CopyGradientsToHost() => __device.Download<float>(__grads.View.SubView(0, ParameterCount), __host.__grads);");
+        w.Line($"public void CopyGradientsToHost() => {_g["__device"]}.Download<float>(__grads.View.SubView(0, ParameterCount), __host.__grads);");
         w.Line("/// <summary>The loss of the last Evaluate, ComputeGradients or TrainStep: waits for the device and copies one float.</summary>");
         w.Open("public float ReadLoss()");
         w.Line("global::System.Span<float> __value = stackalloc float[1];");
-        w.Line("__device.Download(__loss.View, __value);");
+        w.Line($"{_g["__device"]}.Download({_g["__loss"]}.View, __value);");
         w.Line("return __value[0];");
         w.Close();
         w.Line("/// <summary>Waits for everything enqueued so far.</summary>");
-        w.Line("public void Synchronize() => __device.Synchronize();");
+        w.Line($"public void Synchronize() => {_g["__device"]}.Synchronize();");
         w.Line();
-        w.Line("private global::ILGPU.ArrayView<float> __P(int offset, int length) => __params.View.SubView(offset, length);");
-        w.Line("private global::ILGPU.ArrayView<float> __G(int offset, int length) => __grads.View.SubView(offset, length);");
-        w.Line("private global::ILGPU.ArrayView<float> __S(int offset, int length) => __state.View.SubView(offset, length);");
-        w.Line("private global::ILGPU.ArrayView<float> __A(long offset, long length) => __arena.View.SubView(offset, length);");
+        w.Line($"private global::ILGPU.ArrayView<float> {_g["__P"]}(int offset, int length) => __params.View.SubView(offset, length);");
+        w.Line($"private global::ILGPU.ArrayView<float> {_g["__G"]}(int offset, int length) => __grads.View.SubView(offset, length);");
+        w.Line($"private global::ILGPU.ArrayView<float> {_g["__S"]}(int offset, int length) => __state.View.SubView(offset, length);");
+        w.Line($"private global::ILGPU.ArrayView<float> {_g["__A"]}(long offset, long length) => __arena.View.SubView(offset, length);");
         w.Line();
-        w.Open("private void __Reserve(int n)");
+        w.Open($"private void {_g["__Reserve"]}(int n)");
         w.Line("// Grows only when a larger batch arrives; the old contents (the batch too) are then gone.");
-        w.Line("if (__arena.Ensure(n)) __complete = false;");
+        w.Line($"if (__arena.Ensure(n)) {_g["__complete"]} = false;");
         w.Close();
-        w.Line("private int __Batch() => __complete ? __batch : throw new global::System.InvalidOperationException(\"no batch on the device: call SetBatch first (Predict replaces the batch's inputs)\");");
+        w.Line($"private int {_g["__Batch"]}() => {_g["__complete"]} ? {_g["__batch"]} : throw new global::System.InvalidOperationException(\"no batch on the device: call SetBatch first (Predict replaces the batch's inputs)\");");
         w.Line();
         w.Open("public void Dispose()");
         w.Line("__arena.Dispose();");
         w.Line("__params.Dispose();");
         w.Line("__grads.Dispose();");
-        w.Line("__loss.Dispose();");
+        w.Line($"{_g["__loss"]}.Dispose();");
         w.Line("__state.Dispose();");
         w.Close();
     }
@@ -222,33 +223,33 @@ internal sealed class GpuClassWriter
         w.Line("/// <summary>Forward pass on the device: uploads the inputs, runs, and copies the output back (the span stays valid until the next call).</summary>");
         w.Open($"public global::System.ReadOnlySpan<float> Predict({Params(_forwardInputs)})");
         Upload(w, _forwardInputs);
-        w.Line($"__complete = {(_forwardInputs.Count == _m.Inputs.Count ? "true" : "false")};");
-        w.Line($"__RunPredict({GpuEmitter.N});");
-        w.Line($"int __count = {Sizes.Count(_m.Output.Shape, GpuEmitter.N)};");
-        w.Line("if (__output.Length < __count) __output = new float[__count];");
-        w.Line($"__device.Download({View(_m.Predict, _m.Output, false, GpuEmitter.N)}, global::System.MemoryExtensions.AsSpan(__output, 0, __count));");
-        w.Line("return global::System.MemoryExtensions.AsSpan(__output, 0, __count);");
+        w.Line($"{_g["__complete"]} = {(_forwardInputs.Count == _m.Inputs.Count ? "true" : "false")};");
+        w.Line($"{_g["__RunPredict"]}({_g["__n"]});");
+        w.Line($"int {_g["__count"]} = {Sizes.Count(_m.Output.Shape, _g["__n"])};");
+        w.Line($"if ({_g["__output"]}.Length < {_g["__count"]}) {_g["__output"]} = new float[{_g["__count"]}];");
+        w.Line($"{_g["__device"]}.Download({View(_m.Predict, _m.Output, false, _g["__n"])}, global::System.MemoryExtensions.AsSpan({_g["__output"]}, 0, {_g["__count"]}));");
+        w.Line($"return global::System.MemoryExtensions.AsSpan({_g["__output"]}, 0, {_g["__count"]});");
         w.Close();
-        Run(w, _m.Predict, "__RunPredict", loss: false);
+        Run(w, _m.Predict, $"{_g["__RunPredict"]}", loss: false);
         if (_m.Loss is null) return;
 
         w.Line();
         w.Line("/// <summary>Uploads a batch for the methods without arguments (the only host-to-device copy of a training step).</summary>");
         w.Open($"public void SetBatch({Params(_m.Inputs)})");
         Upload(w, _m.Inputs);
-        w.Line("__complete = true;");
+        w.Line($"{_g["__complete"]} = true;");
         w.Close();
         w.Line();
         w.Line("/// <summary>Enqueues the loss of the batch on the device; read it with <see cref=\"ReadLoss\"/>.</summary>");
-        w.Line("public void Evaluate() => __RunEvaluate(__Batch());");
+        w.Line($"public void Evaluate() => {_g["__RunEvaluate"]}({_g["__Batch"]}());");
         w.Line("/// <summary>The loss for a batch (waits for the device).</summary>");
         w.Line($"public float Evaluate({Params(_m.Inputs)}) {{ this.SetBatch({Args(_m.Inputs)}); this.Evaluate(); return this.ReadLoss(); }}");
         w.Line("/// <summary>Enqueues forward and backward on the batch: the loss and every gradient, on the device.</summary>");
-        w.Line("public void ComputeGradients() => __RunComputeGradients(__Batch());");
+        w.Line($"public void ComputeGradients() => {_g["__RunComputeGradients"]}({_g["__Batch"]}());");
         w.Line($"public void ComputeGradients({Params(_m.Inputs)}) {{ this.SetBatch({Args(_m.Inputs)}); this.ComputeGradients(); }}");
         w.Line("/// <summary>Enqueues one SGD step on the batch: gradients, then p -= LearningRate·g on the device. Nothing waits.</summary>");
         w.Open("public void TrainStep()");
-        w.Line("__RunComputeGradients(__Batch());");
+        w.Line($"{_g["__RunComputeGradients"]}({_g["__Batch"]}());");
         w.Line("__k.Sgd(__s, __params.View.SubView(0, ParameterCount), __grads.View.SubView(0, ParameterCount), this.LearningRate);");
         w.Close();
         w.Line("/// <summary>Uploads a batch and enqueues one SGD step on it.</summary>");
@@ -256,28 +257,28 @@ internal sealed class GpuClassWriter
         w.Line("/// <summary>Enqueues one step on the batch: gradients, then <paramref name=\"optimizer\"/>'s fused update of the device's parameters. Nothing waits.</summary>");
         w.Open("public void TrainStep(global::Dl.Gpu.GpuOptimizer optimizer)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
-        w.Line("__RunComputeGradients(__Batch());");
-        w.Line("optimizer.Step(__device, this.ParameterView, this.GradientView);");
+        w.Line($"{_g["__RunComputeGradients"]}({_g["__Batch"]}());");
+        w.Line($"optimizer.Step({_g["__device"]}, this.ParameterView, this.GradientView);");
         w.Close();
         w.Line("/// <summary>Uploads a batch and enqueues one step of <paramref name=\"optimizer\"/> on it.</summary>");
         // The optimizer's parameter is named after the inputs so that an input called "optimizer" keeps its name.
         string optimizer = Fresh("optimizer", _m.Inputs);
         w.Line($"public void TrainStep({Params(_m.Inputs)}, global::Dl.Gpu.GpuOptimizer {optimizer}) {{ this.SetBatch({Args(_m.Inputs)}); this.TrainStep({optimizer}); }}");
-        Run(w, _m.Evaluate!, "__RunEvaluate", loss: true);
-        Run(w, _m.Gradients!, "__RunComputeGradients", loss: true);
+        Run(w, _m.Evaluate!, $"{_g["__RunEvaluate"]}", loss: true);
+        Run(w, _m.Gradients!, $"{_g["__RunComputeGradients"]}", loss: true);
     }
 
     private void Upload(SourceWriter w, IReadOnlyList<Node> inputs)
     {
         var first = inputs[0];
-        string n = GpuEmitter.N;
+        string n = _g["__n"];
         w.Line($"int {n} = global::Dl.ModelGuard.BatchSize({Name(first)}.Length, {Sizes.Lit(first.Shape.StaticCount)}, {Literal(first)}, \"{first.Shape}\");");
         foreach (var i in inputs.Skip(1))
             w.Line($"global::Dl.ModelGuard.ExpectLength({Name(i)}.Length, {Sizes.Count(i.Shape, n)}, {Literal(i)}, \"{i.Shape}\");");
-        w.Line($"__Reserve({n});");
+        w.Line($"{_g["__Reserve"]}({n});");
         foreach (var i in inputs)
-            w.Line($"__device.Upload({Name(i)}, {InputView(i, n)});");
-        w.Line($"__batch = {n};");
+            w.Line($"{_g["__device"]}.Upload({Name(i)}, {InputView(i, n)});");
+        w.Line($"{_g["__batch"]} = {n};");
     }
 
     private void Run(SourceWriter w, EntryPoint e, string method, bool loss)
@@ -290,10 +291,10 @@ internal sealed class GpuClassWriter
     }
 
     private string InputView(Node input, string n) =>
-        $"__A(__Fixed + {Sizes.Lit(_inputOffset[input])}L * {n}, {Sizes.Count(input.Shape, n)}){(input.Type == DType.Int32 ? ".Cast<int>()" : "")}";
+        $"{_g["__A"]}({_g["__Fixed"]} + {Sizes.Lit(_inputOffset[input])}L * {n}, {Sizes.Count(input.Shape, n)}){(input.Type == DType.Int32 ? ".Cast<int>()" : "")}";
 
-    private static string GradientSlot(EntryPoint e, Node param) =>
-        $"__G({Sizes.Lit(((ParamLocation)e.Locations[param]).Offset)}, {Sizes.Lit(param.Shape.StaticCount)})";
+    private string GradientSlot(EntryPoint e, Node param) =>
+        $"{_g["__G"]}({Sizes.Lit(((ParamLocation)e.Locations[param]).Offset)}, {Sizes.Lit(param.Shape.StaticCount)})";
 
     /// <summary>
     /// A device view of a node's storage in an entry point, <paramref name="n"/> naming the batch. The
@@ -302,17 +303,17 @@ internal sealed class GpuClassWriter
     private string View(EntryPoint e, Node node, bool loss, string n)
     {
         var b = MemoryPlanner.Base(node);
-        if (loss && b == MemoryPlanner.Base(e.Roots[0]) && node.Shape.StaticCount == 1 && !node.Shape.HasBatch) return "__loss.View";
+        if (loss && b == MemoryPlanner.Base(e.Roots[0]) && node.Shape.StaticCount == 1 && !node.Shape.HasBatch) return $"{_g["__loss"]}.View";
         var location = e.Locations.TryGetValue(node, out var l) ? l : e.Locations[b];
         string count = Sizes.Count(node.Shape, n);
         return location switch
         {
             InputLocation i => InputView(_m.Inputs.Single(x => ((InputOp)x.Op).InputName == i.Name), n),
-            ParamLocation p => $"__P({Sizes.Lit(p.Offset)}, {count})",
-            GradientLocation g => $"__G({Sizes.Lit(g.Offset)}, {count})",
-            StateLocation s => $"__S({Sizes.Lit(s.Offset)}, {count})",
-            ArenaLocation { BatchPower: 1 } a => $"__A(__Fixed + {Sizes.Lit(a.Offset)}L * {n}, {count})",
-            ArenaLocation { BatchPower: 0 } a => $"__A({Sizes.Lit(a.Offset)}, {count})",
+            ParamLocation p => $"{_g["__P"]}({Sizes.Lit(p.Offset)}, {count})",
+            GradientLocation g => $"{_g["__G"]}({Sizes.Lit(g.Offset)}, {count})",
+            StateLocation s => $"{_g["__S"]}({Sizes.Lit(s.Offset)}, {count})",
+            ArenaLocation { BatchPower: 1 } a => $"{_g["__A"]}({_g["__Fixed"]} + {Sizes.Lit(a.Offset)}L * {n}, {count})",
+            ArenaLocation { BatchPower: 0 } a => $"{_g["__A"]}({Sizes.Lit(a.Offset)}, {count})",
             _ => throw new NotSupportedException($"no device storage for {node}"),
         };
     }
