@@ -89,6 +89,7 @@ internal static class FuzzMutations
         ("loop-nested-ops", "for (int i0 = 0; i0 < 4096; i0++) for (int j0 = 0; j0 < 4096; j0++) {x} = {x} * 1f;", null),
         ("loop-2000-shared", "for (int i0 = 0; i0 < 2000; i0++) {x} = {x} * loopScale;", "readonly Param loopScale = new(Init.Ones, 1);"),
         ("loop-300-chain", "for (int i0 = 0; i0 < 300; i0++) {x} = {x} + 1f;", null),
+        ("expression-2000-deep", "{x} = {x}" + string.Concat(Enumerable.Repeat(".Relu()", 2000)) + ";", null),
         ("recursion", "{x} = Again({x});", "Tensor Again(Tensor t) => Again(t);"),
         ("recursion-exponential", "{x} = Twice({x}, 28);", "Tensor Twice(Tensor t, int d) => d == 0 ? t.Relu() : Twice(Twice(t, d - 1), d - 1);"),
         ("recursion-exponential-no-ops", "{x} = Twice({x}, 28);", "Tensor Twice(Tensor t, int d) => d == 0 ? t : Twice(Twice(t, d - 1), d - 1);"),
@@ -125,6 +126,11 @@ internal static class FuzzMutations
         yield return ("generic", s => s.InsertAt(s.Model.Identifier.Span.End, "<T>"));
         yield return ("primary-constructor", s => s.InsertAt(s.Model.Identifier.Span.End, "(int width)"));
         yield return ("empty-primary-constructor", s => s.InsertAt(s.Model.Identifier.Span.End, "()"));
+        yield return ("file-local", s => s.InsertAt(s.Model.Modifiers.First().SpanStart, "file ").Replace("file public ", "file ").Replace("file internal ", "file "));
+        yield return ("base-class-with-constructor", s => new FuzzSource(s.Name, s.InsertAt(s.Model.Identifier.Span.End, " : ModelBase")).AddMember($"public {s.ClassName}(string name) : base(name.Length) {{ }}")
+            + "\npublic class ModelBase { protected ModelBase(int width) { } }\n");
+        yield return ("base-class-default-constructor", s => s.InsertAt(s.Model.Identifier.Span.End, " : ModelBase") + "\npublic abstract class ModelBase { protected ModelBase(int width = 3) { } public int Width => 3; }\n");
+        yield return ("derives-from-model", s => s.AddAfterModel(s.ModelText.Replace(s.ClassName, s.ClassName + "Derived").Replace(s.ClassName + "Derived\n", s.ClassName + "Derived : " + s.ClassName + "\n")));
         yield return ("implements-ICompiledModel", s => s.InsertAt(s.Model.Identifier.Span.End, " : global::System.IDisposable"));
         yield return ("nested-in-partial", s => s.WrapModel("public partial class Holder"));
         yield return ("nested-in-non-partial", s => s.WrapModel("public class Holder"));

@@ -30,7 +30,7 @@ internal static class FuzzSeeds
             {
                 readonly Conv2d conv1 = new(1, 4, 3, padding: 1, activation: Activation.Relu);
                 readonly Conv2d conv2 = new(4, 6, 3, activation: Activation.Relu);
-                readonly Dense fc1 = new(6 * 2 * 2, 10, Activation.Relu);
+                readonly Dense fc1 = new(6 * 1 * 1, 10, Activation.Relu);
                 readonly Dense fc2 = new(10, 3);
                 public Tensor Forward([Input(1, 8, 8)] Tensor image)
                 {
