@@ -68,6 +68,9 @@ public static class ModelCompiler
         // 3. Parameter and state layout: one array each, every tensor 64-byte aligned; gradients like the parameters.
         var slots = Slots(paramNodes, out long offset);
         var stateSlots = Slots(states.Select(s => map[s]).ToList(), out long stateCount);
+        // Each tensor fits an int (GraphBuilder checks it where it is made); these sums are the compiler's own.
+        TensorLimits.CheckTotal(model.Name, "the parameters", offset);
+        TensorLimits.CheckTotal(model.Name, "the running averages", stateCount);
         var paramOffsets = slots.ToDictionary(s => s.Node, s => s.Offset);
         var stateOffsets = stateSlots.ToDictionary(s => s.Node, s => s.Offset);
         var gradientOf = paramNodes.Zip(paramGradients, (p, d) => (p, d)).ToDictionary(t => t.p, t => t.d);
@@ -88,6 +91,15 @@ public static class ModelCompiler
                 inputGrad = Plan("InputGradient", new[] { inferenceLoss! }.Concat(inputGradients).Distinct().ToList(), none);
         }
 
+        foreach (var entry in new[] { predict, evaluate, train, inputGrad }.Where(e => e is not null))
+            foreach (var (size, power) in entry!.RegionSizes.Select((size, power) => (size, power)))
+                TensorLimits.CheckTotal(model.Name, power switch
+                {
+                    0 => $"{entry.Name}'s working memory independent of the batch",
+                    1 => $"{entry.Name}'s working memory per sample",
+                    _ => $"{entry.Name}'s working memory per N^{power} (values over every pair of samples)",
+                }, size);
+
         var allRoots = new[] { output }.Concat(loss is null ? new Node[0] : new[] { loss }).Concat(paramGradients).Concat(inputGradients)
             .Concat(inferenceLoss is not null && inferenceLoss != loss && inputGradients.Count > 0 ? new[] { inferenceLoss } : new Node[0])
             .Concat(newState.Values).ToList();
@@ -96,6 +108,7 @@ public static class ModelCompiler
             States = stateSlots,
             StateCount = stateCount,
             UsesDropout = GraphBuilder.Topological(allRoots).Any(n => n.Op is DropoutMaskOp),
+            InputGradientNodes = inputGradients,
         };
     }
 

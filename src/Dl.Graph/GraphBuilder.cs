@@ -27,6 +27,7 @@ public sealed partial class GraphBuilder
         if (_interned.TryGetValue(key, out var existing))
             return existing;
         var (shape, type) = op.InferShape(inputs);
+        TensorLimits.Check(op, shape);
         var node = new Node(_nodes.Count, op, inputs, shape, type);
         _nodes.Add(node);
         _interned.Add(key, node);

@@ -4,17 +4,16 @@ using System.Linq;
 
 namespace Dl.Graph;
 
-/// <summary>An immutable shape with structural equality, e.g. <c>[N,784]</c>. Rank 0 is a scalar.</summary>
+/// <summary>
+/// An immutable shape with structural equality, e.g. <c>[N,784]</c>. Rank 0 is a scalar. A shape may
+/// hold the batch dimension more than once (<c>[N,N]</c>, the similarities of every pair in a batch):
+/// its element count is then <see cref="StaticCount"/> times N to the power <see cref="BatchRank"/>.
+/// </summary>
 public sealed class Shape : IEquatable<Shape>, IReadOnlyList<Dim>
 {
     private readonly Dim[] _dims;
 
-    public Shape(IEnumerable<Dim> dims)
-    {
-        _dims = dims.ToArray();
-        if (_dims.Count(d => d.IsBatch) > 1)
-            throw new ArgumentException("a shape has at most one batch dimension");
-    }
+    public Shape(IEnumerable<Dim> dims) => _dims = dims.ToArray();
 
     public Shape(params Dim[] dims) : this((IEnumerable<Dim>)dims) { }
 
@@ -26,8 +25,29 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<Dim>
 
     public bool HasBatch => _dims.Any(d => d.IsBatch);
 
-    /// <summary>Product of the static dims: the element count per batch row when <see cref="HasBatch"/>.</summary>
-    public long StaticCount => _dims.Where(d => !d.IsBatch).Aggregate(1L, (p, d) => p * d.Size);
+    /// <summary>How many axes are the batch: the element count grows as N^BatchRank.</summary>
+    public int BatchRank => _dims.Count(d => d.IsBatch);
+
+    /// <summary>
+    /// Product of the static dims: the element count per batch row when <see cref="HasBatch"/> (per
+    /// N^<see cref="BatchRank"/>). Saturates at <see cref="long.MaxValue"/> instead of wrapping, so a
+    /// size check (<see cref="TensorLimits"/>) sees every oversized shape as oversized.
+    /// </summary>
+    public long StaticCount
+    {
+        get
+        {
+            if (_dims.Any(d => !d.IsBatch && d.Size == 0)) return 0;
+            long count = 1;
+            foreach (var d in _dims)
+            {
+                if (d.IsBatch) continue;
+                if (d.Size != 0 && count > long.MaxValue / d.Size) return long.MaxValue;
+                count *= d.Size;
+            }
+            return count;
+        }
+    }
 
     public long ElementCount(int batch) => _dims.Aggregate(1L, (p, d) => p * d.Resolve(batch));
 

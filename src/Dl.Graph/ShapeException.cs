@@ -25,6 +25,8 @@ public enum ShapeErrorKind
     BadStride,
     /// <summary>A pooling window larger than the padded input.</summary>
     PoolTooLarge,
+    /// <summary>A tensor, or a total the compiled code must index (parameters, arena), past what an int counts.</summary>
+    TooLarge,
 }
 
 /// <summary>A shape rule failed. The message is written for the model's author.</summary>

@@ -73,6 +73,45 @@ internal static class DiagnosticDescriptors
     /// <summary>A pooling window larger than the (padded) input.</summary>
     public static readonly DiagnosticDescriptor PoolTooLarge = Error("DL0017", "Pooling window larger than the input", "{0}");
 
+    /// <summary>Tracing made more tensor operations or method calls than the budget (an exponential or runaway model).</summary>
+    public static readonly DiagnosticDescriptor TraceTooLarge = Error("DL0018", "Model too large to trace", "{0}");
+
+    /// <summary>All loops together unrolled more iterations than the budget (nested loops multiply).</summary>
+    public static readonly DiagnosticDescriptor TooManyIterations = Error("DL0019", "Too many unrolled loop iterations", "{0}");
+
+    /// <summary>Layers nested too deep or too many layer instances (a layer that holds itself).</summary>
+    public static readonly DiagnosticDescriptor LayersTooDeep = Error("DL0020", "Layers nested too deep", "{0}");
+
+    /// <summary>Method calls nested too deep (recursion without an end at build time).</summary>
+    public static readonly DiagnosticDescriptor CallsTooDeep = Error("DL0021", "Calls nested too deep", "{0}");
+
+    /// <summary>A size whose element count does not fit an int (a layer, a parameter, an input, a reshape).</summary>
+    public static readonly DiagnosticDescriptor SizeTooLarge = Error("DL0022", "Size too large", "{0}");
+
+    /// <summary>Build-time constant arithmetic that overflows or divides by zero.</summary>
+    public static readonly DiagnosticDescriptor ConstantArithmetic = Error("DL0023", "Constant arithmetic fails",
+        "'{0}' {1} when the model is compiled");
+
+    /// <summary>An [Input] or a Param without a shape.</summary>
+    public static readonly DiagnosticDescriptor MissingShape = Error("DL0024", "Missing shape", "{0}");
+
+    /// <summary>[Model] on a record, a struct or a static class.</summary>
+    public static readonly DiagnosticDescriptor ModelNotClass = Error("DL0025", "A model must be a class",
+        "Model '{0}' is {1}: declare it as a 'partial class' (the generator adds parameters and methods to an instance of it)");
+
+    /// <summary>Forward or Loss returns something other than a Tensor (void, a number, ...).</summary>
+    public static readonly DiagnosticDescriptor MustReturnTensor = Error("DL0026", "Forward and Loss must return a Tensor", "{0}");
+
+    /// <summary>A user member whose name (or a constructor whose signature) the generated code also declares.</summary>
+    public static readonly DiagnosticDescriptor ReservedMember = Error("DL0027", "Name reserved by the generator", "{0}");
+
+    /// <summary>The model's base class has no constructor the generated <c>Model(int seed = 0)</c> can call as <c>base()</c>.</summary>
+    public static readonly DiagnosticDescriptor BaseWithoutDefaultConstructor = Error("DL0028", "Base class needs a parameterless constructor",
+        "Model '{0}' derives from '{1}', which has no constructor callable without arguments: the generated constructor '{0}(int seed = 0)' calls base(); add one to '{1}' or derive from another class");
+
+    /// <summary>A tensor (per sample) or a total of the compiled model (parameters, working memory) past what an int counts.</summary>
+    public static readonly DiagnosticDescriptor TensorTooLarge = Error("DL0040", "Tensor too large", "{0}");
+
     /// <summary>The generator itself failed; names the model and the exception.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("DL9999", "Internal compiler failure",
         "Internal DlCompiler failure while compiling model '{0}': {1}");
@@ -81,7 +120,11 @@ internal static class DiagnosticDescriptors
     {
         ShapeMismatch, WrongRank, UnknownCall, UnsupportedConstruct, NonConstantLoopBound, NotPartial, MissingForward,
         UnusedParameter, MissingInput, LossNotScalar, LoopTooLong, NotConstant,
-        ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge, InternalError,
+        ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge,
+        TraceTooLarge, TooManyIterations, LayersTooDeep, CallsTooDeep, SizeTooLarge, ConstantArithmetic, MissingShape,
+        ModelNotClass, MustReturnTensor, ReservedMember, BaseWithoutDefaultConstructor,
+        TensorTooLarge,
+        InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> _byId = All.ToDictionary(d => d.Id);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
 using Dl.SourceGen.Lowering;
@@ -30,7 +31,8 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var specs = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "Dl.ModelAttribute",
-                static (node, _) => node is ClassDeclarationSyntax,
+                // Any type: a record or struct model gets a diagnostic instead of silently nothing.
+                static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => ModelReader.Read(ctx, ct))
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
@@ -39,8 +41,6 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var results = specs
             .Select(static (spec, _) => ModelBuilder.Build(spec))
             .WithTrackingName(ResultStep);
-
-        context.RegisterSourceOutput(results, static (spc, result) => AddSource(spc, result));
 
         // Diagnostics are mapped back onto the compilation's syntax trees when reported, so pragmas and
         // the IDE treat them as source locations. Only models that have diagnostics see the compilation.
@@ -59,21 +59,29 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Where(static pair => pair.Right)
             .Select(static (pair, _) => GpuBuilder.Build(pair.Left))
             .WithTrackingName(GpuStep);
-        context.RegisterSourceOutput(gpu, static (spc, result) =>
-        {
-            if (result.Source is not null) spc.AddSource(result.HintName, SourceText.From(result.Source, Encoding.UTF8));
-        });
+
+        // All files are added in one step, so their hint names can be made unique across models (two
+        // models may want the same name; Roslyn would throw). The expensive steps above stay per model.
+        var files = results.Collect().Combine(gpu.Collect());
+        context.RegisterSourceOutput(files, static (spc, pair) => AddSources(spc, pair.Left, pair.Right));
     }
 
-    private static void AddSource(SourceProductionContext context, GenerationResult result)
+    private static void AddSources(SourceProductionContext context, ImmutableArray<GenerationResult> models, ImmutableArray<GpuGenerationResult> gpus)
     {
-        try
+        var files = models.Where(m => m.Source is not null).Select(m => (m.HintName, m.Source!, (GenerationResult?)m))
+            .Concat(gpus.Where(g => g.Source is not null).Select(g => (g.HintName, g.Source!, (GenerationResult?)null)))
+            .ToList();
+        var names = HintNames.Unique(files.Select(f => f.Item1).ToList());
+        for (int i = 0; i < files.Count; i++)
         {
-            if (result.Source is not null)
-                context.AddSource(result.HintName, SourceText.From(result.Source, Encoding.UTF8));
+            var (_, source, model) = files[i];
+            try
+            {
+                context.AddSource(names[i], SourceText.From(source, Encoding.UTF8));
+            }
+            catch (OperationCanceledException) { throw; }
+            catch (Exception e) when (model is not null) { ReportInternal(context, model, e); }
         }
-        catch (OperationCanceledException) { throw; }
-        catch (Exception e) { ReportInternal(context, result, e); }
     }
 
     private static void Report(SourceProductionContext context, GenerationResult result, Compilation compilation)

@@ -8,7 +8,7 @@ namespace Dl.SourceGen.Tests;
 public class DiagnosticTests
 {
     /// <summary>Runs the generator on <paramref name="markup"/> and checks exactly one <paramref name="id"/> at the [|marked|] span.</summary>
-    private static Diagnostic Single(string markup, string id, params string[] messageContains)
+    internal static Diagnostic Single(string markup, string id, params string[] messageContains)
     {
         var (source, spans) = Markup(markup);
         var run = Generate(source);
@@ -25,7 +25,7 @@ public class DiagnosticTests
         return diagnostic;
     }
 
-    private static string Model(string members) => $$"""
+    internal static string Model(string members) => $$"""
         using System;
         using Dl;
         namespace Test;
@@ -205,7 +205,7 @@ public class DiagnosticTests
         [Model]
         public partial class [|M|]
         {
-            public Tensor Predict(Tensor x) => x;
+            public Tensor Run(Tensor x) => x;
         }
         """, "DL0007", "'M'");
 
@@ -283,7 +283,7 @@ public class DiagnosticTests
     public void DL0011_loop_too_long_at_its_keyword() => Single(Model("""
             public Tensor Forward([Input(4)] Tensor x)
             {
-                [|for|] (int i = 0; i < 100000; i++) x = x.Relu();
+                [|for|] (int i = 0; i < 100000; i++) x = x;
                 return x;
             }
         """), "DL0011", "4096");

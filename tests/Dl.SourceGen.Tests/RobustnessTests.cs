@@ -35,11 +35,11 @@ public class RobustnessTests
     [InlineData("recursion", """
         [Layer] public partial class Loop { public Tensor Forward(Tensor x) => Forward(x); }
         [Model] public partial class M { readonly Loop l = new(); public Tensor Forward([Input(4)] Tensor x) => l.Forward(x); }
-        """, "DL0004")]
+        """, "DL0021")]
     [InlineData("self-containing layer", """
         [Layer] public partial class Box { readonly Box inner = new(); readonly Param p = new(4); public Tensor Forward(Tensor x) => x * p; }
         [Model] public partial class M { readonly Box b = new(); public Tensor Forward([Input(4)] Tensor x) => b.Forward(x); }
-        """, "DL0004")]
+        """, "DL0020")]
     [InlineData("field without initializer", """
         [Model] public partial class M { readonly Dense d; public M() { d = new Dense(4, 4); } public Tensor Forward([Input(4)] Tensor x) => d.Forward(x); }
         """, "DL0004")]
@@ -58,7 +58,7 @@ public class RobustnessTests
     [InlineData("constant division by zero", """
         [Layer] public partial class L(int n) { readonly Param p = new(4 / n); public Tensor Forward(Tensor x) => x * p; }
         [Model] public partial class M { readonly L l = new(0); public Tensor Forward([Input(4)] Tensor x) => l.Forward(x); }
-        """, "DL0004")]
+        """, "DL0023")]
     [InlineData("explicit layer constructor", """
         [Layer] public partial class L { readonly int n; public L(int n) { this.n = n; } public Tensor Forward(Tensor x) => x; }
         [Model] public partial class M { readonly L l = new(3); public Tensor Forward([Input(4)] Tensor x) => l.Forward(x); }

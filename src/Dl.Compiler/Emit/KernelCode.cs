@@ -33,14 +33,23 @@ public sealed class KernelCode
     public IReadOnlyList<KernelArgument> Arguments { get; }
     public IReadOnlyList<string> Body { get; }
 
-    public string Signature => $"private static void {Name}(int n{string.Concat(Arguments.Select(a => ", " + a.Type + " " + a.Name))}{string.Concat(Scalars.Select(s => ", " + s.Type + " " + s.Name))})";
+    public string Signature => $"internal static void {Name}(int n{string.Concat(Arguments.Select(a => ", " + a.Type + " " + a.Name))}{string.Concat(Scalars.Select(s => ", " + s.Type + " " + s.Name))})";
 
     /// <summary>Identity of the code regardless of name: kernels shared by entry points are emitted once.</summary>
     public string Shape => Signature.Substring(Signature.IndexOf('(')) + "\n" + string.Join("\n", Body);
 
-    public void Write(SourceWriter w)
+    /// <summary><paramref name="name"/>, then name_a ... name_z, name_27 ...: deterministic names for different code under one name.</summary>
+    public static string Suffixed(string name, int suffix) =>
+        suffix == 0 ? name : name + "_" + (suffix <= 26 ? ((char)('a' + suffix - 1)).ToString() : suffix.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The doc comment: the fused nodes, and how many other nodes the same code computes.</summary>
+    public static string Doc(string summary, int otherNodes) =>
+        "/// <summary>" + System.Security.SecurityElement.Escape(summary) +
+        (otherNodes == 0 ? "" : $" (the same code computes {otherNodes} other node{(otherNodes == 1 ? "" : "s")} too)") + "</summary>";
+
+    public void Write(SourceWriter w, int otherNodes = 0)
     {
-        w.Line("/// <summary>" + System.Security.SecurityElement.Escape(Summary) + "</summary>");
+        w.Line(Doc(Summary, otherNodes));
         w.Open(Signature);
         foreach (var line in Body)
         {

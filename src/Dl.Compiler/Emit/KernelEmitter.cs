@@ -14,7 +14,7 @@ public static class KernelEmitter
 {
     public static KernelCode Emit(Kernel kernel)
     {
-        string name = (kernel.Fused.Count > 1 ? "Fused_" : "") + kernel.Describe() + "_" + kernel.Fused[kernel.Fused.Count - 1].Id;
+        string name = kernel.MethodName();
         string summary = string.Join("; ", kernel.Fused.Select(n => n.ToString()));
         return kernel switch
         {

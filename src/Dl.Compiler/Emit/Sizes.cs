@@ -5,23 +5,36 @@ using Dl.Graph;
 
 namespace Dl.Compiler;
 
-/// <summary>C# expressions for sizes: static dims are literals, the batch dim is <c>n</c>.</summary>
+/// <summary>
+/// C# expressions for sizes: static dims are literals, the batch dim is <c>n</c> (a parameter of every
+/// kernel) or the name an entry point gives its batch local. Literals are ints: graph nodes are at most
+/// <see cref="TensorLimits.MaxElements"/> per sample and the compiler checks its totals, so a
+/// literal past <see cref="int.MaxValue"/> here is a compiler bug, refused rather than printed.
+/// </summary>
 public static class Sizes
 {
-    public static string Of(Dim d) => d.IsBatch ? "n" : Lit(d.Size);
+    public const string Batch = "n";
 
-    public static string Lit(long v) => v.ToString(CultureInfo.InvariantCulture);
+    public static string Of(Dim d, string batch = Batch) => d.IsBatch ? batch : Lit(d.Size);
+
+    public static string Lit(long v) =>
+        v >= int.MinValue && v <= int.MaxValue ? v.ToString(CultureInfo.InvariantCulture)
+            : throw new System.InvalidOperationException($"size {v} does not fit an int: the size checks should have refused it");
 
     /// <summary>The element count of a shape, e.g. <c>784 * n</c>.</summary>
-    public static string Count(Shape s) => Product(s);
+    public static string Count(Shape s, string batch = Batch) => Product(s, batch);
 
-    public static string Product(IEnumerable<Dim> dims)
+    /// <summary>k · n^p for the static product k and the number p of batch axes, e.g. <c>n</c>, <c>10 * n</c>, <c>n * n</c>.</summary>
+    public static string Product(IEnumerable<Dim> dims, string batch = Batch)
     {
         var list = dims.ToList();
-        long k = list.Where(d => !d.IsBatch).Aggregate(1L, (p, d) => p * d.Size);
-        bool batch = list.Any(d => d.IsBatch);
-        return batch ? (k == 1 ? "n" : Lit(k) + " * n") : Lit(k);
+        long k = new Shape(list).StaticCount;
+        int power = list.Count(d => d.IsBatch);
+        return power == 0 ? Lit(k) : string.Join(" * ", (k == 1 ? new string[0] : new[] { Lit(k) }).Concat(Enumerable.Repeat(batch, power)));
     }
+
+    /// <summary>n^power as a product (power &gt;= 1): the size of one unit of a region planned per n^power.</summary>
+    public static string BatchPower(int power, string batch = Batch) => string.Join(" * ", Enumerable.Repeat(batch, power));
 
     public static string Float(double v)
     {

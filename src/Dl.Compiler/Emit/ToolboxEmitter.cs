@@ -41,5 +41,5 @@ public static class ToolboxEmitter
     };
 
     /// <summary>The model's seed and training step, which fix each step's masks.</summary>
-    public static IReadOnlyList<KernelScalar> DropoutScalars { get; } = new[] { new KernelScalar("int", "seed", "_seed"), new KernelScalar("long", "step", "_step") };
+    public static IReadOnlyList<KernelScalar> DropoutScalars { get; } = new[] { new KernelScalar("int", "seed", "__seed"), new KernelScalar("long", "step", "__step") };
 }

@@ -13,7 +13,9 @@ namespace Dl.Compiler;
 public sealed partial class Fusion
 {
     private readonly List<Node> _order;
+    private readonly Dictionary<Node, int> _position = new();   // index in _order
     private readonly HashSet<Node> _roots;
+    private readonly IReadOnlyList<Node> _rootOrder;
     private readonly Dictionary<Node, List<Node>> _users = new();
     private readonly HashSet<Node> _absorbed = new();
     private readonly Dictionary<Node, Kernel> _kernels = new();   // keyed by the kernel's last (output) node
@@ -22,6 +24,8 @@ public sealed partial class Fusion
     {
         _order = GraphBuilder.Topological(roots);
         _roots = new HashSet<Node>(roots);
+        _rootOrder = roots;
+        for (int i = 0; i < _order.Count; i++) _position[_order[i]] = i;
         foreach (var n in _order) _users[n] = new List<Node>();
         foreach (var n in _order)
             foreach (var i in n.Inputs.Distinct())
@@ -50,10 +54,12 @@ public sealed partial class Fusion
         }
 
         // Emit in the topological position of each kernel's output: inputs are always ready.
-        var position = _order.Select((n, i) => (n, i)).ToDictionary(t => t.n, t => t.i);
-        var ordered = DropUnread(kernels.OrderBy(kv => position[kv.Key]).Select(kv => kv.Value).ToList());
-        // Elementwise loops inline constants; any other kernel reading one needs it filled in memory first.
-        var fills = ordered.SelectMany(k => k.Reads).Where(r => r.Op is ConstantOp).Distinct().Select(c => (Kernel)new SingleKernel(c));
+        var ordered = DropUnread(kernels.OrderBy(kv => _position[kv.Key]).Select(kv => kv.Value).ToList());
+        // Elementwise loops inline constants; any other kernel reading one, and a result that folded to
+        // a constant (an output times zero, a gradient that does not depend on the batch), need it
+        // filled in memory first.
+        var fills = ordered.SelectMany(k => k.Reads).Concat(_rootOrder.Select(MemoryPlanner.Base)).Where(r => r.Op is ConstantOp)
+            .Distinct().Select(c => (Kernel)new SingleKernel(c));
         return fills.Concat(ordered).ToList();
     }
 
@@ -177,7 +183,7 @@ public sealed partial class Fusion
         // Keyed by whichever output comes first in the order: it reads only the logits and labels, which
         // precede both outputs, and a composite loss (cross-entropy + a penalty) reads the loss before
         // the gradient's position.
-        var key = loss is null ? gradient! : gradient is null ? loss : (_order.IndexOf(loss) < _order.IndexOf(gradient) ? loss : gradient);
+        var key = loss is null ? gradient! : gradient is null ? loss : (_position[loss] < _position[gradient] ? loss : gradient);
         foreach (var w in kernel.Writes) _absorbed.Add(w);
         _absorbed.Remove(key);
         kernels[key] = kernel;

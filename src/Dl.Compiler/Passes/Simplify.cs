@@ -49,9 +49,9 @@ public static class Simplify
                 return g.Constant(c.Value, old.Shape);
             case SumToOp when x[0].Op is ConstantOp c:
             {
-                // Each output element sums |in|/|out| copies of c; summing away the batch axis leaves a factor N.
+                // Each output element sums |in|/|out| copies of c; each batch axis summed away leaves a factor N.
                 var folded = g.Constant(c.Value * ((double)x[0].Shape.StaticCount / old.Shape.StaticCount), old.Shape);
-                return x[0].Shape.HasBatch && !old.Shape.HasBatch ? g.Scale(folded, 1, 1) : folded;
+                return g.Scale(folded, 1, x[0].Shape.BatchRank - old.Shape.BatchRank);
             }
         }
 

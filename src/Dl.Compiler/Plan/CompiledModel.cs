@@ -49,6 +49,12 @@ public sealed class CompiledModel
     public EntryPoint? Gradients { get; }
     public EntryPoint? InputGradients { get; }
     public IReadOnlyList<Node> InputsWithGradient { get; }
+    /// <summary>
+    /// The gradient of each of <see cref="InputsWithGradient"/>, in the same order. Two inputs may share
+    /// one node (<c>z * (x + y)</c>: x and y both get z), so find a gradient here, not by its position
+    /// among the entry point's roots.
+    /// </summary>
+    public IReadOnlyList<Node> InputGradientNodes { get; init; } = new Node[0];
     /// <summary>Non-trainable state (running averages), laid out in one array like the parameters.</summary>
     public IReadOnlyList<ParameterSlot> States { get; init; } = new ParameterSlot[0];
     /// <summary>Floats in the state array.</summary>
@@ -61,8 +67,16 @@ public sealed class CompiledModel
     public IEnumerable<EntryPoint> EntryPoints => new[] { Predict, Evaluate, Gradients, InputGradients }.Where(e => e is not null).Select(e => e!);
 
     /// <summary>Arena floats independent of the batch (the largest any entry point needs).</summary>
-    public long FixedArena => EntryPoints.Max(e => e.FixedSize);
+    public long FixedArena => ArenaRegions[0];
 
     /// <summary>Arena floats per batch row.</summary>
-    public long PerSampleArena => EntryPoints.Max(e => e.PerSampleSize);
+    public long PerSampleArena => ArenaRegions[1];
+
+    /// <summary>
+    /// Arena floats per N^p for each power p (the largest any entry point needs): fixed, per sample,
+    /// then per pair of samples where a value is [N,N]. The regions follow each other in this order.
+    /// </summary>
+    public IReadOnlyList<long> ArenaRegions =>
+        Enumerable.Range(0, EntryPoints.Max(e => e.RegionSizes.Count))
+            .Select(p => EntryPoints.Max(e => p < e.RegionSizes.Count ? e.RegionSizes[p] : 0)).ToList();
 }

@@ -16,7 +16,12 @@ public sealed record GradientLocation(long Offset) : Location;
 public sealed record StateLocation(long Offset) : Location;
 
 /// <summary>
-/// A slice of the arena. Batch-dependent values sit at <c>FixedSize + Offset·N</c> with length
-/// <c>k·N</c>: planning in per-sample units keeps one layout valid for every batch size.
+/// A slice of the arena, in the region of values whose size grows as N^<see cref="BatchPower"/>.
+/// Batch-dependent values sit at <c>FixedSize + Offset·N</c> with length <c>k·N</c>: planning in
+/// per-sample units keeps one layout valid for every batch size. Values over every pair of samples
+/// ([N,N], power 2) follow in a region of their own, planned per N².
 /// </summary>
-public sealed record ArenaLocation(long Offset, bool PerSample) : Location;
+public sealed record ArenaLocation(long Offset, int BatchPower) : Location
+{
+    public bool PerSample => BatchPower > 0;
+}

@@ -20,7 +20,9 @@ public static class MemoryPlanner
         IReadOnlyDictionary<Node, long>? stateOffsets = null, IReadOnlyDictionary<Node, Node>? stateUpdates = null)
     {
         var locations = new Dictionary<Node, Location>();
-        foreach (var n in kernels.SelectMany(k => k.Reads.Concat(k.Writes)).Concat(roots).Distinct())
+        // Every parameter whose gradient is taken is placed too: its gradient slot is found through it
+        // even when no kernel reads it (a loss that does not depend on it).
+        foreach (var n in kernels.SelectMany(k => k.Reads.Concat(k.Writes)).Concat(roots).Concat(gradientOf.Keys.OrderBy(p => paramOffsets[p])).Distinct())
             PlaceSource(n, locations, paramOffsets);
         foreach (var s in stateOffsets ?? new Dictionary<Node, long>())
             locations[s.Key] = new StateLocation(s.Value);
@@ -40,6 +42,9 @@ public static class MemoryPlanner
         foreach (var (state, value) in (stateUpdates ?? new Dictionary<Node, Node>()).OrderBy(u => stateOffsets![u.Key]).Select(u => (u.Key, u.Value)))
             if (value != state) copies.Add(new StateUpdateKernel(value, state));
         kernels = kernels.Concat(copies).ToList();
+        // A copy may read what no kernel did: a gradient that is an input or another parameter.
+        foreach (var n in copies.SelectMany(k => k.Reads))
+            PlaceSource(n, locations, paramOffsets);
 
         var lastUse = new Dictionary<Node, int>();
         for (int t = 0; t < kernels.Count; t++)
@@ -47,32 +52,42 @@ public static class MemoryPlanner
                 lastUse[Base(r)] = t;
         foreach (var r in roots) lastUse[Base(r)] = int.MaxValue; // results outlive the call
 
-        var fixedPool = new Pool();
-        var sampledPool = new Pool();
-        var live = new List<(Node Node, Pool Pool, long Offset, long Size)>();
+        // One pool per power of N the values grow with: fixed, per sample, per pair of samples...
+        var pools = new List<Pool>();
+        Pool PoolFor(int power)
+        {
+            while (pools.Count <= power) pools.Add(new Pool());
+            return pools[power];
+        }
+        PoolFor(1);
+        // Values by the step after which they die (their last reader; the step that wrote them when
+        // nothing reads them), in the order they were allocated: each is freed as the next step starts.
+        var dying = new Dictionary<int, List<(Pool Pool, long Offset, long Size)>>();
         for (int t = 0; t < kernels.Count; t++)
         {
-            foreach (var dead in live.Where(l => lastUse.TryGetValue(l.Node, out var u) ? u < t : true).ToList())
-            {
-                dead.Pool.Free(dead.Offset, dead.Size);
-                live.Remove(dead);
-            }
+            if (dying.TryGetValue(t - 1, out var dead))
+                foreach (var (pool, offset, size) in dead) pool.Free(offset, size);
             foreach (var w in kernels[t].Writes)
             {
                 if (locations.ContainsKey(w)) continue;
                 if (w.Type != DType.Float32)
                     throw new InvalidOperationException($"{w}: integer intermediates are not supported");
-                var pool = w.Shape.HasBatch ? sampledPool : fixedPool;
-                long size = RoundUp(w.Shape.StaticCount);
+                var pool = PoolFor(w.Shape.BatchRank);
+                // Sizes in units of N^power, rounded to 64 bytes so every value starts aligned; not for
+                // values over pairs of samples, where one [N,N] matrix would take 16·N² floats.
+                long size = w.Shape.BatchRank > 1 ? w.Shape.StaticCount : RoundUp(w.Shape.StaticCount);
                 long offset = pool.Allocate(size);
-                locations[w] = new ArenaLocation(offset, w.Shape.HasBatch);
-                live.Add((w, pool, offset, size));
+                locations[w] = new ArenaLocation(offset, w.Shape.BatchRank);
+                int death = lastUse.TryGetValue(w, out var u) ? Math.Max(u, t) : t;
+                if (death == int.MaxValue) continue;
+                if (!dying.TryGetValue(death, out var list)) dying[death] = list = new List<(Pool, long, long)>();
+                list.Add((pool, offset, size));
             }
         }
         foreach (var n in locations.Keys.ToList().Where(n => n.Op is ReshapeOp))
             locations[n] = locations[Base(n)];
 
-        return new EntryPoint(name, kernels, roots, locations, fixedPool.High, sampledPool.High);
+        return new EntryPoint(name, kernels, roots, locations, pools.Select(p => p.High).ToList());
     }
 
     private static void PlaceSource(Node n, Dictionary<Node, Location> locations, IReadOnlyDictionary<Node, long> paramOffsets)
@@ -135,15 +150,17 @@ public static class MemoryPlanner
 /// <summary>One generated method's plan: its kernels in order and where every value lives.</summary>
 public sealed class EntryPoint
 {
-    public EntryPoint(string name, IReadOnlyList<Kernel> kernels, IReadOnlyList<Node> roots, IReadOnlyDictionary<Node, Location> locations, long fixedSize, long perSampleSize)
+    public EntryPoint(string name, IReadOnlyList<Kernel> kernels, IReadOnlyList<Node> roots, IReadOnlyDictionary<Node, Location> locations, IReadOnlyList<long> regionSizes)
     {
-        Name = name; Kernels = kernels; Roots = roots; Locations = locations; FixedSize = fixedSize; PerSampleSize = perSampleSize;
+        Name = name; Kernels = kernels; Roots = roots; Locations = locations; RegionSizes = regionSizes;
     }
 
     public string Name { get; }
     public IReadOnlyList<Kernel> Kernels { get; }
     public IReadOnlyList<Node> Roots { get; }
     public IReadOnlyDictionary<Node, Location> Locations { get; }
-    public long FixedSize { get; }
-    public long PerSampleSize { get; }
+    /// <summary>Arena floats per N^p for each power p: [0] is fixed, [1] per sample, [2] per pair of samples.</summary>
+    public IReadOnlyList<long> RegionSizes { get; }
+    public long FixedSize => RegionSizes[0];
+    public long PerSampleSize => RegionSizes[1];
 }

@@ -15,13 +15,13 @@ public sealed class ReshapeOp : Op
     public override (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs)
     {
         var x = inputs[0].Shape;
-        if (x.HasBatch != Target.HasBatch || x.StaticCount != Target.StaticCount)
+        if (x.BatchRank != Target.BatchRank || x.StaticCount != Target.StaticCount)
             throw new ShapeException(ShapeErrorKind.BadArgument,
                 $"Reshape: cannot reshape {x} ({Count(x)} elements) to {Target} ({Count(Target)} elements)");
         return (Target, inputs[0].Type);
     }
 
-    private static string Count(Shape s) => (s.HasBatch ? "N*" : "") + s.StaticCount;
+    private static string Count(Shape s) => s.BatchRank switch { 0 => "", 1 => "N*", int p => $"N^{p}*" } + s.StaticCount;
 
     public override TensorValue Evaluate(IReadOnlyList<TensorValue> x, EvalContext context) =>
         new(Target.Resolve(context.Batch), (double[])x[0].Data.Clone());
@@ -85,6 +85,8 @@ public sealed partial class GraphBuilder
         var rest = x.Shape.Skip(1).Aggregate(1L, (p, d) => d.IsBatch
             ? throw new ShapeException(ShapeErrorKind.BadArgument, $"Flatten: only the first axis may be the batch in {x.Shape}")
             : p * d.Size);
+        if (rest > TensorLimits.MaxElements)
+            throw new ShapeException(ShapeErrorKind.TooLarge, $"Flatten: {x.Shape} flattens to {rest} elements per row, more than {TensorLimits.MaxElements} (the most one tensor can hold)");
         return Reshape(x, new Shape(x.Shape[0], Dim.Of((int)rest)));
     }
 

@@ -4,14 +4,14 @@ using System.Linq;
 
 namespace Dl.Graph;
 
-/// <summary>Losses reduce to a scalar mean. Their VJPs scale by 1/count, where a batch axis makes the count N·k.</summary>
+/// <summary>Losses reduce to a scalar mean. Their VJPs scale by 1/count, where each batch axis multiplies the count by N.</summary>
 public abstract class LossOp : Op
 {
     public override OpClass Class => OpClass.Composite;
 
     /// <summary>Scales <paramref name="x"/> by 1/(element count of <paramref name="shape"/>).</summary>
     protected static Node DivideByCount(GraphBuilder g, Node x, Shape shape) =>
-        g.Scale(x, 1.0 / shape.StaticCount, shape.HasBatch ? -1 : 0);
+        g.Scale(x, 1.0 / shape.StaticCount, -shape.BatchRank);
 
     protected static void RequireFloat(string op, Node x, string what)
     {
@@ -85,7 +85,7 @@ public sealed class SoftmaxCrossEntropyOp : LossOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
     {
         Node logits = y[0], labels = y[1];
-        int classes = logits.Shape[logits.Shape.Rank - 1].Size;
+        var classes = logits.Shape[logits.Shape.Rank - 1];
         var diff = g.Sub(g.Softmax(logits), g.OneHot(labels, classes));
         return new[] { DivideByCount(g, g.Mul(diff, dy), labels.Shape), null };
     }
@@ -122,29 +122,34 @@ public sealed class BinaryCrossEntropyOp : LossOp
     }
 }
 
-/// <summary>Integer labels [...] to float one-hot rows [..., Classes]; out-of-range labels give a zero row.</summary>
+/// <summary>
+/// Integer labels [...] to float one-hot rows [..., Classes]; out-of-range labels give a zero row.
+/// The classes may be the batch (N): cross-entropy over [N,N] similarities labels each sample by
+/// the index of its match in the batch.
+/// </summary>
 public sealed class OneHotOp : Op
 {
-    public OneHotOp(int classes) => Classes = classes;
-    public int Classes { get; }
+    public OneHotOp(Dim classes) => Classes = classes;
+    public Dim Classes { get; }
     public override string Name => "OneHot";
     public override OpClass Class => OpClass.Composite;
-    public override string Attributes => Classes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public override string Attributes => Classes.ToString();
 
     public override (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs)
     {
         if (inputs[0].Type != DType.Int32)
             throw new ShapeException(ShapeErrorKind.WrongType, $"OneHot: expects integer labels, got floats of shape {inputs[0].Shape}");
-        return (new Shape(inputs[0].Shape.Concat(new[] { Dim.Of(Classes) })), DType.Float32);
+        return (new Shape(inputs[0].Shape.Concat(new[] { Classes })), DType.Float32);
     }
 
     public override TensorValue Evaluate(IReadOnlyList<TensorValue> x, EvalContext context)
     {
-        var y = TensorValue.Zeros(x[0].Dims.Concat(new[] { Classes }).ToArray());
+        int classes = Classes.Resolve(context.Batch);
+        var y = TensorValue.Zeros(x[0].Dims.Concat(new[] { classes }).ToArray());
         for (int r = 0; r < x[0].Length; r++)
         {
             int label = (int)x[0][r];
-            if (label >= 0 && label < Classes) y[r * Classes + label] = 1;
+            if (label >= 0 && label < classes) y[r * classes + label] = 1;
         }
         return y;
     }
@@ -157,5 +162,5 @@ public sealed partial class GraphBuilder
     public Node Mse(Node prediction, Node target) => Apply(new MseOp(), prediction, target);
     public Node SoftmaxCrossEntropy(Node logits, Node labels) => Apply(new SoftmaxCrossEntropyOp(), logits, labels);
     public Node BinaryCrossEntropy(Node logits, Node target) => Apply(new BinaryCrossEntropyOp(), logits, target);
-    public Node OneHot(Node labels, int classes) => Apply(new OneHotOp(classes), labels);
+    public Node OneHot(Node labels, Dim classes) => Apply(new OneHotOp(classes), labels);
 }

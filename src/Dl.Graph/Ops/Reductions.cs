@@ -45,13 +45,13 @@ public sealed partial class GraphBuilder
     public Node Sum(Node x, int[]? axes = null, bool keepDims = false) =>
         Apply(new SumOp(NormaliseAxes(x, axes, "Sum"), keepDims), x);
 
-    /// <summary>Mean = Sum scaled by 1/count; a batch axis makes the scale 1/N, resolved per call.</summary>
+    /// <summary>Mean = Sum scaled by 1/count; each batch axis reduced divides by N once more, resolved per call.</summary>
     public Node Mean(Node x, int[]? axes = null, bool keepDims = false)
     {
         var a = NormaliseAxes(x, axes, "Mean");
         var reduced = a.Select(i => x.Shape[i]).ToArray();
         double count = reduced.Where(d => !d.IsBatch).Aggregate(1.0, (p, d) => p * d.Size);
-        return Scale(Sum(x, a, keepDims), 1 / count, reduced.Any(d => d.IsBatch) ? -1 : 0);
+        return Scale(Sum(x, a, keepDims), 1 / count, -reduced.Count(d => d.IsBatch));
     }
 
     private static int[] NormaliseAxes(Node x, int[]? axes, string op) =>

@@ -21,7 +21,7 @@ internal static class GpuBuilder
 
     public static GpuGenerationResult Build(ModelSpec spec)
     {
-        string hint = spec.FullName + ".Gpu.g.cs";
+        string hint = spec.GpuHintName;
         if (spec.HasErrors) return new GpuGenerationResult(hint, null);
         try
         {

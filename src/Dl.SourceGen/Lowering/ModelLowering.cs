@@ -65,6 +65,7 @@ internal static class ModelLowering
             ShapeErrorKind.EmptyOutput => DiagnosticDescriptors.EmptyOutput,
             ShapeErrorKind.BadStride => DiagnosticDescriptors.BadStride,
             ShapeErrorKind.PoolTooLarge => DiagnosticDescriptors.PoolTooLarge,
+            ShapeErrorKind.TooLarge => DiagnosticDescriptors.TensorTooLarge,
             _ => DiagnosticDescriptors.ShapeMismatch,
         };
         string message = context.Length == 0 ? e.Message : $"{e.Message} (in {context})";

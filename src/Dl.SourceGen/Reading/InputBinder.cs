@@ -94,9 +94,22 @@ internal sealed class InputBinder(Interpreter interpreter)
         }
         else
         {
+            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax() ?? syntax;
+            if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Array, IsNull: true })
+            {
+                interpreter.Report(DiagnosticDescriptors.MissingShape, LocationInfo.From(attributeSyntax),
+                    $"Input '{parameter.Name}' has no shape ([Input(null)]): give the sizes of one sample, e.g. [Input(784)] or [Input(1, 28, 28)]");
+                return PoisonValue.Instance;
+            }
             var shape = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
                 ? attribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToArray()
                 : Array.Empty<int>();
+            try { Interpreter.CheckElementCount(shape.Select(s => (long)s).ToList(), attributeSyntax, $"One sample of input '{parameter.Name}'"); }
+            catch (ReadException e)
+            {
+                interpreter.Report(e.Diagnostic);
+                return PoisonValue.Instance;
+            }
             bool gradient = attribute.NamedArguments.Any(a => a.Key == "Gradient" && a.Value.Value is true);
             if (gradient && isLabels)
             {

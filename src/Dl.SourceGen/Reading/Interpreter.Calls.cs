@@ -48,8 +48,9 @@ internal sealed partial class Interpreter
             if (receiver is PoisonValue) return receiver;
             self = receiver as InstanceValue ?? throw Unsupported(call.Syntax, $"calling '{method.Name}' on {Describe(receiver)}");
         }
-        if (f.Depth >= MaxDepth)
-            throw Unsupported(call.Syntax, $"calls nested more than {MaxDepth} deep (a recursive method or layer?)");
+        var at = LocationInfo.From(call.Syntax);
+        TraceBudget.CallDepth(f.Depth, at, f.CallSite, Name(method));
+        _budget.Call(at, f.CallSite);
         var body = BodyOf(method) ?? throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(method), ": it has no body in this compilation");
 
         bool entersLayer = !ReferenceEquals(self, f.Self) && self.Path.Length > 0;
@@ -76,6 +77,8 @@ internal sealed partial class Interpreter
             case "Reshape" or "Sum" or "Mean":
                 var kind = (OpKind)Enum.Parse(typeof(OpKind), method.Name);
                 var ints = IntsArgument(call, 0, f);
+                if (kind == OpKind.Reshape)
+                    CheckElementCount(ints.Where(d => d != -1).Select(d => (long)d).ToList(), call.Arguments[0].Value.Syntax, "Reshape's target (per sample)");
                 return Emit(kind, call.Syntax, f, new[] { x }, o => o with { Ints = ints.ToEquatableArray() });
             default:
                 if (ToolboxFunction(call, method.Name, x, 0, f) is { } toolbox) return toolbox;
@@ -144,6 +147,7 @@ internal sealed partial class Interpreter
     {
         ConstValue { Constant: int i } => i,
         ConstValue { Constant: long l } when l is >= int.MinValue and <= int.MaxValue => (int)l,
+        ConstValue { Constant: long l } => throw Error(DiagnosticDescriptors.SizeTooLarge, at, $"'{at}' is {l}: sizes and axes are ints (at most {int.MaxValue})"),
         PoisonValue => throw new PoisonedException(),
         _ => throw Error(DiagnosticDescriptors.NotConstant, at, at.ToString(), "sizes and axes are fixed when the model is compiled"),
     };

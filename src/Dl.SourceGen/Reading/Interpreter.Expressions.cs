@@ -15,6 +15,8 @@ internal sealed partial class Interpreter
     /// </summary>
     public Value Eval(IOperation operation, Frame frame)
     {
+        // Expressions nested thousands deep (x.Relu().Relu()...) recurse here: stop cleanly (DL0018), never overflow the stack.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         try
         {
             return EvalCore(operation, frame);
@@ -65,6 +67,8 @@ internal sealed partial class Interpreter
                 return branch is null ? PoisonValue.Instance : Eval(branch, f);
             case IArrayCreationOperation { Initializer: { } initializer }:
                 return new ArrayValue(initializer.ElementValues.Select(e => Eval(e, f)).ToImmutableArray());
+            case IArrayCreationOperation { IsImplicit: true, DimensionSizes: [{ ConstantValue: { HasValue: true, Value: 0 } }] }:
+                return new ArrayValue(ImmutableArray<Value>.Empty); // an omitted params argument
             case ICollectionExpressionOperation collection when collection.Elements.All(e => e is not ISpreadOperation):
                 return new ArrayValue(collection.Elements.Select(e => Eval(e, f)).ToImmutableArray());
             case IInvalidOperation:
@@ -80,7 +84,10 @@ internal sealed partial class Interpreter
             throw Error(DiagnosticDescriptors.UnknownCall, conversion.Syntax, method.ToDisplayString(), "");
         var value = Eval(conversion.Operand, f);
         if (value is ConstValue c && conversion.Type is { } type && (ConstantEvaluator.IsNumeric(c.Constant) || c.Constant is bool))
-            return new ConstValue(ConstantEvaluator.Convert(c.Constant, type) ?? c.Constant, type);
+        {
+            try { return new ConstValue(ConstantEvaluator.Convert(c.Constant, type) ?? c.Constant, type); }
+            catch (ConstantArithmeticException e) { throw ArithmeticError(conversion.Syntax, e); }
+        }
         return value;
     }
 
@@ -145,8 +152,8 @@ internal sealed partial class Interpreter
         if (left is ConstValue l && right is ConstValue r)
         {
             try { return new ConstValue(ConstantEvaluator.Binary(kind, l.Constant, r.Constant, at.Type), at.Type); }
-            catch (Exception e) when (e is InvalidOperationException or DivideByZeroException)
-            { throw Unsupported(at.Syntax, e.Message); }
+            catch (ConstantArithmeticException e) { throw ArithmeticError(at.Syntax, e); }
+            catch (InvalidOperationException e) { throw Unsupported(at.Syntax, e.Message); }
         }
         throw Unsupported(at.Syntax, $"the operator in '{at.Syntax}' on {Describe(left)} and {Describe(right)}");
     }
@@ -164,6 +171,7 @@ internal sealed partial class Interpreter
         if (operand is ConstValue c)
         {
             try { return new ConstValue(ConstantEvaluator.Unary(unary.OperatorKind, c.Constant, unary.Type), unary.Type); }
+            catch (ConstantArithmeticException e) { throw ArithmeticError(unary.Syntax, e); }
             catch (InvalidOperationException e) { throw Unsupported(unary.Syntax, e.Message); }
         }
         throw Unsupported(unary.Syntax, $"the operator in '{unary.Syntax}' on {Describe(operand)}");
@@ -189,10 +197,16 @@ internal sealed partial class Interpreter
         if (before is not ConstValue { Constant: var c } || !ConstantEvaluator.IsNumeric(c))
             throw Unsupported(inc.Syntax, $"'{inc.Syntax}' on {Describe(before)}");
         var kind = inc.Kind == OperationKind.Increment ? BinaryOperatorKind.Add : BinaryOperatorKind.Subtract;
-        var after = new ConstValue(ConstantEvaluator.Binary(kind, c, 1, inc.Type), inc.Type);
+        ConstValue after;
+        try { after = new ConstValue(ConstantEvaluator.Binary(kind, c, 1, inc.Type), inc.Type); }
+        catch (ConstantArithmeticException e) { throw ArithmeticError(inc.Syntax, e); }
         Assign(inc.Target, after, f);
         return inc.IsPostfix ? before : after;
     }
+
+    /// <summary>DL0023 at the expression whose build-time value overflows or divides by zero.</summary>
+    private static ReadException ArithmeticError(SyntaxNode at, ConstantArithmeticException e) =>
+        Error(DiagnosticDescriptors.ConstantArithmetic, at, FirstLine(at.ToString()), e.Message);
 
     private static string DescribeExpression(IOperation op) => op switch
     {

@@ -22,11 +22,7 @@ internal sealed partial class Interpreter
             var declarator = Declarator(field);
             if (declarator is null) continue;
             var location = LocationInfo.From(declarator.Identifier);
-            if (depth >= MaxDepth)
-            {
-                Report(DiagnosticDescriptors.UnsupportedConstruct, location, $"layers nested more than {MaxDepth} deep (does a layer contain itself?)");
-                return;
-            }
+            TraceBudget.LayerDepth(depth, location, instance.Type.Name);
             Value value;
             try { value = FieldValue(instance, field, declarator); }
             catch (ReadException e) { Report(e.Diagnostic); continue; }
@@ -103,9 +99,9 @@ internal sealed partial class Interpreter
 
         if (KnownTypes.Is(type, Types.Dense))
         {
-            return new DenseValue(path,
-                Int(arguments["inputs"], ArgumentSyntax("inputs")),
-                Int(arguments["outputs"], ArgumentSyntax("outputs")),
+            int inputs = Int(arguments["inputs"], ArgumentSyntax("inputs")), outputs = Int(arguments["outputs"], ArgumentSyntax("outputs"));
+            CheckElementCount(new long[] { inputs, outputs }, creation.Syntax, $"The weight of Dense '{path}'");
+            return new DenseValue(path, inputs, outputs,
                 EnumName(arguments["activation"], ArgumentSyntax("activation")),
                 arguments["bias"] is ConstValue { Constant: bool bias } ? bias
                     : throw Error(DiagnosticDescriptors.NotConstant, ArgumentSyntax("bias"), ArgumentSyntax("bias").ToString(), "layer settings are fixed when the model is compiled"));
@@ -113,10 +109,15 @@ internal sealed partial class Interpreter
         if (KnownTypes.Is(type, Types.Param))
         {
             string init = arguments.TryGetValue("init", out var i) ? EnumName(i, ArgumentSyntax("init")) : "Glorot";
+            // No sizes is a scalar parameter; a null array is no shape at all.
+            if (arguments["shape"] is ConstValue { Constant: null })
+                throw MissingShape(creation.Syntax,
+                    $"Param '{path}' has no shape (null): give its sizes, e.g. 'new Param(Init.He, 8, 8)', or none for a scalar");
             var shape = Ints(arguments["shape"], ArgumentSyntax("shape"));
+            CheckElementCount(shape.Select(s => (long)s).ToList(), creation.Syntax, $"Param '{path}'");
             return new ParamValue(path, shape.ToImmutableArray(), init, LocationInfo.From(creation.Syntax));
         }
-        if (Types.IsBuiltinLayer(type)) return CreateBuiltin(type!, arguments, ArgumentSyntax, path);
+        if (Types.IsBuiltinLayer(type)) return CreateBuiltin(type!, arguments, ArgumentSyntax, path, creation.Syntax);
         if (Types.IsLayerClass(type) && type is INamedTypeSymbol layer)
         {
             if (ctor.Parameters.Length > 0 && !IsPrimaryConstructor(ctor))
@@ -125,6 +126,7 @@ internal sealed partial class Interpreter
                 if (arguments.TryGetValue(parameter.Name, out var argument) && argument is not ConstValue)
                     throw Error(DiagnosticDescriptors.NotConstant, ArgumentSyntax(parameter.Name), ArgumentSyntax(parameter.Name).ToString(),
                         "layer settings are fixed when the model is compiled");
+            _budget.LayerInstance(LocationInfo.From(creation.Syntax), layer.Name);
             return new InstanceValue(path, layer, arguments);
         }
         throw Unsupported(creation.Syntax, $"creating a '{type?.ToDisplayString()}' (fields may hold Dense, Param and [Layer] classes)");

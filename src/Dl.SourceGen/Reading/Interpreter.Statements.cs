@@ -92,6 +92,7 @@ internal sealed partial class Interpreter
                 Report(DiagnosticDescriptors.LoopTooLong, KeywordLocation(loop.Syntax), MaxUnroll.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return false;
             }
+            _budget.Iteration(KeywordLocation(loop.Syntax), frame.CallSite);
             if (Exec(loop.Body, frame, out returned)) return true;
             foreach (var step in loop.AtLoopBottom)
                 Eval(step is IExpressionStatementOperation e ? e.Operation : step, frame);

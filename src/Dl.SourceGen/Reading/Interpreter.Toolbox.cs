@@ -40,7 +40,7 @@ internal sealed partial class Interpreter
     };
 
     /// <summary>Reads <c>new Conv2d(...)</c> and the like in a field initializer: every setting a build-time constant.</summary>
-    private Value CreateBuiltin(ITypeSymbol type, Dictionary<string, Value> arguments, Func<string, SyntaxNode> at, string path)
+    private Value CreateBuiltin(ITypeSymbol type, Dictionary<string, Value> arguments, Func<string, SyntaxNode> at, string path, SyntaxNode creation)
     {
         int I(string name) => Int(arguments[name], at(name));
         string Activation() => EnumName(arguments["activation"], at("activation"));
@@ -58,13 +58,20 @@ internal sealed partial class Interpreter
         BuiltinLayerValue Make(OpKind kind, int[] ints, double number = 0, string option = "", bool flag = false) =>
             new(kind, path, ints.ToImmutableArray(), number, option, flag);
 
+        // The weights' sizes (groups divide the channels they group, when they do; the shape rules check that).
+        void Weight(long outChannels, long inChannels, long kernel, long groups, string what) =>
+            CheckElementCount(new[] { outChannels, groups > 0 && inChannels % groups == 0 ? inChannels / groups : inChannels, kernel, kernel }, creation, $"The weight of {what} '{path}'");
         switch (type.Name)
         {
             case "Conv2d":
+                Weight(I("outChannels"), I("inChannels"), I("kernel"), I("groups"), "Conv2d");
                 return Make(OpKind.Conv2d, new[] { I("inChannels"), I("outChannels"), I("kernel"), I("stride"), Pad(), I("dilation"), I("groups") }, 0, Activation(), Bias());
             case "ConvTranspose2d":
+                Weight(I("inChannels"), I("outChannels"), I("kernel"), I("groups"), "ConvTranspose2d");
                 return Make(OpKind.ConvTranspose2d, new[] { I("inChannels"), I("outChannels"), I("kernel"), I("stride"), I("padding"), I("outputPadding"), I("dilation"), I("groups") }, 0, Activation(), Bias());
             case "DepthwiseSeparableConv2d":
+                Weight(I("inChannels"), 1, I("kernel"), 1, "DepthwiseSeparableConv2d");
+                Weight(I("outChannels"), I("inChannels"), 1, 1, "DepthwiseSeparableConv2d");
                 return Make(OpKind.DepthwiseSeparableConv2d, new[] { I("inChannels"), I("outChannels"), I("kernel"), I("stride"), Pad(), I("dilation") }, 0, Activation(), Bias());
             case "BatchNorm2d":
                 return Make(OpKind.BatchNorm, new[] { I("channels"), 4 }, Real("momentum"), Real("epsilon").ToString("R", CultureInfo.InvariantCulture));

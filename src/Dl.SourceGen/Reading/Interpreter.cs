@@ -18,8 +18,8 @@ namespace Dl.SourceGen.Reading;
 /// </summary>
 internal sealed partial class Interpreter
 {
+    /// <summary>Iterations one loop may unroll (DL0011); all loops together: <see cref="TraceBudget.MaxIterations"/>.</summary>
     public const int MaxUnroll = 4096;
-    public const int MaxDepth = 32;
 
     private readonly Compilation _compilation;
     private readonly SemanticModel _primaryModel;
@@ -29,16 +29,19 @@ internal sealed partial class Interpreter
     private readonly HashSet<DiagnosticInfo> _reported = new();
     private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly HashSet<SyntaxNode> _checkedForErrors = new();
+    private readonly TraceBudget _budget;
 
     public Interpreter(SemanticModel model, CancellationToken cancellation)
     {
         _primaryModel = model;
         _compilation = model.Compilation;
         _cancellation = cancellation;
+        _budget = new TraceBudget(cancellation);
         Types = new KnownTypes(_compilation);
     }
 
     public KnownTypes Types { get; }
+    public Compilation Compilation => _compilation;
     public IReadOnlyList<OpSpec> Ops => _ops;
     public IReadOnlyList<DiagnosticInfo> Diagnostics => _diagnostics;
 
@@ -60,7 +63,9 @@ internal sealed partial class Interpreter
     /// <summary>Appends an op traced at <paramref name="at"/> in frame <paramref name="frame"/>; returns its tensor.</summary>
     public TensorValue Emit(OpKind kind, SyntaxNode at, Frame frame, int[] inputs, Func<OpSpec, OpSpec>? attributes = null)
     {
-        var op = new OpSpec(kind, inputs.ToEquatableArray(), LocationInfo.From(at)) { Context = frame.Context, CallSite = frame.CallSite };
+        var location = LocationInfo.From(at);
+        _budget.Op(location, frame.CallSite);
+        var op = new OpSpec(kind, inputs.ToEquatableArray(), location) { Context = frame.Context, CallSite = frame.CallSite };
         if (attributes is not null) op = attributes(op);
         _ops.Add(op);
         return new TensorValue(_ops.Count - 1);
@@ -75,6 +80,7 @@ internal sealed partial class Interpreter
             case ParamValue p:
                 if (p.Op < 0)
                 {
+                    _budget.Op(p.Declaration, null);
                     _ops.Add(new OpSpec(OpKind.Param, EquatableArray<int>.Empty, p.Declaration)
                         { Name = p.Path, Ints = p.Shape.ToEquatableArray(), Option = p.Init });
                     p.Op = _ops.Count - 1;

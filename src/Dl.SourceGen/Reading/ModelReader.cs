@@ -19,15 +19,27 @@ internal static class ModelReader
 {
     public static ModelSpec? Read(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
     {
-        if (context.TargetNode is not ClassDeclarationSyntax syntax || context.TargetSymbol is not INamedTypeSymbol type) return null;
+        if (context.TargetNode is not TypeDeclarationSyntax syntax || context.TargetSymbol is not INamedTypeSymbol type) return null;
         if (!IsFirstModelDeclaration(context, type)) return null;
         var spec = Header(syntax, type);
+        var interpreter = new Interpreter(context.SemanticModel, cancellation);
         try
         {
-            return ReadBody(spec, syntax, type, context.SemanticModel, cancellation);
+            return ReadBody(spec, syntax, type, interpreter);
         }
         catch (OperationCanceledException) { throw; }
         catch (CompileErrorException) { return spec with { HasCompileErrors = true }; }
+        catch (TraceAbortedException e)
+        {
+            interpreter.Report(e.Diagnostic);
+            return spec with { Diagnostics = interpreter.Diagnostics.ToEquatableArray() };
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            interpreter.Report(DiagnosticDescriptors.TraceTooLarge, spec.Identifier,
+                $"Model '{type.Name}' nests its code too deeply to read (an expression or calls nested thousands deep); split it into steps with locals");
+            return spec with { Diagnostics = interpreter.Diagnostics.ToEquatableArray() };
+        }
         catch (Exception e)
         {
             return spec with { Diagnostics = new[] { InternalError(spec, e) }.ToEquatableArray() };
@@ -49,7 +61,7 @@ internal static class ModelReader
             a.ApplicationSyntaxReference is { } r && r.SyntaxTree == first.SyntaxTree && r.Span == first.Span);
     }
 
-    private static ModelSpec Header(ClassDeclarationSyntax syntax, INamedTypeSymbol type)
+    private static ModelSpec Header(TypeDeclarationSyntax syntax, INamedTypeSymbol type)
     {
         var containing = new List<string>();
         for (var t = type.ContainingType; t is not null; t = t.ContainingType)
@@ -59,9 +71,14 @@ internal static class ModelReader
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
             Accessibility(type.DeclaredAccessibility),
             containing.ToEquatableArray(),
-            LocationInfo.From(syntax.Identifier));
+            LocationInfo.From(syntax.Identifier))
+        {
+            DisplayName = type.ToDisplayString(),
+            HintBase = HintNames.Stem(type),
+        };
     }
 
+    /// <summary>"partial class Outer&lt;T&gt;" as the generated file re-opens it, with keyword names escaped ("partial class @event").</summary>
     private static string Declaration(INamedTypeSymbol t)
     {
         string kind = t.IsRecord ? (t.IsValueType ? "record struct" : "record") : t.TypeKind switch
@@ -70,9 +87,13 @@ internal static class ModelReader
             TypeKind.Interface => "interface",
             _ => "class",
         };
-        string typeParameters = t.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">";
-        return (t.IsStatic ? "static " : "") + "partial " + kind + " " + t.Name + typeParameters;
+        string typeParameters = t.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", t.TypeParameters.Select(p => Identifier(p.Name))) + ">";
+        return (t.IsStatic ? "static " : "") + "partial " + kind + " " + Identifier(t.Name) + typeParameters;
     }
+
+    /// <summary>A name as C# source: keywords (and contextual keywords, to be safe) get an '@'.</summary>
+    public static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     private static string Accessibility(Accessibility a) => a switch
     {
@@ -84,14 +105,19 @@ internal static class ModelReader
         _ => "internal",
     };
 
-    private static ModelSpec ReadBody(ModelSpec spec, ClassDeclarationSyntax syntax, INamedTypeSymbol type, SemanticModel model, CancellationToken cancellation)
+    private static ModelSpec ReadBody(ModelSpec spec, TypeDeclarationSyntax syntax, INamedTypeSymbol type, Interpreter interpreter)
     {
-        var interpreter = new Interpreter(model, cancellation);
-        CheckDeclaration(interpreter, spec, syntax, type);
+        if (!ModelChecks.CheckDeclaration(interpreter, spec, syntax, type))
+            return spec with { Diagnostics = interpreter.Diagnostics.ToEquatableArray() };
         var forward = type.GetMembers("Forward").OfType<IMethodSymbol>().Where(m => !m.IsStatic && m.MethodKind == MethodKind.Ordinary).ToList();
         if (forward.Count == 0)
             interpreter.Report(DiagnosticDescriptors.MissingForward, spec.Identifier, type.Name);
-        if (interpreter.Diagnostics.Count > 0 || forward.Count == 0)
+        else
+            ModelChecks.CheckSignature(interpreter, forward[0]);
+        var lossMethod = type.GetMembers("Loss").OfType<IMethodSymbol>().FirstOrDefault(m => !m.IsStatic && m.MethodKind == MethodKind.Ordinary);
+        if (lossMethod is not null)
+            ModelChecks.CheckSignature(interpreter, lossMethod);
+        if (interpreter.Diagnostics.Any(d => d.IsError) || forward.Count == 0)
             return spec with { Diagnostics = interpreter.Diagnostics.ToEquatableArray() };
 
         var self = new InstanceValue("", type, new Dictionary<string, Value>());
@@ -106,12 +132,19 @@ internal static class ModelReader
 
         int loss = -1;
         LocationInfo? lossLocation = null;
-        var lossMethod = type.GetMembers("Loss").OfType<IMethodSymbol>().FirstOrDefault(m => !m.IsStatic && m.MethodKind == MethodKind.Ordinary);
         if (lossMethod is not null)
         {
             var (value, at) = binder.Call(lossMethod, self, output);
             loss = value is TensorValue t ? t.Op : -1;
             lossLocation = at is null ? null : LocationInfo.From(at);
+        }
+        // Never nothing without a word: a model whose output (or loss) was not traced has an error saying why.
+        if (!interpreter.Diagnostics.Any(d => d.IsError))
+        {
+            if (output is not TensorValue)
+                interpreter.Report(DiagnosticDescriptors.MustReturnTensor, LocationOf(forward[0]), "Forward's result could not be read: it must return the model's output, a Tensor, on every path");
+            else if (lossMethod is not null && loss < 0)
+                interpreter.Report(DiagnosticDescriptors.MustReturnTensor, LocationOf(lossMethod), "Loss's result could not be read: it must return the loss, a scalar Tensor, on every path");
         }
 
         return spec with
@@ -125,20 +158,6 @@ internal static class ModelReader
             ParamFields = fields.ToEquatableArray(),
             Diagnostics = interpreter.Diagnostics.ToEquatableArray(),
         };
-    }
-
-    private static void CheckDeclaration(Interpreter interpreter, ModelSpec spec, ClassDeclarationSyntax syntax, INamedTypeSymbol type)
-    {
-        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-            interpreter.Report(DiagnosticDescriptors.NotPartial, spec.Identifier, type.Name, type.Name);
-        for (var t = type.ContainingType; t is not null; t = t.ContainingType)
-        {
-            var declaration = t.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<TypeDeclarationSyntax>().FirstOrDefault();
-            if (declaration is not null && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-                interpreter.Report(DiagnosticDescriptors.NotPartial, LocationInfo.From(declaration.Identifier), t.Name, type.Name);
-        }
-        if (type.IsGenericType)
-            interpreter.Report(DiagnosticDescriptors.UnsupportedConstruct, spec.Identifier, "a generic model class");
     }
 
     public static LocationInfo LocationOf(ISymbol symbol) =>

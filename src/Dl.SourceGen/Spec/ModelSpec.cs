@@ -41,9 +41,22 @@ internal sealed record ModelSpec(
     /// <summary>The user's code does not compile: report nothing and emit nothing (the C# errors say it).</summary>
     public bool HasCompileErrors { get; init; }
 
-    public string FullName => string.Join(".", new[] { Namespace }.Concat(ContainingTypes.Select(TypeName)).Concat(new[] { ClassName }).Where(s => !string.IsNullOrEmpty(s)));
+    /// <summary>The model's name in messages, as C# writes it ("Demo.Outer&lt;T&gt;.Mlp"); set by the reader.</summary>
+    public string? DisplayName { get; init; }
 
-    public string HintName => FullName + ".g.cs";
+    /// <summary>
+    /// The stem of the generated files' names ("Demo.Outer`1.Mlp": plain identifiers, generic arities,
+    /// any character a hint name may not hold replaced); set by the reader. <see cref="HintNames"/>
+    /// makes the final names unique across all models (Roslyn compares hint names ignoring case).
+    /// </summary>
+    public string? HintBase { get; init; }
+
+    public string FullName => DisplayName ?? string.Join(".", new[] { Namespace }.Concat(ContainingTypes.Select(TypeName)).Concat(new[] { ClassName }).Where(s => !string.IsNullOrEmpty(s)));
+
+    public string HintName => (HintBase ?? FullName) + ".g.cs";
+
+    /// <summary>The GPU backend's file (<c>&lt;Model&gt;.Gpu</c>).</summary>
+    public string GpuHintName => (HintBase ?? FullName) + ".Gpu.g.cs";
 
     public bool HasErrors => HasCompileErrors || Diagnostics.Any(d => d.IsError);
 

@@ -34,11 +34,12 @@ public static class GpuElementwise
                 _ => $"{x}[0]",
             };
         }
-        parameters.Add("FloatView y");
+        parameters.Add(GpuEmitter.FloatView + " y");
+        var local = ElementwiseEmitter.Locals(k);
         scales = new List<string>();
         foreach (var s in k.Body.Where(b => b.Op is ScaleOp))
         {
-            parameters.Add($"float s{s.Id}");
+            parameters.Add($"float s{local[s]}");
             scales.Add(KernelEmitter.ScaleExpression((ScaleOp)s.Op));
         }
 
@@ -49,21 +50,21 @@ public static class GpuElementwise
             body.Add("int r = i / cols, j = i - r * cols;");
         }
         string Operand(Node x) =>
-            x.Op is ConstantOp c ? Sizes.Float(c.Value) : leafRead.TryGetValue(x, out var read) ? read : "t" + x.Id;
+            x.Op is ConstantOp c ? Sizes.Float(c.Value) : leafRead.TryGetValue(x, out var read) ? read : "t" + local[x];
         foreach (var node in k.Body)
-            body.Add($"float t{node.Id} = {Scalar(node, node.Inputs.Select(Operand).ToArray())};");
-        body.Add($"y[i] = t{root.Id};");
+            body.Add($"float t{local[node]} = {Scalar(node, node.Inputs.Select(Operand).ToArray(), "s" + local[node])};");
+        body.Add($"y[i] = t{local[root]};");
         return new GpuKernelCode(name, summary, parameters, body);
     }
 
     /// <summary>The CPU backend's scalar formula, except where it calls what a kernel cannot (MathF.Sign throws on NaN).</summary>
-    public static string Scalar(Node node, string[] a) => node.Op switch
+    public static string Scalar(Node node, string[] a, string scale = "") => node.Op switch
     {
         SignOp => $"({a[0]} > 0f ? 1f : ({a[0]} < 0f ? -1f : 0f))",
-        _ => ElementwiseEmitter.Scalar(node, a),
+        _ => ElementwiseEmitter.Scalar(node, a, scale),
     };
 
-    public static string ViewType(Node node) => node.Type == DType.Int32 ? "IntView" : "FloatView";
+    public static string ViewType(Node node) => node.Type == DType.Int32 ? GpuEmitter.IntView : GpuEmitter.FloatView;
 }
 
 /// <summary>
@@ -76,7 +77,7 @@ public static class GpuStrided
     /// <param name="statement">The value of y[i]; {k} stands for operand k read at its strided offset.</param>
     public static GpuKernelCode Emit(string name, string summary, Shape domain, string[][] operandStrides, string statement)
     {
-        var parameters = operandStrides.Select((_, k) => "FloatView x" + k).Concat(new[] { "FloatView y" }).ToList();
+        var parameters = operandStrides.Select((_, k) => GpuEmitter.FloatView + " x" + k).Concat(new[] { GpuEmitter.FloatView + " y" }).ToList();
         var body = new List<string> { "int i = index, rest = i;" };
         for (int a = domain.Rank - 1; a > 0; a--)
             body.Add($"int i{a} = rest % ({Sizes.Of(domain[a])}); rest /= {Sizes.Of(domain[a])};");

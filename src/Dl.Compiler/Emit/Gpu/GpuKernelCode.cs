@@ -16,22 +16,22 @@ public sealed class GpuKernelCode
 
     public string Name { get; }
     public string Summary { get; }
-    /// <summary>"FloatView x0", "float s13", ... after the index and <c>n</c>.</summary>
+    /// <summary>"global::ILGPU.ArrayView&lt;float&gt; x0", "float s13", ... after the index and <c>n</c>.</summary>
     public IReadOnlyList<string> Parameters { get; }
     public IReadOnlyList<string> Body { get; }
 
     /// <summary>Identity of the code regardless of name: a kernel reached from two entry points is emitted and loaded once.</summary>
     public string Shape => string.Join(", ", Parameters) + "\n" + string.Join("\n", Body);
 
-    public string Launcher => Name + "_Launcher";
-    public string Field => "_" + Name;
+    public string Launcher => Identifiers.Reserved + Name + "_Launcher";
+    public string Field => Identifiers.Reserved + Name;
 
     public GpuKernelCode Renamed(string name) => new(name, Summary, Parameters, Body);
 
-    public void Write(SourceWriter w)
+    public void Write(SourceWriter w, int otherNodes = 0)
     {
         string parameters = string.Concat(Parameters.Select(p => ", " + p));
-        w.Line("/// <summary>" + System.Security.SecurityElement.Escape(Summary) + "</summary>");
+        w.Line(KernelCode.Doc(Summary, otherNodes));
         w.Open($"private static void {Name}(global::ILGPU.Index1D index, int n{parameters})");
         foreach (var line in Body) w.Line(line);
         w.Close();
@@ -39,25 +39,34 @@ public sealed class GpuKernelCode
     }
 }
 
-/// <summary>Generated kernels by name; the same code reached from two entry points is emitted once.</summary>
+/// <summary>Generated kernels by their code: the same code is emitted and loaded once (see the CPU emitter's table).</summary>
 public sealed class GpuKernelTable
 {
     private readonly Dictionary<string, GpuKernelCode> _byName = new();
+    private readonly Dictionary<string, GpuKernelCode> _byShape = new();
+    private readonly Dictionary<GpuKernelCode, HashSet<string>> _served = new();
     private readonly List<GpuKernelCode> _codes = new();
     public IReadOnlyList<GpuKernelCode> Codes => _codes;
 
+    /// <summary>How many other nodes' kernels launch <paramref name="code"/>.</summary>
+    public int OtherNodes(GpuKernelCode code) => _served[code].Count - 1;
+
     public GpuKernelCode Add(GpuKernelCode code)
     {
+        string shape = code.Shape;
+        if (_byShape.TryGetValue(shape, out var same))
+        {
+            _served[same].Add(code.Name);
+            return same;
+        }
         for (int suffix = 0; ; suffix++)
         {
-            string name = suffix == 0 ? code.Name : code.Name + "_" + (char)('a' + suffix - 1);
-            if (_byName.TryGetValue(name, out var existing))
-            {
-                if (existing.Shape == code.Shape) return existing;
-                continue;
-            }
+            string name = KernelCode.Suffixed(code.Name, suffix);
+            if (_byName.ContainsKey(name)) continue;
             var named = code.Renamed(name);
             _byName[name] = named;
+            _byShape[shape] = named;
+            _served[named] = new HashSet<string> { code.Name };
             _codes.Add(named);
             return named;
         }

@@ -20,29 +20,29 @@ public static class GpuKernelEmitter
     /// </summary>
     public static string Emit(Kernel kernel, Func<Node, string> view, Func<Node, string> gradientSlot, GpuKernelTable table)
     {
-        string name = (kernel.Fused.Count > 1 ? "Fused_" : "") + kernel.Describe() + "_" + kernel.Fused[kernel.Fused.Count - 1].Id;
+        string name = kernel.MethodName();
         string summary = string.Join("; ", kernel.Fused.Select(n => n.ToString()));
         return kernel switch
         {
             GemmKernel k => Gemm(k, view),
             SoftmaxCrossEntropyKernel k =>
-                $"_k.SoftmaxCrossEntropy(_s, {view(k.Logits)}, {view(k.Labels)}, {Rows(k.Logits.Shape)}, {Cols(k.Logits.Shape)}, " +
+                $"__k.SoftmaxCrossEntropy(__s, {view(k.Logits)}, {view(k.Labels)}, {Rows(k.Logits.Shape)}, {Cols(k.Logits.Shape)}, " +
                 $"{(k.Loss is null ? "default" : view(k.Loss))}, {(k.Gradient is null ? "default" : view(k.Gradient))}, {(k.GradientScale is null ? "1f" : KernelEmitter.ScaleExpression(k.GradientScale))});",
             ElementwiseKernel k => Launch(table.Add(GpuElementwise.Emit(name, summary, k, out var scales)), Sizes.Count(k.Output.Shape),
                 k.Leaves.Select(l => view(l.Leaf)).Concat(new[] { view(k.Output) }).Concat(scales)),
             GradientCopyKernel k => k.Source.Op is ConstantOp c
-                ? $"_k.Fill(_s, {gradientSlot(k.Parameter)}, {Sizes.Float(c.Value)});"
-                : $"_k.Copy(_s, {view(k.Source)}, {gradientSlot(k.Parameter)});",
+                ? $"__k.Fill(__s, {gradientSlot(k.Parameter)}, {Sizes.Float(c.Value)});"
+                : $"__k.Copy(__s, {view(k.Source)}, {gradientSlot(k.Parameter)});",
             StateUpdateKernel k => k.Source.Op is ConstantOp c
-                ? $"_k.Fill(_s, {view(k.State)}, {Sizes.Float(c.Value)});"
-                : $"_k.Copy(_s, {view(k.Source)}, {view(k.State)});",
+                ? $"__k.Fill(__s, {view(k.State)}, {Sizes.Float(c.Value)});"
+                : $"__k.Copy(__s, {view(k.Source)}, {view(k.State)});",
             SingleKernel k => Single(name, summary, k.Node, view, table),
             _ => throw new NotSupportedException($"no GPU kernel for {kernel.GetType().Name} ({summary})"),
         };
     }
 
     private static string Launch(GpuKernelCode code, string extent, IEnumerable<string> args) =>
-        $"{code.Field}(_s, {extent}, n{string.Concat(args.Select(a => ", " + a))});";
+        $"{code.Field}(__s, {extent}, n{string.Concat(args.Select(a => ", " + a))});";
 
     private static string Gemm(GemmKernel k, Func<Node, string> view)
     {
@@ -53,7 +53,7 @@ public static class GpuKernelEmitter
         if (k.Bias is not null) epilogue.Add("bias: " + view(k.Bias));
         if (k.Activation != LayerActivation.None) epilogue.Add("activation: global::Dl.Cpu.GemmActivation." + k.Activation);
         if (k.ReluMask is not null) { epilogue.Add("mask: " + view(k.ReluMask)); epilogue.Add("ldMask: " + cols); }
-        return $"_k.Gemm(_s, {m}, {cols}, {inner}, {view(k.A)}, {Sizes.Of(k.A.Shape[1])}, {Bool(k.TransA)}, {view(k.B)}, {Sizes.Of(k.B.Shape[1])}, {Bool(k.TransB)}, " +
+        return $"__k.Gemm(__s, {m}, {cols}, {inner}, {view(k.A)}, {Sizes.Of(k.A.Shape[1])}, {Bool(k.TransA)}, {view(k.B)}, {Sizes.Of(k.B.Shape[1])}, {Bool(k.TransB)}, " +
             $"{view(k.Output)}, {cols}{string.Concat(epilogue.Select(e => ", " + e))});";
     }
 
@@ -63,20 +63,20 @@ public static class GpuKernelEmitter
         var x = node.Shape;
         switch (node.Op)
         {
-            case ConstantOp c: return $"_k.Fill(_s, {view(node)}, {Sizes.Float(c.Value)});";
-            case SoftmaxOp: return $"_k.Softmax(_s, {X(0)}, {Rows(x)}, {Cols(x)}, {view(node)});";
-            case LogSoftmaxOp: return $"_k.LogSoftmax(_s, {X(0)}, {Rows(x)}, {Cols(x)}, {view(node)});";
+            case ConstantOp c: return $"__k.Fill(__s, {view(node)}, {Sizes.Float(c.Value)});";
+            case SoftmaxOp: return $"__k.Softmax(__s, {X(0)}, {Rows(x)}, {Cols(x)}, {view(node)});";
+            case LogSoftmaxOp: return $"__k.LogSoftmax(__s, {X(0)}, {Rows(x)}, {Cols(x)}, {view(node)});";
             case TransposeOp { Perm.Length: 2 }:
-                return $"_k.Transpose(_s, {X(0)}, {Sizes.Of(node[0].Shape[0])}, {Sizes.Of(node[0].Shape[1])}, {view(node)});";
-            case MseOp: return $"_k.MeanSquaredError(_s, {X(0)}, {X(1)}, {Sizes.Count(node[0].Shape)}, {view(node)});";
-            case BinaryCrossEntropyOp: return $"_k.BinaryCrossEntropy(_s, {X(0)}, {X(1)}, {Sizes.Count(node[0].Shape)}, {view(node)});";
-            case OneHotOp h: return $"_k.OneHot(_s, {X(0)}, {Sizes.Count(node[0].Shape)}, {h.Classes}, {view(node)});";
+                return $"__k.Transpose(__s, {X(0)}, {Sizes.Of(node[0].Shape[0])}, {Sizes.Of(node[0].Shape[1])}, {view(node)});";
+            case MseOp: return $"__k.MeanSquaredError(__s, {X(0)}, {X(1)}, {Sizes.Count(node[0].Shape)}, {view(node)});";
+            case BinaryCrossEntropyOp: return $"__k.BinaryCrossEntropy(__s, {X(0)}, {X(1)}, {Sizes.Count(node[0].Shape)}, {view(node)});";
+            case OneHotOp h: return $"__k.OneHot(__s, {X(0)}, {Sizes.Count(node[0].Shape)}, {Sizes.Of(h.Classes)}, {view(node)});";
             case SumOp s:
                 return Reduce(node, KeepDims(node[0].Shape, s.Axes), X(0), view(node));
             case SumToOp:
                 return Reduce(node, Padded(node.Shape, node[0].Shape.Rank), X(0), view(node));
             case BroadcastToOp when Contiguous(node.Shape, Padded(node[0].Shape, node.Shape.Rank)) is { } b:
-                return $"_k.Broadcast(_s, {X(0)}, {b.Outer}, {b.Reduce}, {b.Inner}, {view(node)});";
+                return $"__k.Broadcast(__s, {X(0)}, {b.Outer}, {b.Reduce}, {b.Inner}, {view(node)});";
         }
         // Layouts the runtime has no kernel for: one generated thread per output element.
         var code = node.Op switch
@@ -95,7 +95,7 @@ public static class GpuKernelEmitter
     private static string Reduce(Node node, Shape kept, string x, string y)
     {
         if (Contiguous(node[0].Shape, kept) is { } b)
-            return $"_k.Sum(_s, {x}, {b.Outer}, {b.Reduce}, {b.Inner}, {y});";
+            return $"__k.Sum(__s, {x}, {b.Outer}, {b.Reduce}, {b.Inner}, {y});";
         throw new NotSupportedException($"no GPU kernel for a strided reduction {node}");
     }
 
