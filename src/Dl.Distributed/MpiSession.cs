@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Threading;
 using Dl.Distributed.Native;
 
@@ -27,6 +28,7 @@ public sealed unsafe class MpiSession : IDisposable
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     private static int _started;
+    private readonly PosixSignalRegistration _terminated;
     private string? _failure;
     private bool _disposed;
 
@@ -36,6 +38,13 @@ public sealed unsafe class MpiSession : IDisposable
         Rank = rank;
         WorldSize = worldSize;
         Timeout = timeout;
+        // Launchers end the remaining ranks with SIGTERM when one rank exits early (MPICH's Hydra silently): say why
+        // this rank ends, then let the signal end it.
+        _terminated = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ =>
+        {
+            Console.Error.WriteLine($"rank {Rank} of {WorldSize}: ended by the MPI launcher (SIGTERM), which usually means another rank exited or failed");
+            Console.Error.Flush();
+        });
     }
 
     /// <summary>This process's rank, 0 to <see cref="WorldSize"/> - 1.</summary>
@@ -69,10 +78,10 @@ public sealed unsafe class MpiSession : IDisposable
     {
         var limit = timeout ?? TimeoutFromEnvironment();
         if (limit <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), limit, "the timeout must be positive");
-        if (Interlocked.Exchange(ref _started, 1) != 0)
-            throw new MpiException("MPI was already started in this process; MPI can be started once, so share the one MpiSession");
         var (handle, name, family) = MpiLibrary.Load();
         var api = new MpiApi(handle, name, family);
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+            throw new MpiException("MPI was already started in this process; MPI can be started once, so share the one MpiSession");
         if (api.Initialized()) throw new MpiException($"{name}: MPI was started by other code in this process; MpiSession must start it");
         int rc = api.InitThread(MpiApi.ThreadFunneled, out int provided);
         if (rc != MpiApi.Success) throw new MpiException($"{name}: MPI_Init_thread failed: {api.ErrorString(rc)}");
@@ -168,6 +177,7 @@ public sealed unsafe class MpiSession : IDisposable
         if (_disposed) return;
         if (_failure is { } failure) Abort(failure);
         _disposed = true;
+        _terminated.Dispose();
         if (!Api.Finalized()) Api.Finalize();
     }
 

@@ -32,6 +32,7 @@ if (mode == "single")
 {
     var x = new float[batch * 784];
     var y = new int[batch];
+    if (o.TryGetValue("--initial", out var initial)) Write(initial, model.Parameters);
     int step = 0;
     while (step < steps)
     {
@@ -50,6 +51,7 @@ if (mode == "single")
 
 if (mode != "distributed") { Console.Error.WriteLine("worker: the mode must be single or distributed"); return 2; }
 using var session = MpiSession.Start();
+try
 {
     var shards = new ShardedBatches(batches, session.Rank, session.WorldSize);
     var parallel = new DataParallel(session, model, optimizer, int.Parse(Arg("--buckets", "1")));
@@ -89,6 +91,12 @@ using var session = MpiSession.Start();
                           $"parameters differing from rank 0's: {total[0]}");
     }
     return total[0] == 0 ? 0 : 4;
+}
+catch (MpiException e)
+{
+    // One line; leaving the using block then aborts every rank (the session knows a collective failed).
+    Console.Error.WriteLine("worker: " + e.Message);
+    return 1;
 }
 
 static void Write(string path, ReadOnlySpan<float> values)

@@ -18,10 +18,13 @@ internal static class MpiLibrary
     public const string OpenMpiName = "libmpi.so.40";
 
     /// <summary>Loads the library; throws <see cref="MpiException"/> naming every file tried when none loads.</summary>
-    public static (nint Handle, string Name, MpiFamily Family) Load()
+    public static (nint Handle, string Name, MpiFamily Family) Load() => Load(Candidates());
+
+    /// <summary>Loads the first of <paramref name="candidates"/> that loads.</summary>
+    public static (nint Handle, string Name, MpiFamily Family) Load(IEnumerable<string> candidates)
     {
         var tried = new List<string>();
-        foreach (var name in Candidates())
+        foreach (var name in candidates)
         {
             if (NativeLibrary.TryLoad(name, out var handle))
             {
