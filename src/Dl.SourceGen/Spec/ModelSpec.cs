@@ -138,5 +138,12 @@ internal sealed record OpSpec(OpKind Kind, EquatableArray<int> Inputs, LocationI
     public LocationInfo? CallSite { get; init; }
 }
 
-/// <summary>What the generator emits for one model: its source (null when there are errors) and its diagnostics.</summary>
-internal sealed record GenerationResult(string ModelName, string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// What the generator emits for one model: its source (null when there are errors), its GPU backend's
+/// source (null unless the project references the GPU runtime) and its diagnostics.
+/// </summary>
+internal sealed record GenerationResult(string ModelName, string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    public string GpuHintName { get; init; } = "";
+    public string? GpuSource { get; init; }
+}
