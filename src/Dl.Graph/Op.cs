@@ -49,7 +49,9 @@ public abstract class Op
 
     public override string ToString() => Key;
     public sealed override bool Equals(object? obj) => obj is Op other && OpIdentity.Equal(this, other);
-    public sealed override int GetHashCode() => OpIdentity.Hash(this);
+    // Ops are immutable, so the structural hash is computed once (Op's own fields are not part of identity).
+    private int _hash;
+    public sealed override int GetHashCode() => _hash != 0 ? _hash : (_hash = OpIdentity.Hash(this) | 1);
 }
 
 /// <summary>

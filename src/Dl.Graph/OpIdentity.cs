@@ -19,14 +19,15 @@ internal static class OpIdentity
 {
     private static readonly ConcurrentDictionary<Type, FieldInfo[]> s_fields = new();
 
-    public static bool Equal(object a, object b) => ValuesEqual(a, b, topLevel: true);
+    public static bool Equal(Op a, Op b) => ReferenceEquals(a, b) || a.GetHashCode() == b.GetHashCode() && ValuesEqual(a, b, topLevel: true);
 
     public static int Hash(object op) => ValueHash(op, topLevel: true);
 
     private static FieldInfo[] Fields(Type type) => s_fields.GetOrAdd(type, t =>
     {
         var fields = new List<FieldInfo>();
-        for (var c = t; c is not null && c != typeof(object); c = c.BaseType)
+        // Op's own fields are caches (its hash), not attributes.
+        for (var c = t; c is not null && c != typeof(object) && c != typeof(Op); c = c.BaseType)
             fields.AddRange(c.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly));
         return fields.OrderBy(f => f.DeclaringType!.FullName, StringComparer.Ordinal).ThenBy(f => f.Name, StringComparer.Ordinal).ToArray();
     });
