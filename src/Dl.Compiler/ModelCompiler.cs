@@ -78,7 +78,7 @@ public static class ModelCompiler
 
         // 4. Fusion and memory planning, once per generated method.
         EntryPoint Plan(string name, IReadOnlyList<Node> entryRoots, IReadOnlyDictionary<Node, Node> grads, IReadOnlyDictionary<Node, Node>? updates = null) =>
-            MemoryPlanner.Plan(name, Fusion.Lower(entryRoots.Concat(updates?.Values ?? Enumerable.Empty<Node>()).Distinct().ToList()), entryRoots, paramOffsets, grads, stateOffsets, updates);
+            MemoryPlanner.Plan(name, Loops.Group(Fusion.Lower(entryRoots.Concat(updates?.Values ?? Enumerable.Empty<Node>()).Distinct().ToList())), entryRoots, paramOffsets, grads, stateOffsets, updates);
 
         var none = new Dictionary<Node, Node>();
         var predict = Plan("Predict", new[] { output }, none);

@@ -24,7 +24,7 @@ public static class Evaluator
         var values = new Dictionary<Node, TensorValue>();
         foreach (var node in GraphBuilder.Topological(roots))
         {
-            TensorValue value = node.Op is InputOp or ParamOp or StateOp
+            TensorValue value = node.Op is InputOp or ParamOp or StateOp or LoopSlotOp
                 ? bind(node)
                 : node.Op.Evaluate(node.Inputs.Select(i => values[i]).ToList(), context);
             var expected = node.Shape.Resolve(batch);

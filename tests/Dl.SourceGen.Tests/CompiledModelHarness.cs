@@ -20,7 +20,7 @@ namespace Dl.SourceGen.Tests;
 /// parameters. A small probe class added to the compilation calls the span-based entry points with
 /// arrays, so the test can drive any model without knowing its inputs at compile time.
 /// </summary>
-internal static class CompiledModelHarness
+internal static partial class CompiledModelHarness
 {
     /// <summary>What the compiled model computed, and what the reference says it should have.</summary>
     public sealed record Outcome(
@@ -41,8 +41,13 @@ internal static class CompiledModelHarness
         var lowered = ModelLowering.Lower(run.Spec(className));
         var graph = Assert.IsType<ModelGraph>(lowered.Graph);
 
+        return Execute(Load(run, className, graph), graph, batch, seed, labelClasses);
+    }
+
+    /// <summary>Runs every entry point of a loaded model on seeded inputs and the reference beside it.</summary>
+    private static Outcome Execute(object model, ModelGraph graph, int batch, int seed, int labelClasses)
+    {
         var inputs = graph.Inputs.Select((input, k) => Values(input, batch, seed + k, labelClasses)).ToArray();
-        var model = Load(run, className, graph);
         // Running averages before the step (ComputeGradients updates them; Predict ran before it).
         var state = (model as Dl.IStatefulModel)?.State.ToArray();
         var probe = model.GetType().Assembly.GetType("DlProbe")!;
@@ -119,7 +124,12 @@ internal static class CompiledModelHarness
     {
         var spec = run.Spec(className);
         string type = "global::" + string.Join(".", (spec.Namespace is null ? new string[0] : spec.Namespace.Split('.')).Append(spec.ClassName).Select(Escape));
-        var compilation = run.Output.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Probe(type, graph), LanguageOptions, "DlProbe.cs"));
+        return LoadCompilation(run.Output.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Probe(type, graph), LanguageOptions, "DlProbe.cs")), className);
+    }
+
+    /// <summary>Emits a compilation holding a model and the probe, and creates the model through the probe.</summary>
+    private static object LoadCompilation(Compilation compilation, string className)
+    {
         using var stream = new MemoryStream();
         var emitted = compilation.Emit(stream);
         var errors = emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => $"{d.Id} {d.GetMessage()} at {d.Location.GetLineSpan()}").Distinct().ToList();

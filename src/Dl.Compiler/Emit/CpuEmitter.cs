@@ -15,7 +15,7 @@ namespace Dl.Compiler;
 /// locals and aliases are <c>__</c>-prefixed, public members are reached through <c>this.</c>, every
 /// type is <c>global::</c>-qualified, user names are escaped).
 /// </summary>
-public static class CpuEmitter
+public static partial class CpuEmitter
 {
     public static string Emit(CompiledModel model, ModelDeclaration decl)
     {
@@ -249,12 +249,28 @@ public static class CpuEmitter
         var checks = inputs.Where(i => i.Type == DType.Float32).Select(i => $" global::Dl.ModelGuard.RequireFiniteInput({Name(i)}, {g["__dl_name"]}, {InputLiteral(i)}, \"{i.Shape}\");");
         if (checks.Any()) w.Line($"if (global::Dl.ModelGuard.CheckFinite) {{{string.Concat(checks)} }}");
         w.Line($"global::System.Span<float> {g["__arena"]} = {g["__Arena"]}({g["__n"]});");
+        Calls(w, e, n => Storage(e, n, g), p => GradientSlot(p, e, g), new long[e.RegionSizes.Count], kernels, g, depth: 0);
+    }
+
+    /// <summary>
+    /// Calls each kernel of a plan (an entry point, or a loop's step) with the storage
+    /// <paramref name="storage"/> gives its nodes; a loop kernel is written out as a loop (see CpuEmitter.Loops.cs).
+    /// </summary>
+    private static void Calls(SourceWriter w, EntryPoint e, System.Func<Node, string> storage, System.Func<Node, string> gradientSlot,
+        IReadOnlyList<long> scratchBase, KernelTable kernels, GeneratedNames g, int depth)
+    {
         foreach (var k in e.Kernels)
         {
+            if (k is LoopKernel loop)
+            {
+                var at = e.Scratch[loop].Select((offset, p) => offset + (p < scratchBase.Count ? scratchBase[p] : 0)).ToList();
+                Loop(w, loop, storage, at, kernels, g, depth);
+                continue;
+            }
             // The arguments are this kernel's own nodes; the method may be one emitted for other nodes with the same code.
             var emitted = KernelEmitter.Emit(k);
             var method = kernels.Add(emitted);
-            var args = emitted.Arguments.Select(a => a.GradientSlot ? GradientSlot(a.Node, e, g) : Storage(e, a.Node, g));
+            var args = emitted.Arguments.Select(a => a.GradientSlot ? gradientSlot(a.Node) : storage(a.Node));
             w.Line($"{g[KernelClass]}.{method.Name}({g["__n"]}{string.Concat(args.Select(a => ", " + a))}{string.Concat(emitted.Scalars.Select(a => ", " + g[a.Value]))});");
         }
     }
@@ -278,6 +294,12 @@ public static class CpuEmitter
     private static string Storage(EntryPoint e, Node node, GeneratedNames g)
     {
         var location = e.Locations.TryGetValue(node, out var l) ? l : e.Locations[MemoryPlanner.Base(node)];
+        return At(location, node, g);
+    }
+
+    /// <summary>A span expression for <paramref name="node"/> stored at <paramref name="location"/>.</summary>
+    private static string At(Location location, Node node, GeneratedNames g)
+    {
         string count = Sizes.Count(node.Shape, g["__n"]);
         return location switch
         {

@@ -63,6 +63,7 @@ public static class MemoryPlanner
         // Values by the step after which they die (their last reader; the step that wrote them when
         // nothing reads them), in the order they were allocated: each is freed as the next step starts.
         var dying = new Dictionary<int, List<(Pool Pool, long Offset, long Size)>>();
+        var scratch = new Dictionary<Kernel, IReadOnlyList<long>>();
         for (int t = 0; t < kernels.Count; t++)
         {
             if (dying.TryGetValue(t - 1, out var dead))
@@ -83,11 +84,25 @@ public static class MemoryPlanner
                 if (!dying.TryGetValue(death, out var list)) dying[death] = list = new List<(Pool, long, long)>();
                 list.Add((pool, offset, size));
             }
+            // A loop's working memory (its step's values, carries, copied slices) lives while the loop runs.
+            if (kernels[t] is LoopKernel loop)
+            {
+                var at = new long[loop.Scratch.Count];
+                for (int p = 0; p < loop.Scratch.Count; p++)
+                {
+                    if (loop.Scratch[p] == 0) continue;
+                    var pool = PoolFor(p);
+                    at[p] = pool.Allocate(loop.Scratch[p]);
+                    if (!dying.TryGetValue(t, out var list)) dying[t] = list = new List<(Pool, long, long)>();
+                    list.Add((pool, at[p], loop.Scratch[p]));
+                }
+                scratch[loop] = at;
+            }
         }
         foreach (var n in locations.Keys.ToList().Where(n => n.Op is ReshapeOp))
             locations[n] = locations[Base(n)];
 
-        return new EntryPoint(name, kernels, roots, locations, pools.Select(p => p.High).ToList());
+        return new EntryPoint(name, kernels, roots, locations, pools.Select(p => p.High).ToList()) { Scratch = scratch };
     }
 
     private static void PlaceSource(Node n, Dictionary<Node, Location> locations, IReadOnlyDictionary<Node, long> paramOffsets)
@@ -161,6 +176,8 @@ public sealed class EntryPoint
     public IReadOnlyDictionary<Node, Location> Locations { get; }
     /// <summary>Arena floats per N^p for each power p: [0] is fixed, [1] per sample, [2] per pair of samples.</summary>
     public IReadOnlyList<long> RegionSizes { get; }
+    /// <summary>Where each loop kernel's scratch block starts in each region (per n^p units).</summary>
+    public IReadOnlyDictionary<Kernel, IReadOnlyList<long>> Scratch { get; init; } = new Dictionary<Kernel, IReadOnlyList<long>>();
     public long FixedSize => RegionSizes[0];
     public long PerSampleSize => RegionSizes[1];
 }

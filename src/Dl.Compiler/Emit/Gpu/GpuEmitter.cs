@@ -97,6 +97,8 @@ internal sealed class GpuClassWriter
         _decl = decl;
         _g = GeneratedNames.For(model);
         if (model.UsesDropout) throw new NotSupportedException("dropout masks have no GPU kernel yet");
+        if (model.EntryPoints.Any(e => e.Kernels.Any(k => k is LoopKernel)))
+            throw new NotSupportedException("loops (a layer applied many times, a recurrence over time steps) have no GPU kernels yet; run the model on the CPU");
         _forwardInputs = model.Inputs.Take(model.Source.ForwardInputCount).ToList();
         // The device arena holds a fixed and a per-sample region only (Dl.Gpu.GpuArena).
         if (model.ArenaRegions.Count > 2 && model.ArenaRegions.Skip(2).Any(size => size > 0))

@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Graph;
+
+namespace Dl.Compiler;
+
+/// <summary>
+/// A loop kernel in an entry point: one <c>for</c> over the steps, whatever their number, around the
+/// calls of the body's own (fused, planned) kernels. Before the loop the carries are copied into their
+/// buffers; each step copies its slices in (a leading loop axis is read in place), runs the body,
+/// stores the stacked values at the step's place (the residuals the backward loop reads among them),
+/// then hands the new carries on. The final carries are copied out after the last step.
+/// </summary>
+public static partial class CpuEmitter
+{
+    private static void Loop(SourceWriter w, LoopKernel k, Func<Node, string> outer, IReadOnlyList<long> scratchAt,
+        KernelTable kernels, GeneratedNames g, int depth)
+    {
+        var loop = k.Loop;
+        var body = loop.Body;
+        string n = g["__n"], t = g["__t" + depth], o = g["__o" + depth];
+        int steps = loop.Length;
+        ArenaLocation InScratch(ArenaLocation a) => new(a.Offset + (a.BatchPower < scratchAt.Count ? scratchAt[a.BatchPower] : 0), a.BatchPower);
+
+        string Inner(Node node)
+        {
+            var b = MemoryPlanner.Base(node);
+            if (b.Op is LoopSlotOp slot)
+            {
+                string count = Sizes.Count(node.Shape, n);
+                return slot.Kind switch
+                {
+                    LoopSlotKind.Carry => At(InScratch(k.CarryBuffers[slot.Index]), node, g),
+                    LoopSlotKind.Capture => outer(k.Inputs[body.InputIndexOf(slot)]),
+                    _ => k.SliceBuffers[slot.Index] is { } buffer ? At(InScratch(buffer), node, g)
+                        : $"{outer(k.Inputs[body.InputIndexOf(slot)])}.Slice({t} * {count}, {count})",
+                };
+            }
+            var location = k.Step.Locations.TryGetValue(node, out var l) ? l : k.Step.Locations[b];
+            return At(location is ArenaLocation a ? InScratch(a) : location, node, g);
+        }
+        string Carry(int i) => At(InScratch(k.CarryBuffers[i]), body.Carries[i], g);
+
+        w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}: {string.Join(", ", k.Results.Select(r => $"%{r.Id} ({((ScanOp)r.Op).Selection})"))}.");
+        for (int i = 0; i < body.Carries.Count; i++)
+            w.Line($"{outer(k.Inputs[i])}.CopyTo({Carry(i)});");
+        w.Open(loop.Reverse ? $"for (int {t} = {steps - 1}; {t} >= 0; {t}--)" : $"for (int {t} = 0; {t} < {steps}; {t}++)");
+        for (int j = 0; j < body.Slices.Count; j++)
+        {
+            if (k.SliceBuffers[j] is null) continue;
+            var xs = k.Inputs[body.Carries.Count + j];
+            var (before, inner) = Around(xs.Shape, loop.SliceAxes[j], n);
+            w.Line($"for (int {o} = 0; {o} < {before}; {o}++) {outer(xs)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}).CopyTo({Inner(body.Slices[j])}.Slice({o} * {inner}, {inner}));");
+        }
+        Calls(w, k.Step, Inner, p => throw new InvalidOperationException($"a loop body has no parameter ({p})"), scratchAt, kernels, g, depth + 1);
+        foreach (var r in k.Results)
+        {
+            var scan = (ScanOp)r.Op;
+            if (scan.StackedNode is not { } stacked) continue;
+            string value = Inner(k.BodyValue(stacked));
+            var (before, inner) = Around(r.Shape, scan.Selection.Axis, n);
+            if (before == "1") w.Line($"{value}.CopyTo({outer(r)}.Slice({t} * {inner}, {inner}));");
+            else w.Line($"for (int {o} = 0; {o} < {before}; {o}++) {value}.Slice({o} * {inner}, {inner}).CopyTo({outer(r)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}));");
+        }
+        for (int i = 0; i < body.Carries.Count; i++)
+        {
+            string next = Inner(k.BodyValue(body.CarriesOut[i]));
+            if (next != Carry(i)) w.Line($"{next}.CopyTo({Carry(i)});");
+        }
+        w.Close();
+        foreach (var r in k.Results)
+            if (((ScanOp)r.Op).Selection is { IsFinal: true } final)
+                w.Line($"{Carry(final.Index)}.CopyTo({outer(r)});");
+    }
+
+    /// <summary>Element counts before and after <paramref name="axis"/>: a row-major tensor is [before, steps, after].</summary>
+    private static (string Before, string Inner) Around(Shape shape, int axis, string n) =>
+        (Sizes.Product(shape.Take(axis), n), Sizes.Product(shape.Skip(axis + 1), n));
+}
