@@ -13,7 +13,8 @@ namespace Dl.Graph;
 /// A hand-written key that forgot an attribute would let interning (CSE) silently merge two different
 /// nodes; this cannot. Values compare as: floating point by bits (0 and -0, two NaNs, stay apart as
 /// their text did), sequences element by element, types with their own Equals (Shape) by it, other
-/// classes (ConvGeometry) field by field. Runs only at build time (the graph never reaches the runtime).
+/// classes (ConvGeometry) field by field; nodes and builders (graph structure, not attributes) by
+/// reference. Runs only at build time (the graph never reaches the runtime).
 /// </summary>
 internal static class OpIdentity
 {
@@ -34,7 +35,7 @@ internal static class OpIdentity
 
     /// <summary>A type that defines equality itself (Shape, strings, enums, primitives): trust it.</summary>
     private static bool HasOwnEquality(Type type) =>
-        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
+        type == typeof(Node) || type == typeof(GraphBuilder) || type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
         || type.GetMethod(nameof(Equals), new[] { typeof(object) })?.DeclaringType is { } declaring
            && declaring != typeof(object) && declaring != typeof(ValueType) && declaring != typeof(Op);
 
