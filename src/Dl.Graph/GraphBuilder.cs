@@ -11,7 +11,7 @@ namespace Dl.Graph;
 /// </summary>
 public sealed partial class GraphBuilder
 {
-    private readonly Dictionary<string, Node> _interned = new();
+    private readonly Dictionary<InternKey, Node> _interned = new();
     private readonly List<Node> _nodes = new();
 
     /// <summary>All nodes created so far, in creation (topological) order.</summary>
@@ -23,7 +23,7 @@ public sealed partial class GraphBuilder
         foreach (var input in inputs)
             if (input.Id >= _nodes.Count || _nodes[input.Id] != input)
                 throw new ArgumentException($"input %{input.Id} belongs to another graph");
-        string key = op.Key + "(" + string.Join(",", inputs.Select(i => i.Id)) + ")";
+        var key = new InternKey(op, inputs.Select(i => i.Id).ToArray());
         if (_interned.TryGetValue(key, out var existing))
             return existing;
         var (shape, type) = op.InferShape(inputs);
@@ -32,6 +32,17 @@ public sealed partial class GraphBuilder
         _nodes.Add(node);
         _interned.Add(key, node);
         return node;
+    }
+
+    /// <summary>An op (compared structurally, see <see cref="OpIdentity"/>) applied to input nodes (by id).</summary>
+    private readonly struct InternKey(Op op, int[] inputs) : IEquatable<InternKey>
+    {
+        private readonly int _hash = unchecked(op.GetHashCode() * 397 ^ inputs.Aggregate(17, (h, i) => h * 31 + i));
+        public Op Op { get; } = op;
+        public int[] Inputs { get; } = inputs;
+        public bool Equals(InternKey other) => _hash == other._hash && Inputs.SequenceEqual(other.Inputs) && Op.Equals(other.Op);
+        public override bool Equals(object? obj) => obj is InternKey other && Equals(other);
+        public override int GetHashCode() => _hash;
     }
 
     /// <summary>

@@ -93,6 +93,16 @@ public static partial class Layers
         return g.TrainEval(train, eval);
     }
 
+    /// <summary>BatchNorm2d: <see cref="BatchNorm"/> of [N,C,H,W] only (the rank is checked here, with a hint to the 1-d layer).</summary>
+    public static Node BatchNorm2d(GraphBuilder g, string path, Node x, int channels, double momentum = 0.1, double epsilon = 1e-5) =>
+        x.Shape.Rank == 4 ? BatchNorm(g, path, x, channels, momentum, epsilon)
+        : throw new ShapeException(ShapeErrorKind.WrongRank, $"BatchNorm2d '{path}' expects [N,C,H,W] (rank 4), got rank {x.Shape.Rank} {x.Shape}; use BatchNorm1d for [N,features]");
+
+    /// <summary>BatchNorm1d: <see cref="BatchNorm"/> of [N,features] only.</summary>
+    public static Node BatchNorm1d(GraphBuilder g, string path, Node x, int features, double momentum = 0.1, double epsilon = 1e-5) =>
+        x.Shape.Rank == 2 ? BatchNorm(g, path, x, features, momentum, epsilon)
+        : throw new ShapeException(ShapeErrorKind.WrongRank, $"BatchNorm1d '{path}' expects [N,features] (rank 2), got rank {x.Shape.Rank} {x.Shape}; use BatchNorm2d for [N,C,H,W]");
+
     /// <summary>Inverted dropout at <paramref name="rate"/>, its mask stream named by the layer's path.</summary>
     public static Node Dropout(GraphBuilder g, string path, Node x, double rate) => g.Dropout(x, rate, DropoutMaskOp.StreamOf(path));
 

@@ -22,14 +22,15 @@ public enum OpClass
 /// <summary>
 /// The one definition of an op: its shape rule, its meaning (the reference evaluator in double
 /// precision) and its vector-Jacobian product written as graph ops. Attributes live on the op
-/// instance, so an op is compared by <see cref="Key"/> (name plus attributes).
+/// instance; an op's identity is structural (its type and every field, see <see cref="OpIdentity"/>),
+/// so no attribute can be left out of it. <see cref="Key"/> is only its text.
 /// </summary>
 public abstract class Op
 {
     public abstract string Name { get; }
     public abstract OpClass Class { get; }
 
-    /// <summary>The op's attributes as text, e.g. <c>axes=[1]</c>; part of its identity.</summary>
+    /// <summary>The op's attributes as text, e.g. <c>axes=[1]</c>, for graph dumps and names (identity does not depend on it).</summary>
     public virtual string Attributes => "";
 
     public string Key => Attributes.Length == 0 ? Name : Name + "{" + Attributes + "}";
@@ -47,8 +48,10 @@ public abstract class Op
     public abstract IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node gradient);
 
     public override string ToString() => Key;
-    public override bool Equals(object? obj) => obj is Op other && other.GetType() == GetType() && other.Key == Key;
-    public override int GetHashCode() => Key.GetHashCode();
+    public sealed override bool Equals(object? obj) => obj is Op other && OpIdentity.Equal(this, other);
+    // Ops are immutable, so the structural hash is computed once (Op's own fields are not part of identity).
+    private int _hash;
+    public sealed override int GetHashCode() => _hash != 0 ? _hash : (_hash = OpIdentity.Hash(this) | 1);
 }
 
 /// <summary>

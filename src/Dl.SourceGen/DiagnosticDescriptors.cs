@@ -112,6 +112,13 @@ internal static class DiagnosticDescriptors
     /// <summary>A tensor (per sample) or a total of the compiled model (parameters, working memory) past what an int counts.</summary>
     public static readonly DiagnosticDescriptor TensorTooLarge = Error("DL0040", "Tensor too large", "{0}");
 
+    /// <summary>
+    /// The project references the GPU runtime but the model has something the GPU backend has no kernel
+    /// for: <c>Model.Gpu</c> still exists (user code compiles) and its constructor throws with the reason.
+    /// </summary>
+    public static readonly DiagnosticDescriptor GpuUnsupported = new("DL0041", "Model cannot run on the GPU",
+        "Model '{0}' cannot run on the GPU: {1}; its Gpu class throws NotSupportedException when created", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
     /// <summary>The generator itself failed; names the model and the exception.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("DL9999", "Internal compiler failure",
         "Internal DlCompiler failure while compiling model '{0}': {1}");
@@ -123,7 +130,7 @@ internal static class DiagnosticDescriptors
         ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge,
         TraceTooLarge, TooManyIterations, LayersTooDeep, CallsTooDeep, SizeTooLarge, ConstantArithmetic, MissingShape,
         ModelNotClass, MustReturnTensor, ReservedMember, BaseWithoutDefaultConstructor,
-        TensorTooLarge,
+        TensorTooLarge, GpuUnsupported,
         InternalError,
     };
 

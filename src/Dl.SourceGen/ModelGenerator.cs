@@ -24,7 +24,6 @@ public sealed class ModelGenerator : IIncrementalGenerator
     public const string SpecStep = "ModelSpec";
     public const string ResultStep = "ModelResult";
     public const string DiagnosticsStep = "ModelDiagnostics";
-    public const string GpuStep = "ModelGpu";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -38,8 +37,14 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Select(static (spec, _) => spec!)
             .WithTrackingName(SpecStep);
 
+        // The GPU backend (<Model>.Gpu, ILGPU kernels) only where the project references its runtime.
+        // The flag is a bool, so an edit elsewhere re-reads it but leaves the result step cached. Both
+        // backends are emitted from one compile, in one step, so a GPU emitter failure is a diagnostic.
+        var usesGpu = context.CompilationProvider
+            .Select(static (c, _) => c.ReferencedAssemblyNames.Any(a => a.Name == ModelBuilder.GpuRuntimeAssembly));
         var results = specs
-            .Select(static (spec, _) => ModelBuilder.Build(spec))
+            .Combine(usesGpu)
+            .Select(static (pair, _) => ModelBuilder.Build(pair.Left, pair.Right ? ModelBuilder.Gpu : null))
             .WithTrackingName(ResultStep);
 
         // Diagnostics are mapped back onto the compilation's syntax trees when reported, so pragmas and
@@ -50,26 +55,15 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(DiagnosticsStep);
         context.RegisterSourceOutput(diagnostics, static (spc, pair) => Report(spc, pair.Left, pair.Right));
 
-        // The GPU backend (<Model>.Gpu, ILGPU kernels) only where the project references its runtime.
-        // The flag is a bool, so an edit elsewhere re-reads it but leaves this step cached.
-        var usesGpu = context.CompilationProvider
-            .Select(static (c, _) => c.ReferencedAssemblyNames.Any(a => a.Name == GpuBuilder.RuntimeAssembly));
-        var gpu = specs
-            .Combine(usesGpu)
-            .Where(static pair => pair.Right)
-            .Select(static (pair, _) => GpuBuilder.Build(pair.Left))
-            .WithTrackingName(GpuStep);
-
         // All files are added in one step, so their hint names can be made unique across models (two
         // models may want the same name; Roslyn would throw). The expensive steps above stay per model.
-        var files = results.Collect().Combine(gpu.Collect());
-        context.RegisterSourceOutput(files, static (spc, pair) => AddSources(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(results.Collect(), static (spc, models) => AddSources(spc, models));
     }
 
-    private static void AddSources(SourceProductionContext context, ImmutableArray<GenerationResult> models, ImmutableArray<GpuGenerationResult> gpus)
+    private static void AddSources(SourceProductionContext context, ImmutableArray<GenerationResult> models)
     {
-        var files = models.Where(m => m.Source is not null).Select(m => (m.HintName, m.Source!, (GenerationResult?)m))
-            .Concat(gpus.Where(g => g.Source is not null).Select(g => (g.HintName, g.Source!, (GenerationResult?)null)))
+        var files = models.Where(m => m.Source is not null).Select(m => (m.HintName, m.Source!, m))
+            .Concat(models.Where(m => m.Source is not null && m.GpuSource is not null).Select(m => (m.GpuHintName, m.GpuSource!, m)))
             .ToList();
         var names = HintNames.Unique(files.Select(f => f.Item1).ToList());
         for (int i = 0; i < files.Count; i++)
@@ -80,7 +74,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 context.AddSource(names[i], SourceText.From(source, Encoding.UTF8));
             }
             catch (OperationCanceledException) { throw; }
-            catch (Exception e) when (model is not null) { ReportInternal(context, model, e); }
+            catch (Exception e) { ReportInternal(context, model, e); }
         }
     }
 

@@ -100,7 +100,7 @@ public class DeclarationDiagnosticTests
             }
         """));
         Assert.Empty(run.Diagnostics);
-        Assert.Contains(run.Spec("M").Ops, o => o.Kind == Dl.SourceGen.Spec.OpKind.Reshape && o.Ints.SequenceEqual(new[] { -1, 2 }));
+        Assert.Contains(run.Spec("M").Ops, o => o.Op == "Reshape" && o.Ints.SequenceEqual(new[] { -1, 2 }));
     }
 
     [Fact]

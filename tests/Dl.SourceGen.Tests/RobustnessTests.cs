@@ -17,7 +17,7 @@ public class RobustnessTests
         var spec = new ModelSpec("Broken", "Test", "public", EquatableArray<string>.Empty, location)
         {
             // Output points past the traced ops: an inconsistent spec, as a reader bug would make.
-            Ops = new[] { new OpSpec(OpKind.Input, EquatableArray<int>.Empty, location) { Name = "x", Ints = new[] { 4 }.ToEquatableArray() } }.ToEquatableArray(),
+            Ops = new[] { new OpSpec(Dl.Graph.OpTable.Input, EquatableArray<int>.Empty, location) { Name = "x", Ints = new[] { 4 }.ToEquatableArray() } }.ToEquatableArray(),
             Inputs = new[] { 0 }.ToEquatableArray(),
             Output = 3,
         };

@@ -77,6 +77,15 @@ public sealed partial class GraphBuilder
 {
     public Node Reshape(Node x, Shape shape) => x.Shape.Equals(shape) ? x : Apply(new ReshapeOp(shape), x);
 
+    /// <summary>Reshape to sizes as model code writes them: -1 (at most once) is the batch dimension, other sizes positive.</summary>
+    public Node Reshape(Node x, IReadOnlyList<int> dims)
+    {
+        if (dims.Count(d => d == -1) > 1 || dims.Any(d => d == 0 || d < -1))
+            throw new ShapeException(ShapeErrorKind.BadArgument,
+                $"Reshape: [{string.Join(",", dims)}] is not a valid shape (sizes are positive; -1, at most once, is the batch dimension)");
+        return Reshape(x, new Shape(dims.Select(d => d == -1 ? Dim.Batch : Dim.Of(d))));
+    }
+
     /// <summary>Keeps the first axis and flattens the rest: [N,C,H,W] -> [N,C*H*W].</summary>
     public Node Flatten(Node x)
     {

@@ -76,6 +76,10 @@ public sealed class ScanBody
     /// <summary>The body as text, one node a line, then which nodes carry on: equal text, equal body.</summary>
     public string Signature { get; }
 
+    // Op identity is structural (OpIdentity): two loops over bodies with the same text are the same loop.
+    public override bool Equals(object? obj) => obj is ScanBody other && other.Signature == Signature;
+    public override int GetHashCode() => Signature.GetHashCode();
+
     /// <summary>The number of outer inputs a loop over this body takes: initial carries, sequences, captures.</summary>
     public int InputCount => Carries.Count + Slices.Count + Captures.Count;
 

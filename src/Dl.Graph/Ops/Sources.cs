@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace Dl.Graph;
 
@@ -82,4 +83,26 @@ public sealed partial class GraphBuilder
         return Apply(new ParamOp(name, shape, init));
     }
     public Node Constant(double value, Shape? shape = null) => Apply(new ConstantOp(value, shape ?? Shape.Scalar));
+
+    /// <summary>A model input of per-sample sizes <paramref name="sample"/> (all positive): [N, ...sample].</summary>
+    public Node Input(string name, IReadOnlyList<int> sample, DType type) =>
+        Input(name, new Shape(new[] { Dim.Batch }.Concat(StaticShape($"input '{name}'", sample))), type);
+
+    /// <summary>A parameter of sizes <paramref name="sizes"/> (all positive).</summary>
+    public Node Param(string name, IReadOnlyList<int> sizes, Init init) => Param(name, StaticShape($"parameter '{name}'", sizes), init);
+
+    /// <summary>Integer labels for <paramref name="logits"/>: its shape without the classes' (last) axis.</summary>
+    public Node LabelsFor(string name, Node logits)
+    {
+        if (logits.Shape.Rank < 1)
+            throw new ShapeException(ShapeErrorKind.WrongRank, $"labels '{name}': Forward's output is a scalar; labels need outputs with classes on a last axis");
+        return Input(name, new Shape(logits.Shape.Take(logits.Shape.Rank - 1)), DType.Int32);
+    }
+
+    private static Shape StaticShape(string what, IReadOnlyList<int> dims)
+    {
+        if (dims.Any(d => d <= 0))
+            throw new ShapeException(ShapeErrorKind.BadArgument, $"{what}: sizes must be positive, got [{string.Join(",", dims)}]");
+        return new Shape(dims.Select(Dim.Of));
+    }
 }

@@ -8,13 +8,26 @@ using Dl.SourceGen.Spec;
 namespace Dl.SourceGen.Lowering;
 
 /// <summary>
-/// Spec in, generated source (or diagnostics) out: lowers the spec to a graph and hands it to
-/// <see cref="ModelCompiler.Generate"/>. Emits nothing for a model with errors; any unexpected
-/// exception becomes DL9999 naming the model.
+/// Emits the GPU backend of a compiled model; <paramref name="unsupportedReason"/> is set when the model
+/// has something the backend has no kernel for. A parameter of <see cref="ModelBuilder.Build"/> so tests
+/// can inject a failing emitter.
+/// </summary>
+internal delegate string GpuEmit(CompiledModel model, ModelDeclaration declaration, out string? unsupportedReason);
+
+/// <summary>
+/// Spec in, generated source (or diagnostics) out: lowers the spec to a graph, compiles it once and
+/// emits the CPU source and, when the project references the GPU runtime, the GPU source from the same
+/// plan. Emits nothing for a model with errors; any unexpected exception becomes DL9999 naming the model.
 /// </summary>
 internal static class ModelBuilder
 {
-    public static GenerationResult Build(ModelSpec spec)
+    /// <summary>The assembly whose reference turns the GPU backend on.</summary>
+    public const string GpuRuntimeAssembly = "Dl.Runtime.Gpu";
+
+    /// <summary>The GPU emitter the generator uses.</summary>
+    public static readonly GpuEmit Gpu = GpuEmitter.Emit;
+
+    public static GenerationResult Build(ModelSpec spec, GpuEmit? gpu = null)
     {
         if (spec.HasErrors)
             return new GenerationResult(spec.FullName, spec.HintName, null, spec.Diagnostics);
@@ -25,17 +38,43 @@ internal static class ModelBuilder
             if (lowered.HasErrors)
                 return new GenerationResult(spec.FullName, spec.HintName, null, diagnostics.ToEquatableArray());
             var declaration = new ModelDeclaration(spec.Namespace, spec.ClassName, spec.Accessibility, spec.ContainingTypes.ToList());
-            string? source = null;
+            CompiledModel compiled;
+            string source;
             try
             {
-                source = ModelCompiler.Generate(lowered.Graph!, declaration);
+                compiled = ModelCompiler.Compile(lowered.Graph!);
+                source = CpuEmitter.Emit(compiled, declaration);
             }
             catch (ShapeException e)
             {
                 // A graph error the compiler found late (no single op to blame): report it at the class.
                 diagnostics.Add(ModelLowering.ShapeError(e, spec.Identifier, "", null));
+                return new GenerationResult(spec.FullName, spec.HintName, null, diagnostics.ToEquatableArray());
             }
-            return new GenerationResult(spec.FullName, spec.HintName, source, diagnostics.ToEquatableArray());
+
+            string? gpuSource = null;
+            if (gpu is not null)
+            {
+                try
+                {
+                    gpuSource = gpu(compiled, declaration, out var unsupported);
+                    if (unsupported is not null)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GpuUnsupported, spec.Identifier, spec.FullName, unsupported));
+                }
+                catch (OperationCanceledException) { throw; }
+                catch (Exception e)
+                {
+                    // An emitter bug: DL9999 at the model, and a Gpu class that says so, so that user code
+                    // naming Model.Gpu does not add a CS0426 to the real error.
+                    diagnostics.Add(ModelReader.InternalError(spec, e));
+                    gpuSource = GpuEmitter.EmitUnsupported(declaration, "the GPU backend failed to generate it (DL9999)");
+                }
+            }
+            return new GenerationResult(spec.FullName, spec.HintName, source, diagnostics.ToEquatableArray())
+            {
+                GpuHintName = spec.GpuHintName,
+                GpuSource = gpuSource,
+            };
         }
         catch (OperationCanceledException) { throw; }
         catch (Exception e)

@@ -90,7 +90,7 @@ internal sealed class InputBinder(Interpreter interpreter)
                 return PoisonValue.Instance;
             }
             if (lossOutput is not TensorValue output) return PoisonValue.Instance;
-            input = interpreter.Emit(isLabels ? OpKind.LabelsLike : OpKind.InputLike, syntax, frame, new[] { output.Op }, o => o with { Name = parameter.Name });
+            input = interpreter.Emit(isLabels ? Dl.Graph.OpTable.LabelsLike : Dl.Graph.OpTable.InputLike, syntax, frame, new[] { output.Op }, o => o with { Name = parameter.Name });
         }
         else
         {
@@ -116,7 +116,7 @@ internal sealed class InputBinder(Interpreter interpreter)
                 interpreter.Report(DiagnosticDescriptors.UnsupportedConstruct, location, $"Gradient = true on the labels '{parameter.Name}' (integer labels have no gradient)");
                 return PoisonValue.Instance;
             }
-            input = interpreter.Emit(isLabels ? OpKind.LabelsInput : OpKind.Input, syntax, frame, Array.Empty<int>(),
+            input = interpreter.Emit(isLabels ? Dl.Graph.OpTable.LabelsInput : Dl.Graph.OpTable.Input, syntax, frame, Array.Empty<int>(),
                 o => o with { Name = parameter.Name, Ints = shape.ToEquatableArray(), Flag = gradient });
         }
         Inputs.Add(input.Op);

@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using Dl.Graph;
 using Dl.SourceGen.Spec;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -23,7 +26,7 @@ internal sealed partial class Interpreter
             var x = TensorOf(Eval(call.Arguments[0].Value, f), call.Arguments[0].Value.Syntax, f);
             return layer switch
             {
-                DenseValue d => Emit(OpKind.Dense, call.Syntax, f, new[] { x }, o => o with
+                DenseValue d => Emit("Dense", call.Syntax, f, new[] { x }, o => o with
                     { Name = d.Path, Ints = new[] { d.Inputs, d.Outputs }.ToEquatableArray(), Option = d.Activation, Flag = d.Bias }),
                 PoisonValue => layer,
                 _ => throw Unsupported(call.Syntax, $"calling Dense.Forward on {Describe(layer)}"),
@@ -66,75 +69,88 @@ internal sealed partial class Interpreter
 
     private Value TensorMethod(IInvocationOperation call, Frame f)
     {
-        var method = call.TargetMethod;
-        if (call.Instance is null) throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(method), KnownCalls);
-        int x = TensorOf(Eval(call.Instance, f), call.Instance.Syntax, f);
-        switch (method.Name)
+        if (call.Instance is null) throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
+        return TableCall(call, OpSurface.Method, f) ?? throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
+    }
+
+    private Value NnFunction(IInvocationOperation call, Frame f) =>
+        TableCall(call, OpSurface.Nn, f) ?? throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
+
+    /// <summary>
+    /// A call of a row of the op table (<see cref="OpTable"/>): a Tensor method's receiver is its first
+    /// operand; every other argument is an operand (Tensor, Labels, a params Tensor[]) or, by its
+    /// parameter's name, one of the row's attributes, which must be a build-time constant. Null when no
+    /// row is written so or the call does not fit it (the caller reports an unknown call).
+    /// </summary>
+    private Value? TableCall(IInvocationOperation call, OpSurface surface, Frame f)
+    {
+        if (OpTable.Find(surface, call.TargetMethod.Name) is not { } entry) return null;
+        var operands = new List<int>();
+        if (surface == OpSurface.Method) operands.Add(TensorOf(Eval(call.Instance!, f), call.Instance!.Syntax, f));
+        var settings = new Dictionary<string, object>();
+        foreach (var argument in call.Arguments)
         {
-            case "MatMul": return Emit(OpKind.MatMul, call.Syntax, f, new[] { x, TensorArgument(call, 0, f) });
-            case "Transpose" when call.Arguments.Length == 0: return Emit(OpKind.Transpose, call.Syntax, f, new[] { x });
-            case "Flatten": return Emit(OpKind.Flatten, call.Syntax, f, new[] { x });
-            case "Reshape" or "Sum" or "Mean":
-                var kind = (OpKind)Enum.Parse(typeof(OpKind), method.Name);
-                var ints = IntsArgument(call, 0, f);
-                if (kind == OpKind.Reshape)
-                    CheckElementCount(ints.Where(d => d != -1).Select(d => (long)d).ToList(), call.Arguments[0].Value.Syntax, "Reshape's target (per sample)");
-                return Emit(kind, call.Syntax, f, new[] { x }, o => o with { Ints = ints.ToEquatableArray() });
+            if (argument.Parameter is not { } parameter) return null;
+            var syntax = argument.Value.Syntax;
+            if (entry.Attribute(parameter.Name) is { } attribute)
+                settings[parameter.Name] = ReadAttribute(attribute, argument, f, settings);
+            else if (!IsOperand(parameter.Type)) return null;
+            else if (entry.Arity == -1) operands.AddRange(TensorsOf(argument.Value, f));
+            else if (entry.LabelOperands.Contains(operands.Count)) operands.Add(LabelsOf(Eval(argument.Value, f), syntax));
+            else operands.Add(TensorOf(Eval(argument.Value, f), syntax, f));
+        }
+        if (entry.Arity >= 0 && operands.Count != entry.Arity) return null;
+        if (entry.Attributes.Any(a => !settings.ContainsKey(a.Parameter))) return null;
+        var ints = new List<int>();
+        double number = 0;
+        foreach (var attribute in entry.Attributes)
+            switch (settings[attribute.Parameter])
+            {
+                case int i: ints.Add(i); break;
+                case int[] list: ints.AddRange(list); break;
+                case double d: number = d; break;
+            }
+        return Emit(entry.Name, call.Syntax, f, operands.ToArray(), o => o with { Ints = ints.ToEquatableArray(), Number = number });
+    }
+
+    private bool IsOperand(ITypeSymbol type) =>
+        Types.IsTensor(type) || KnownTypes.Is(type, Types.Labels) || type is IArrayTypeSymbol { ElementType: var e } && Types.IsTensor(e);
+
+    /// <summary>One attribute's value: an int, an int[] or a double (see <see cref="AttributeKind"/>).</summary>
+    private object ReadAttribute(OpAttribute attribute, IArgumentOperation argument, Frame f, Dictionary<string, object> earlier)
+    {
+        var syntax = argument.Value.Syntax;
+        // An omitted optional argument is its parameter's default (a nullable default is not a C# constant).
+        var value = argument is { ArgumentKind: ArgumentKind.DefaultValue, Parameter: { HasExplicitDefaultValue: true } p }
+            ? new ConstValue(p.ExplicitDefaultValue, p.Type) : Eval(argument.Value, f);
+        switch (attribute.Kind)
+        {
+            case AttributeKind.Real:
+                return value switch
+                {
+                    ConstValue { Constant: float v } => double.Parse(v.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+                    ConstValue { Constant: var c } when ConstantEvaluator.IsNumeric(c) => ConstantEvaluator.ToDouble(c!),
+                    PoisonValue => throw new PoisonedException(),
+                    _ => throw Error(DiagnosticDescriptors.NotConstant, syntax, syntax.ToString(), "op settings are fixed when the model is compiled"),
+                };
+            case AttributeKind.Int:
+                return value is ConstValue { Constant: null } && attribute.DefaultFrom is { } from && earlier.TryGetValue(from, out var fallback)
+                    ? fallback : Int(value, syntax);
             default:
-                if (ToolboxFunction(call, method.Name, x, 0, f) is { } toolbox) return toolbox;
-                if (Unary(method.Name) is { } unary && call.Arguments.Length == 0)
-                    return Emit(unary, call.Syntax, f, new[] { x });
-                throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(method), KnownCalls);
+                var ints = Ints(value, syntax);
+                if (attribute.SizeCheck is { } what)
+                    CheckElementCount(ints.Where(d => d != -1).Select(d => (long)d).ToList(), syntax, what);
+                return ints;
         }
     }
 
-    private Value NnFunction(IInvocationOperation call, Frame f)
+    /// <summary>The tensors of a params array (expanded or as one array value).</summary>
+    private int[] TensorsOf(IOperation argument, Frame f) => Eval(argument, f) switch
     {
-        var name = call.TargetMethod.Name;
-        switch (name)
-        {
-            case "MatMul" or "BiasAdd" or "Mse" or "BinaryCrossEntropy" when call.Arguments.Length == 2:
-                var kind = (OpKind)Enum.Parse(typeof(OpKind), name);
-                return Emit(kind, call.Syntax, f, new[] { TensorArgument(call, 0, f), TensorArgument(call, 1, f) });
-            case "CrossEntropy" when call.Arguments.Length == 2:
-                int logits = TensorArgument(call, 0, f);
-                int labels = LabelsOf(Eval(call.Arguments[1].Value, f), call.Arguments[1].Value.Syntax);
-                return Emit(OpKind.CrossEntropy, call.Syntax, f, new[] { logits, labels });
-            case "Concat" when call.Arguments.Length == 1:
-                return Concat(call, f);
-            case "LeakyRelu" or "Elu" or "Softplus" or "Abs" or "L1" or "L2" or "GlobalAvgPool2d" or "MaxPool2d" or "AvgPool2d":
-                return ToolboxFunction(call, name, TensorArgument(call, 0, f), 1, f)!;
-            default:
-                if (Unary(name) is { } unary && call.Arguments.Length == 1)
-                    return Emit(unary, call.Syntax, f, new[] { TensorArgument(call, 0, f) });
-                throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
-        }
-    }
-
-    private static OpKind? Unary(string name) => name switch
-    {
-        "Relu" => OpKind.Relu,
-        "Sigmoid" => OpKind.Sigmoid,
-        "Tanh" => OpKind.Tanh,
-        "Exp" => OpKind.Exp,
-        "Log" => OpKind.Log,
-        "Softmax" => OpKind.Softmax,
-        "LogSoftmax" => OpKind.LogSoftmax,
-        _ => null,
+        ArrayValue a => a.Items.Select(item => TensorOf(item, argument.Syntax, f)).ToArray(),
+        PoisonValue => throw new PoisonedException(),
+        var single => new[] { TensorOf(single, argument.Syntax, f) },
     };
-
-    private int TensorArgument(IInvocationOperation call, int index, Frame f)
-    {
-        var argument = call.Arguments[index].Value;
-        return TensorOf(Eval(argument, f), argument.Syntax, f);
-    }
-
-    /// <summary>A params int[] argument (expanded or as an array): every element a build-time constant.</summary>
-    private int[] IntsArgument(IInvocationOperation call, int index, Frame f)
-    {
-        var argument = call.Arguments[index].Value;
-        return Ints(Eval(argument, f), argument.Syntax);
-    }
 
     public static int[] Ints(Value value, SyntaxNode at) => value switch
     {

@@ -137,16 +137,18 @@ internal sealed partial class Interpreter
         {
             if (!KnownTypes.Is(method.ContainingType, Types.Tensor))
                 throw Error(DiagnosticDescriptors.UnknownCall, at.Syntax, method.ToDisplayString(), "");
-            OpKind opKind = kind switch
+            string symbol = kind switch
             {
-                BinaryOperatorKind.Add => OpKind.Add,
-                BinaryOperatorKind.Subtract => OpKind.Sub,
-                BinaryOperatorKind.Multiply => OpKind.Mul,
-                BinaryOperatorKind.Divide => OpKind.Div,
-                _ => throw Error(DiagnosticDescriptors.UnknownCall, at.Syntax, method.ToDisplayString(), ""),
+                BinaryOperatorKind.Add => "+",
+                BinaryOperatorKind.Subtract => "-",
+                BinaryOperatorKind.Multiply => "*",
+                BinaryOperatorKind.Divide => "/",
+                _ => "",
             };
+            var entry = Dl.Graph.OpTable.Find(Dl.Graph.OpSurface.Operator, symbol, arity: 2)
+                ?? throw Error(DiagnosticDescriptors.UnknownCall, at.Syntax, method.ToDisplayString(), "");
             int a = TensorOf(left, leftOp.Syntax, f), b = TensorOf(right, rightOp.Syntax, f);
-            return Emit(opKind, at.Syntax, f, new[] { a, b });
+            return Emit(entry.Name, at.Syntax, f, new[] { a, b });
         }
         if (left is PoisonValue || right is PoisonValue) return PoisonValue.Instance;
         if (left is ConstValue l && right is ConstValue r)
@@ -165,7 +167,7 @@ internal sealed partial class Interpreter
         {
             if (!KnownTypes.Is(method.ContainingType, Types.Tensor) || unary.OperatorKind != UnaryOperatorKind.Minus)
                 throw Error(DiagnosticDescriptors.UnknownCall, unary.Syntax, method.ToDisplayString(), "");
-            return Emit(OpKind.Neg, unary.Syntax, f, new[] { TensorOf(operand, unary.Operand.Syntax, f) });
+            return Emit(Dl.Graph.OpTable.Neg, unary.Syntax, f, new[] { TensorOf(operand, unary.Operand.Syntax, f) });
         }
         if (operand is PoisonValue) return operand;
         if (operand is ConstValue c)

@@ -60,14 +60,14 @@ internal sealed partial class Interpreter
 
     // ---- ops ----
 
-    /// <summary>Appends an op traced at <paramref name="at"/> in frame <paramref name="frame"/>; returns its tensor.</summary>
-    public TensorValue Emit(OpKind kind, SyntaxNode at, Frame frame, int[] inputs, Func<OpSpec, OpSpec>? attributes = null)
+    /// <summary>Appends an op (a row of <see cref="Dl.Graph.OpTable"/>, by name) traced at <paramref name="at"/> in frame <paramref name="frame"/>; returns its tensor.</summary>
+    public TensorValue Emit(string op, SyntaxNode at, Frame frame, int[] inputs, Func<OpSpec, OpSpec>? attributes = null)
     {
         var location = LocationInfo.From(at);
         _budget.Op(location, frame.CallSite);
-        var op = new OpSpec(kind, inputs.ToEquatableArray(), location) { Context = frame.Context, CallSite = frame.CallSite };
-        if (attributes is not null) op = attributes(op);
-        _ops.Add(op);
+        var spec = new OpSpec(op, inputs.ToEquatableArray(), location) { Context = frame.Context, CallSite = frame.CallSite };
+        if (attributes is not null) spec = attributes(spec);
+        _ops.Add(spec);
         return new TensorValue(_ops.Count - 1);
     }
 
@@ -81,13 +81,13 @@ internal sealed partial class Interpreter
                 if (p.Op < 0)
                 {
                     _budget.Op(p.Declaration, null);
-                    _ops.Add(new OpSpec(OpKind.Param, EquatableArray<int>.Empty, p.Declaration)
+                    _ops.Add(new OpSpec(Dl.Graph.OpTable.Param, EquatableArray<int>.Empty, p.Declaration)
                         { Name = p.Path, Ints = p.Shape.ToEquatableArray(), Option = p.Init });
                     p.Op = _ops.Count - 1;
                 }
                 return p.Op;
             case ConstValue { Constant: var c } when ConstantEvaluator.IsNumeric(c):
-                return Emit(OpKind.Constant, at, frame, Array.Empty<int>(), o => o with { Number = ConstantEvaluator.ToDouble(c!) }).Op;
+                return Emit(Dl.Graph.OpTable.Constant, at, frame, Array.Empty<int>(), o => o with { Number = ConstantEvaluator.ToDouble(c!) }).Op;
             case PoisonValue: throw new PoisonedException();
             default: throw Unsupported(at, $"'{at}' used as a tensor ({Describe(value)})");
         }

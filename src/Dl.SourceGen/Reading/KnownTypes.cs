@@ -16,8 +16,10 @@ internal sealed class KnownTypes
         Model = compilation.GetTypeByMetadataName("Dl.ModelAttribute");
         Input = compilation.GetTypeByMetadataName("Dl.InputAttribute");
         var builtins = new System.Collections.Generic.List<INamedTypeSymbol>();
-        foreach (var name in new[] { "Conv2d", "ConvTranspose2d", "DepthwiseSeparableConv2d", "BatchNorm2d", "BatchNorm1d", "Dropout" })
-            if (compilation.GetTypeByMetadataName("Dl." + name) is { } t) builtins.Add(t);
+        // The op table's layers (Dense has a symbol of its own: its Forward and properties are read apart).
+        foreach (var entry in Dl.Graph.OpTable.Entries)
+            if (entry.Surface == Dl.Graph.OpSurface.Layer && entry.Name != "Dense" && compilation.GetTypeByMetadataName("Dl." + entry.SurfaceName) is { } t)
+                builtins.Add(t);
         BuiltinLayers = builtins;
     }
 
@@ -50,7 +52,7 @@ internal sealed class KnownTypes
     public bool IsModelClass(ITypeSymbol? type) => HasAttribute(type, Model);
 
     /// <summary>Types whose fields hold parameters: Param, Dense, the built-in layers but Dropout, and user [Layer] classes.</summary>
-    public bool OwnsParameters(ITypeSymbol? type) => Is(type, Param) || Is(type, Dense) || IsLayerClass(type) || (IsBuiltinLayer(type) && type!.Name != "Dropout");
+    public bool OwnsParameters(ITypeSymbol? type) => Is(type, Param) || Is(type, Dense) || IsLayerClass(type) || (IsBuiltinLayer(type) && Dl.Graph.OpTable.Get(type!.Name).HasParameters);
 
     private static bool HasAttribute(ITypeSymbol? type, INamedTypeSymbol? attribute)
     {

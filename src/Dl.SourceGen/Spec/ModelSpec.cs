@@ -72,58 +72,12 @@ internal sealed record ModelSpec(
 /// <summary>A field that owns parameters, by its path in the model ("block.inner"), and where it is declared.</summary>
 internal sealed record ParamFieldSpec(string Path, LocationInfo Location);
 
-/// <summary>What a traced op is; one case per graph op or layer the front end lowers.</summary>
-internal enum OpKind
-{
-    /// <summary>Float input [N, ...Ints]; Name = input name; Flag = gradient requested.</summary>
-    Input,
-    /// <summary>Integer labels input [N, ...Ints].</summary>
-    LabelsInput,
-    /// <summary>Float input with the shape of Inputs[0] (a Loss target without [Input]).</summary>
-    InputLike,
-    /// <summary>Integer labels input with the shape of Inputs[0] minus its last axis.</summary>
-    LabelsLike,
-    /// <summary>Parameter; Name = path, Ints = shape, Option = init.</summary>
-    Param,
-    /// <summary>Scalar constant; Number = value.</summary>
-    Constant,
-    Add, Sub, Mul, Div, Neg,
-    Exp, Log, Relu, Sigmoid, Tanh, Softmax, LogSoftmax,
-    MatMul, BiasAdd, Transpose, Flatten,
-    /// <summary>Ints = target shape, -1 = the batch dimension.</summary>
-    Reshape,
-    /// <summary>Ints = axes (empty: all).</summary>
-    Sum,
-    /// <summary>Ints = axes (empty: all).</summary>
-    Mean,
-    /// <summary>Built-in dense layer; Name = path, Ints = [inputs, outputs], Option = activation, Flag = bias.</summary>
-    Dense,
-    Mse, CrossEntropy, BinaryCrossEntropy,
-    /// <summary>Number = slope.</summary>
-    LeakyRelu,
-    /// <summary>Number = alpha.</summary>
-    Elu,
-    Softplus, Abs, L1, L2, GlobalAvgPool2d,
-    /// <summary>Ints = [kernel, stride, padding].</summary>
-    MaxPool2d,
-    /// <summary>Ints = [kernel, stride, padding].</summary>
-    AvgPool2d,
-    /// <summary>Inputs joined along the channels (axis 1).</summary>
-    Concat,
-    /// <summary>Name = path; Ints = [in, out, kernel, stride, padding (Layers.SamePadding: same), dilation, groups]; Option = activation; Flag = bias.</summary>
-    Conv2d,
-    /// <summary>Name = path; Ints = [in, out, kernel, stride, padding, output padding, dilation, groups]; Option = activation; Flag = bias.</summary>
-    ConvTranspose2d,
-    /// <summary>Name = path; Ints = [in, out, kernel, stride, padding (Layers.SamePadding: same), dilation]; Option = activation; Flag = bias.</summary>
-    DepthwiseSeparableConv2d,
-    /// <summary>Name = path; Ints = [features, expected input rank (2 or 4)]; Number = momentum; Option = epsilon.</summary>
-    BatchNorm,
-    /// <summary>Name = path; Number = rate.</summary>
-    Dropout,
-}
-
-/// <summary>One traced op: what it is, its operands (indices of earlier ops), its attributes and the C# expression that made it.</summary>
-internal sealed record OpSpec(OpKind Kind, EquatableArray<int> Inputs, LocationInfo Location)
+/// <summary>
+/// One traced op: which row of <see cref="Dl.Graph.OpTable"/> it is (<see cref="Op"/>, the row's name),
+/// its operands (indices of earlier ops), its attributes (what they mean is the row's
+/// <see cref="Dl.Graph.OpEntry.Doc"/>) and the C# expression that made it.
+/// </summary>
+internal sealed record OpSpec(string Op, EquatableArray<int> Inputs, LocationInfo Location)
 {
     public string Name { get; init; } = "";
     public EquatableArray<int> Ints { get; init; }
@@ -136,7 +90,17 @@ internal sealed record OpSpec(OpKind Kind, EquatableArray<int> Inputs, LocationI
 
     /// <summary>The model-level call that led here, when the op sits inside a layer.</summary>
     public LocationInfo? CallSite { get; init; }
+
+    /// <summary>The attributes as the op table's factories take them.</summary>
+    public Dl.Graph.OpArgs Args => new() { Name = Name, Ints = Ints.ToArray(), Number = Number, Option = Option, Flag = Flag };
 }
 
-/// <summary>What the generator emits for one model: its source (null when there are errors) and its diagnostics.</summary>
-internal sealed record GenerationResult(string ModelName, string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// What the generator emits for one model: its source (null when there are errors), its GPU backend's
+/// source (null unless the project references the GPU runtime) and its diagnostics.
+/// </summary>
+internal sealed record GenerationResult(string ModelName, string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    public string GpuHintName { get; init; } = "";
+    public string? GpuSource { get; init; }
+}
