@@ -80,12 +80,15 @@ public static class KernelEmitter
     }
 
     /// <summary>The run-time value of a Scale: factor · n^power, as a float expression.</summary>
-    public static string ScaleExpression(ScaleOp s) => s.BatchPower switch
+    public static string ScaleExpression(ScaleOp s) => ScaleExpression(s.Factor, s.BatchPower);
+
+    /// <summary>factor · n^power as a float expression.</summary>
+    public static string ScaleExpression(double factor, int batchPower) => batchPower switch
     {
-        0 => Sizes.Float(s.Factor),
-        -1 => $"(float)({Sizes.Double(s.Factor)} / (double)n)",
-        1 => $"(float)({Sizes.Double(s.Factor)} * (double)n)",
-        _ => $"(float)({Sizes.Double(s.Factor)} * global::System.Math.Pow(n, {s.BatchPower}))",
+        0 => Sizes.Float(factor),
+        -1 => $"(float)({Sizes.Double(factor)} / (double)n)",
+        1 => $"(float)({Sizes.Double(factor)} * (double)n)",
+        _ => $"(float)({Sizes.Double(factor)} * global::System.Math.Pow(n, {batchPower}))",
     };
 
     private static string Bool(bool b) => b ? "true" : "false";

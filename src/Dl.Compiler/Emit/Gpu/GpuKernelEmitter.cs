@@ -85,7 +85,7 @@ public static class GpuKernelEmitter
             BroadcastToOp => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.BroadcastStrides(Padded(node[0].Shape, node.Shape.Rank), node.Shape) }, "{0}"),
             BinaryOp => GpuStrided.Emit(name, summary, node.Shape,
                 new[] { GpuStrided.BroadcastStrides(node[0].Shape, node.Shape), GpuStrided.BroadcastStrides(node[1].Shape, node.Shape) },
-                GpuElementwise.Scalar(node, new[] { "{0}", "{1}" })),
+                ElementwiseEmitter.Invoke(node, new[] { "{0}", "{1}" }, ElementwiseEmitter.Resolve)),
             _ => throw new NotSupportedException($"no GPU kernel for {node.Op.Key}"),
         };
         return Launch(table.Add(code), Sizes.Count(node.Shape), node.Inputs.Select(view).Concat(new[] { view(node) }));
