@@ -48,7 +48,8 @@ public sealed class LogOp : UnaryOp
 public sealed class ReluOp : UnaryOp
 {
     public override string Name => "Relu";
-    public override double Apply(double x, EvalContext c) => x > 0 ? x : 0;
+    // x < 0 ? 0 : x, not x > 0 ? x : 0: a NaN passes through (it would vanish into a 0 otherwise).
+    public override double Apply(double x, EvalContext c) => x < 0 ? 0 : x;
     // The mask comes from the output (y > 0 exactly where x > 0), so backward needs only y.
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Step(y)) };
 }

@@ -6,21 +6,24 @@ namespace Dl.Operators;
 
 // Piecewise-linear operators: comparisons and selects only, so every width agrees trivially.
 
-/// <summary>x for x &gt; 0, else 0 (so NaN and -0 give +0, as the reference evaluator's x &gt; 0 ? x : 0).</summary>
+/// <summary>
+/// max(x, 0) as x &lt; 0 ? 0 : x: NaN stays NaN (a poisoned input shows, as in PyTorch) and -0 stays -0.
+/// One compare and one select at every width (an IEEE maximum would need fix-ups for NaN and the sign of zero).
+/// </summary>
 public readonly struct Relu : IUnaryOperator
 {
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Invoke(float x) => x > 0f ? x : 0f;
+    public float Invoke(float x) => x < 0f ? 0f : x;
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector128<float> Invoke(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), x, Vector128<float>.Zero);
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), Vector128<float>.Zero, x);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<float> Invoke(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, Vector256<float>.Zero);
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256<float>.Zero, x);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, Vector512<float>.Zero);
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512<float>.Zero, x);
 }
 
 /// <summary>1 for x &gt; 0, else 0 (NaN gives 0): the Heaviside step, ReLU's derivative.</summary>

@@ -120,7 +120,7 @@ internal static class ModelLowering
             case OpKind.Sum: return g.Sum(x[0], op.Ints.Count == 0 ? null : op.Ints.ToArray());
             case OpKind.Mean: return g.Mean(x[0], op.Ints.Count == 0 ? null : op.Ints.ToArray());
             case OpKind.Dense:
-                return Layers.Dense(g, op.Name, x[0], op.Ints[0], op.Ints[1], ParseEnum<LayerActivation>(op.Option), op.Flag);
+                return Layers.Dense(g, op.Name, x[0], op.Ints[0], op.Ints[1], Activations.Named(op.Option), op.Flag);
             case OpKind.Mse: return g.Mse(x[0], x[1]);
             case OpKind.CrossEntropy: return g.SoftmaxCrossEntropy(x[0], x[1]);
             case OpKind.BinaryCrossEntropy: return g.BinaryCrossEntropy(x[0], x[1]);

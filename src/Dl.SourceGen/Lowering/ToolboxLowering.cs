@@ -12,7 +12,7 @@ internal static class ToolboxLowering
     public static Node? Build(GraphBuilder g, OpSpec op, Node[] x)
     {
         var i = op.Ints;
-        LayerActivation Activation() => (LayerActivation)Enum.Parse(typeof(LayerActivation), op.Option);
+        UnaryOp? Activation() => Activations.Named(op.Option);
         switch (op.Kind)
         {
             case OpKind.LeakyRelu: return g.LeakyRelu(x[0], op.Number);

@@ -51,7 +51,7 @@ public static class GpuKernelEmitter
         string inner = Sizes.Of(k.TransA ? k.A.Shape[0] : k.A.Shape[1]);
         var epilogue = new List<string>();
         if (k.Bias is not null) epilogue.Add("bias: " + view(k.Bias));
-        if (k.Activation != LayerActivation.None) epilogue.Add("activation: global::Dl.Cpu.GemmActivation." + k.Activation);
+        if (k.Activation is not null) epilogue.Add("activation: " + ElementwiseEmitter.Construct(ElementwiseEmitter.OperatorOf(k.Activation), ElementwiseEmitter.Resolve));
         if (k.ReluMask is not null) { epilogue.Add("mask: " + view(k.ReluMask)); epilogue.Add("ldMask: " + cols); }
         return $"__k.Gemm(__s, {m}, {cols}, {inner}, {view(k.A)}, {Sizes.Of(k.A.Shape[1])}, {Bool(k.TransA)}, {view(k.B)}, {Sizes.Of(k.B.Shape[1])}, {Bool(k.TransB)}, " +
             $"{view(k.Output)}, {cols}{string.Concat(epilogue.Select(e => ", " + e))});";
