@@ -11,13 +11,13 @@ public static partial class Layers
     /// (He-initialised under ReLU, Glorot otherwise), b: [outChannels] added per channel.
     /// </summary>
     public static Node Conv2d(GraphBuilder g, string path, Node x, int inChannels, int outChannels, int kernel,
-        int stride = 1, int padding = 0, int dilation = 1, int groups = 1, LayerActivation activation = LayerActivation.None, bool bias = true)
+        int stride = 1, int padding = 0, int dilation = 1, int groups = 1, UnaryOp? activation = null, bool bias = true)
     {
         var (h, w) = CheckConvInput("Conv2d", path, x, inChannels, outChannels, kernel, stride, padding, dilation, groups);
         var geometry = padding == SamePadding
             ? ConvGeometry.Same(h, w, kernel, kernel, stride, dilation, groups)
             : ConvGeometry.Uniform(stride, padding, dilation, groups);
-        var weight = g.Param(path + ".weight", new Shape(outChannels, inChannels / groups, kernel, kernel), activation == LayerActivation.Relu ? Init.He : Init.Glorot);
+        var weight = g.Param(path + ".weight", new Shape(outChannels, inChannels / groups, kernel, kernel), activation is ReluOp ? Init.He : Init.Glorot);
         var y = g.Conv2d(x, weight, geometry);
         if (bias) y = ChannelBias(g, path, y, outChannels);
         return Activate(g, y, activation);
@@ -28,12 +28,12 @@ public static partial class Layers
     /// (H-1)·stride - 2·padding + dilation·(k-1) + 1 + outputPadding, ...]; W: [inChannels, outChannels/groups, k, k].
     /// </summary>
     public static Node ConvTranspose2d(GraphBuilder g, string path, Node x, int inChannels, int outChannels, int kernel,
-        int stride = 1, int padding = 0, int outputPadding = 0, int dilation = 1, int groups = 1, LayerActivation activation = LayerActivation.None, bool bias = true)
+        int stride = 1, int padding = 0, int outputPadding = 0, int dilation = 1, int groups = 1, UnaryOp? activation = null, bool bias = true)
     {
         if (padding == SamePadding)
             throw new ShapeException(ShapeErrorKind.BadArgument, $"ConvTranspose2d '{path}': give an explicit padding (\"same\" is for Conv2d)");
         CheckConvInput("ConvTranspose2d", path, x, inChannels, outChannels, kernel, stride, padding, dilation, groups);
-        var weight = g.Param(path + ".weight", new Shape(inChannels, outChannels / groups, kernel, kernel), activation == LayerActivation.Relu ? Init.He : Init.Glorot);
+        var weight = g.Param(path + ".weight", new Shape(inChannels, outChannels / groups, kernel, kernel), activation is ReluOp ? Init.He : Init.Glorot);
         var y = g.ConvTranspose2d(x, weight, ConvGeometry.Uniform(stride, padding, dilation, groups), outputPadding, outputPadding);
         if (bias) y = ChannelBias(g, path, y, outChannels);
         return Activate(g, y, activation);
@@ -45,7 +45,7 @@ public static partial class Layers
     /// "&lt;path&gt;.pointwise.weight" and "&lt;path&gt;.pointwise.bias".
     /// </summary>
     public static Node DepthwiseSeparableConv2d(GraphBuilder g, string path, Node x, int inChannels, int outChannels, int kernel,
-        int stride = 1, int padding = 0, int dilation = 1, LayerActivation activation = LayerActivation.None, bool bias = true)
+        int stride = 1, int padding = 0, int dilation = 1, UnaryOp? activation = null, bool bias = true)
     {
         var depthwise = Conv2d(g, path + ".depthwise", x, inChannels, inChannels, kernel, stride, padding, dilation, groups: inChannels, bias: false);
         return Conv2d(g, path + ".pointwise", depthwise, inChannels, outChannels, 1, activation: activation, bias: bias);

@@ -35,6 +35,9 @@ public abstract class Op
 
     public string Key => Attributes.Length == 0 ? Name : Name + "{" + Attributes + "}";
 
+    /// <summary>For an elementwise op, the run-time operator struct that computes it in float; null for every other op.</summary>
+    public virtual ElementwiseOperator? Operator => null;
+
     /// <summary>Output shape and type from input shapes and types; throws <see cref="ShapeException"/>.</summary>
     public abstract (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs);
 

@@ -1,5 +1,6 @@
 using System;
-using Dl.Cpu;
+using System.Collections.Generic;
+using Dl.Operators;
 using Dl.Gpu.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
@@ -26,7 +27,8 @@ public sealed partial class GpuKernels : IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _noneBuffer;
     private readonly ArrayView<float> _none;
 
-    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>? _tile16, _block128;
+    /// <summary>The GEMM kernels loaded so far, per activation operator type: (Tile16, Block128) launchers.</summary>
+    private readonly Dictionary<Type, (Delegate? Tile16, Delegate? Block128)> _gemms = new();
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int>? _softmax, _logSoftmax;
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float, int, int>? _crossEntropy;
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _meanLoss;
@@ -45,17 +47,26 @@ public sealed partial class GpuKernels : IDisposable
     }
 
     /// <summary>
-    /// C[m,n] = op(A)·op(B) with the fused epilogue of the CPU GEMM: v += bias[j]; v = act(v);
-    /// v *= step(mask[i·ldMask + j]). A transposed operand is indexed in place, never copied.
+    /// C[m,n] = op(A)·op(B) with the fused epilogue of the CPU GEMM: v += bias[j]; v *= step(mask[i·ldMask + j]).
+    /// A transposed operand is indexed in place, never copied.
     /// </summary>
     public void Gemm(AcceleratorStream stream, int m, int n, int k, ArrayView<float> a, int lda, bool transA, ArrayView<float> b, int ldb, bool transB,
-        ArrayView<float> c, int ldc, ArrayView<float> bias = default, GemmActivation activation = GemmActivation.None,
+        ArrayView<float> c, int ldc, ArrayView<float> bias = default, ArrayView<float> mask = default, int ldMask = 0, GemmVariant variant = GemmVariant.Auto) =>
+        Gemm(stream, m, n, k, a, lda, transA, b, ldb, transB, c, ldc, default(Identity), bias, mask, ldMask, variant);
+
+    /// <summary>
+    /// The product with <paramref name="activation"/> applied after the bias: any unary operator struct
+    /// (the CPU's own, its float overload compiled by ILGPU), a kernel loaded once per operator type.
+    /// </summary>
+    public void Gemm<TActivation>(AcceleratorStream stream, int m, int n, int k, ArrayView<float> a, int lda, bool transA, ArrayView<float> b, int ldb, bool transB,
+        ArrayView<float> c, int ldc, TActivation activation, ArrayView<float> bias = default,
         ArrayView<float> mask = default, int ldMask = 0, GemmVariant variant = GemmVariant.Auto)
+        where TActivation : struct, IUnaryOperator
     {
         var p = new GemmArgs
         {
             M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0,
-            Activation = (int)activation, HasBias = bias.IsValid ? 1 : 0, HasMask = mask.IsValid ? 1 : 0, LdMask = ldMask,
+            HasBias = bias.IsValid ? 1 : 0, HasMask = mask.IsValid ? 1 : 0, LdMask = ldMask,
         };
         var biasView = bias.IsValid ? bias : _none;
         var maskView = mask.IsValid ? mask : _none;
@@ -63,17 +74,28 @@ public sealed partial class GpuKernels : IDisposable
             // A 128x128 block pays once there are enough of them to fill the device; small layers
             // (a batch of 64 through a 128-wide layer) get many 16x16 tiles instead.
             variant = (long)m * n >= 512L * 512 && k >= 64 ? GemmVariant.Block128 : GemmVariant.Tile16;
+        _gemms.TryGetValue(typeof(TActivation), out var loaded);
         if (variant == GemmVariant.Block128)
         {
-            _block128 ??= _accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>(GemmKernels.Block128);
+            var block128 = (Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, TActivation>?)loaded.Block128;
+            if (block128 is null)
+            {
+                block128 = _accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, TActivation>(GemmKernels.Block128<TActivation>);
+                _gemms[typeof(TActivation)] = (loaded.Tile16, block128);
+            }
             var grid = new Index2D((n + GemmKernels.B - 1) / GemmKernels.B, (m + GemmKernels.B - 1) / GemmKernels.B);
-            _block128(stream, new KernelConfig(grid, new Index2D(16, 16)), a, b, c, biasView, maskView, p);
+            block128(stream, new KernelConfig(grid, new Index2D(16, 16)), a, b, c, biasView, maskView, p, activation);
         }
         else
         {
-            _tile16 ??= _accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>(GemmKernels.Tile16);
+            var tile16 = (Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, TActivation>?)loaded.Tile16;
+            if (tile16 is null)
+            {
+                tile16 = _accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, TActivation>(GemmKernels.Tile16<TActivation>);
+                _gemms[typeof(TActivation)] = (tile16, loaded.Block128);
+            }
             var grid = new Index2D((n + GemmKernels.T - 1) / GemmKernels.T, (m + GemmKernels.T - 1) / GemmKernels.T);
-            _tile16(stream, new KernelConfig(grid, new Index2D(GemmKernels.T, GemmKernels.T)), a, b, c, biasView, maskView, p);
+            tile16(stream, new KernelConfig(grid, new Index2D(GemmKernels.T, GemmKernels.T)), a, b, c, biasView, maskView, p, activation);
         }
     }
 

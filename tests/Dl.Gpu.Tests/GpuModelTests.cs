@@ -54,7 +54,7 @@ public class GpuModelTests
         var cpu = new SmallMlp(seed: 3) { LearningRate = 0.3f };
         var host = new SmallMlp(seed: 3) { LearningRate = 0.3f };
         using var gpu = new SmallMlp.Gpu(host, Device);
-        Check(cpu, host, ReferenceGraphs.Classifier("SmallMlp", 12, 16, 5, LayerActivation.Relu), batch, new (string, Array)[] { ("x", x), ("label", y) },
+        Check(cpu, host, ReferenceGraphs.Classifier("SmallMlp", 12, 16, 5, new ReluOp()), batch, new (string, Array)[] { ("x", x), ("label", y) },
             () => cpu.Predict(x), () => gpu.Predict(x),
             () => cpu.ComputeGradients(x, y), () => gpu.ComputeGradients(x, y), gpu.ReadLoss,
             () => cpu.TrainStep(x, y), () => gpu.TrainStep(x, y), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);

@@ -45,7 +45,7 @@ public class AutodiffTests
     {
         var g = new GraphBuilder();
         var x = g.Input("x", S("N,4"));
-        var h = Layers.Dense(g, "l1", x, 4, 5, LayerActivation.Relu);
+        var h = Layers.Dense(g, "l1", x, 4, 5, new ReluOp());
         var loss = g.SoftmaxCrossEntropy(Layers.Dense(g, "l2", h, 5, 3), g.Input("y", S("N"), DType.Int32));
         var w2 = g.Param("l2.weight", S("5,3"), Init.Glorot);
         var gw2 = Autodiff.Gradients(g, loss, new[] { w2 }).Single();

@@ -53,6 +53,6 @@ public class BatchSizeGradTests
     [InlineData(7)]
     public void MlpWithCrossEntropy(int batch) =>
         At(batch, (g, x) =>
-            g.SoftmaxCrossEntropy(Layers.Dense(g, "o", Layers.Dense(g, "h", x[0], 3, 4, LayerActivation.Sigmoid), 4, 3), x[1]),
+            g.SoftmaxCrossEntropy(Layers.Dense(g, "o", Layers.Dense(g, "h", x[0], 3, 4, new SigmoidOp()), 4, 3), x[1]),
             InputSpec.Float("x", S("N,3")), InputSpec.Labels("y", S("N"), 3));
 }

@@ -57,11 +57,11 @@ public class BuilderTests
     {
         var g = new GraphBuilder();
         var x = g.Input("x", S("N,3"));
-        var once = Layers.Dense(g, "enc", x, 3, 3, LayerActivation.Tanh);
-        var twice = Layers.Dense(g, "enc", once, 3, 3, LayerActivation.Tanh);
+        var once = Layers.Dense(g, "enc", x, 3, 3, new TanhOp());
+        var twice = Layers.Dense(g, "enc", once, 3, 3, new TanhOp());
         var pars = GraphBuilder.Topological(new[] { twice }).Where(n => n.Op is ParamOp).ToList();
         Assert.Equal(new[] { "enc.weight", "enc.bias" }, pars.Select(p => ((ParamOp)p.Op).ParamName));
-        Assert.Same(Layers.Dense(g, "enc", x, 3, 3, LayerActivation.Tanh), once);
+        Assert.Same(Layers.Dense(g, "enc", x, 3, 3, new TanhOp()), once);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class BuilderTests
     {
         var g = new GraphBuilder();
         var x = g.Input("x", S("N,4"));
-        Layers.Dense(g, "a", Layers.Dense(g, "b", x, 4, 5, LayerActivation.Relu), 5, 2);
+        Layers.Dense(g, "a", Layers.Dense(g, "b", x, 4, 5, new ReluOp()), 5, 2);
         for (int i = 0; i < g.Nodes.Count; i++)
         {
             Assert.Equal(i, g.Nodes[i].Id);

@@ -9,15 +9,15 @@ namespace Dl.Graph.Tests;
 public class CompositionGradTests
 {
     [Theory]
-    [InlineData(LayerActivation.None, true)]
-    [InlineData(LayerActivation.Relu, true)]
-    [InlineData(LayerActivation.Sigmoid, true)]
-    [InlineData(LayerActivation.Tanh, true)]
-    [InlineData(LayerActivation.None, false)]
-    [InlineData(LayerActivation.Tanh, false)]
-    public void Dense_EachActivation(LayerActivation activation, bool bias)
+    [InlineData("None", true)]
+    [InlineData("Relu", true)]
+    [InlineData("Sigmoid", true)]
+    [InlineData("Tanh", true)]
+    [InlineData("None", false)]
+    [InlineData("Tanh", false)]
+    public void Dense_EachActivation(string activation, bool bias)
     {
-        var result = Verify((g, x) => Layers.Dense(g, "d", x[0], 4, 3, activation, bias), InputSpec.Float("x", S("N,4")));
+        var result = Verify((g, x) => Layers.Dense(g, "d", x[0], 4, 3, Activations.Named(activation), bias), InputSpec.Float("x", S("N,4")));
         // x: 3*4, weight: 4*3, bias: 3 elements are all compared.
         Assert.Equal(12 + 12 + (bias ? 3 : 0), result.Compared);
     }
@@ -27,7 +27,7 @@ public class CompositionGradTests
     {
         var result = Verify((g, x) =>
         {
-            var h = Layers.Dense(g, "hidden", x[0], 4, 6, LayerActivation.Relu);
+            var h = Layers.Dense(g, "hidden", x[0], 4, 6, new ReluOp());
             var logits = Layers.Dense(g, "out", h, 6, 3);
             return g.SoftmaxCrossEntropy(logits, x[1]);
         }, InputSpec.Float("x", S("N,4")), InputSpec.Labels("y", S("N"), 3));
@@ -38,8 +38,8 @@ public class CompositionGradTests
     public void Mlp_TwoLayers_WithMseAndMeanOverBatch() =>
         Verify((g, x) =>
         {
-            var h = Layers.Dense(g, "hidden", x[0], 3, 5, LayerActivation.Tanh);
-            return g.Mse(Layers.Dense(g, "out", h, 5, 2, LayerActivation.Sigmoid), x[1]);
+            var h = Layers.Dense(g, "hidden", x[0], 3, 5, new TanhOp());
+            return g.Mse(Layers.Dense(g, "out", h, 5, 2, new SigmoidOp()), x[1]);
         }, InputSpec.Float("x", S("N,3")), InputSpec.Constant("t", S("N,2")));
 
     [Fact]
@@ -69,8 +69,8 @@ public class CompositionGradTests
     public void SharedLayer_WeightGradientsAccumulateOverBothUses() =>
         Verify((g, x) =>
         {
-            var a = Layers.Dense(g, "shared", x[0], 3, 3, LayerActivation.Tanh);
-            return Layers.Dense(g, "shared", a, 3, 3, LayerActivation.Tanh);
+            var a = Layers.Dense(g, "shared", x[0], 3, 3, new TanhOp());
+            return Layers.Dense(g, "shared", a, 3, 3, new TanhOp());
         }, InputSpec.Float("x", S("N,3")));
 
     [Fact]

@@ -48,7 +48,7 @@ public class ConvGradTests
 
     [Fact]
     public void Conv2dLayer_WithBiasAndTanh() =>
-        Verify((g, x) => Layers.Conv2d(g, "conv", x[0], 2, 3, 3, stride: 2, padding: 1, activation: LayerActivation.Tanh), InputSpec.Float("x", S("N,2,5,5")));
+        Verify((g, x) => Layers.Conv2d(g, "conv", x[0], 2, 3, 3, stride: 2, padding: 1, activation: new TanhOp()), InputSpec.Float("x", S("N,2,5,5")));
 
     [Fact]
     public void Conv2dLayer_SamePaddingKeepsTheSize()
@@ -66,7 +66,7 @@ public class ConvGradTests
         var g = new GraphBuilder();
         var y = Layers.ConvTranspose2d(g, "up", g.Input("x", S("N,4,7,7")), 4, 2, 3, stride: 2, padding: 1, outputPadding: 1);
         Assert.Equal(S("N,2,14,14"), y.Shape);
-        Verify((b, x) => Layers.ConvTranspose2d(b, "up", x[0], 2, 3, 3, stride: 2, padding: 1, outputPadding: 1, activation: LayerActivation.Sigmoid),
+        Verify((b, x) => Layers.ConvTranspose2d(b, "up", x[0], 2, 3, 3, stride: 2, padding: 1, outputPadding: 1, activation: new SigmoidOp()),
             InputSpec.Float("x", S("N,2,3,3")));
     }
 
@@ -78,7 +78,7 @@ public class ConvGradTests
         Assert.Equal(S("N,5,6,6"), y.Shape);
         var names = System.Linq.Enumerable.ToList(System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(g.Nodes, n => n.Op is ParamOp), n => ((ParamOp)n.Op).ParamName + " " + n.Shape));
         Assert.Equal(new[] { "ds.depthwise.weight [3,1,3,3]", "ds.pointwise.weight [5,3,1,1]", "ds.pointwise.bias [5]" }, names);
-        Verify((b, x) => Layers.DepthwiseSeparableConv2d(b, "ds", x[0], 2, 3, 3, padding: 1, activation: LayerActivation.Tanh), InputSpec.Float("x", S("N,2,4,4")));
+        Verify((b, x) => Layers.DepthwiseSeparableConv2d(b, "ds", x[0], 2, 3, 3, padding: 1, activation: new TanhOp()), InputSpec.Float("x", S("N,2,4,4")));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public class GraphTextTests
     {
         var g = new GraphBuilder();
         var x = g.Input("x", S("N,4"));
-        var h = Layers.Dense(g, "hidden", x, 4, 5, LayerActivation.Relu);
+        var h = Layers.Dense(g, "hidden", x, 4, 5, new ReluOp());
         var loss = g.SoftmaxCrossEntropy(Layers.Dense(g, "out", h, 5, 3), g.Input("y", S("N"), DType.Int32));
         var grad = Autodiff.Gradients(g, g.Scale(loss, 0.5), new[] { g.Param("hidden.weight", S("4,5"), Init.He) }).Single();
         return (g, loss, grad);

@@ -42,7 +42,7 @@ public class PoolingGradTests
 
     [Fact]
     public void MaxPool_ThenConv_ThroughALeNetBlock() =>
-        Verify((g, n) => g.MaxPool2d(Layers.Conv2d(g, "c", n[0], 1, 2, 3, padding: 1, activation: LayerActivation.Tanh), 2),
+        Verify((g, n) => g.MaxPool2d(Layers.Conv2d(g, "c", n[0], 1, 2, 3, padding: 1, activation: new TanhOp()), 2),
             InputSpec.Float("x", S("N,1,4,4")));
 
     [Fact]

@@ -27,7 +27,7 @@ public class CompiledVsReferenceTests
         var model = new SmallMlp(seed: 3);
         var x = Floats(batch * 12, 1);
         var y = Labels(batch, 5, 2);
-        CheckAll(model, ReferenceGraphs.Classifier("SmallMlp", 12, 16, 5, LayerActivation.Relu), batch,
+        CheckAll(model, ReferenceGraphs.Classifier("SmallMlp", 12, 16, 5, new ReluOp()), batch,
             () => model.Predict(x).ToArray(), () => model.Evaluate(x, y), () => model.ComputeGradients(x, y), ("x", x), ("label", y));
     }
 

@@ -12,9 +12,9 @@ internal static class ConvReferenceGraphs
         var g = new GraphBuilder();
         var x = g.Input("x", Batch(2, 9, 9));
         var label = g.Input("label", Batch(), DType.Int32);
-        var h = Layers.Conv2d(g, "stem", x, 2, 4, 3, stride: 2, padding: 1, activation: LayerActivation.Relu);
+        var h = Layers.Conv2d(g, "stem", x, 2, 4, 3, stride: 2, padding: 1, activation: new ReluOp());
         var a = g.LeakyRelu(Layers.Conv2d(g, "dilated", h, 4, 4, 3, padding: 2, dilation: 2), 0.1);
-        var b = g.Elu(Layers.Conv2d(g, "grouped", h, 4, 4, 3, padding: Layers.SamePadding, groups: 2, activation: LayerActivation.Tanh), 0.5);
+        var b = g.Elu(Layers.Conv2d(g, "grouped", h, 4, 4, 3, padding: Layers.SamePadding, groups: 2, activation: new TanhOp()), 0.5);
         var s = g.Softplus(Layers.DepthwiseSeparableConv2d(g, "separable", g.Concat(new[] { a, b }), 8, 6, 3, padding: 1));
         var m = g.MaxPool2d(s, 3, 2, 1);
         var p = g.AvgPool2d(m, 2, 1);
@@ -49,9 +49,9 @@ internal static class ConvReferenceGraphs
         var g = new GraphBuilder();
         var x = g.Input("image", Batch(1, 28, 28));
         var label = g.Input("label", Batch(), DType.Int32);
-        var h = g.MaxPool2d(Layers.Conv2d(g, "conv1", x, 1, 6, 5, padding: 2, activation: LayerActivation.Relu), 2);
-        h = g.MaxPool2d(Layers.Conv2d(g, "conv2", h, 6, 16, 5, activation: LayerActivation.Relu), 2);
-        var f = Layers.Dense(g, "fc2", Layers.Dense(g, "fc1", g.Flatten(h), 400, 120, LayerActivation.Relu), 120, 84, LayerActivation.Relu);
+        var h = g.MaxPool2d(Layers.Conv2d(g, "conv1", x, 1, 6, 5, padding: 2, activation: new ReluOp()), 2);
+        h = g.MaxPool2d(Layers.Conv2d(g, "conv2", h, 6, 16, 5, activation: new ReluOp()), 2);
+        var f = Layers.Dense(g, "fc2", Layers.Dense(g, "fc1", g.Flatten(h), 400, 120, new ReluOp()), 120, 84, new ReluOp());
         var o = Layers.Dense(g, "fc3", f, 84, 10);
         return new ModelGraph("LeNet", g, new[] { x, label }, o, g.SoftmaxCrossEntropy(o, label), forwardInputCount: 1);
     }
@@ -61,9 +61,9 @@ internal static class ConvReferenceGraphs
         var g = new GraphBuilder();
         var x = g.Input("image", Batch(1, 28, 28));
         var t = g.Input("target", Batch(1, 28, 28));
-        var h = Layers.Conv2d(g, "down1", x, 1, 8, 3, stride: 2, padding: 1, activation: LayerActivation.Relu);
-        h = Layers.Conv2d(g, "down2", h, 8, 16, 3, stride: 2, padding: 1, activation: LayerActivation.Relu);
-        h = Layers.ConvTranspose2d(g, "up1", h, 16, 8, 3, stride: 2, padding: 1, outputPadding: 1, activation: LayerActivation.Relu);
+        var h = Layers.Conv2d(g, "down1", x, 1, 8, 3, stride: 2, padding: 1, activation: new ReluOp());
+        h = Layers.Conv2d(g, "down2", h, 8, 16, 3, stride: 2, padding: 1, activation: new ReluOp());
+        h = Layers.ConvTranspose2d(g, "up1", h, 16, 8, 3, stride: 2, padding: 1, outputPadding: 1, activation: new ReluOp());
         var y = Layers.ConvTranspose2d(g, "up2", h, 8, 1, 3, stride: 2, padding: 1, outputPadding: 1);
         return new ModelGraph("ConvAutoencoder", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
     }

@@ -12,7 +12,7 @@ internal static class ReferenceGraphs
 {
     private static Shape Batch(params int[] dims) => new(new[] { Dim.Batch }.Concat(dims.Select(d => Dim.Of(d))));
 
-    public static ModelGraph Classifier(string name, int inputs, int hidden, int classes, LayerActivation activation)
+    public static ModelGraph Classifier(string name, int inputs, int hidden, int classes, UnaryOp? activation)
     {
         var g = new GraphBuilder();
         var x = g.Input(name == "MnistMlp" ? "image" : "x", Batch(inputs));
@@ -27,10 +27,10 @@ internal static class ReferenceGraphs
         var g = new GraphBuilder();
         var x = g.Input("x", Batch(6));
         var t = g.Input("target", Batch(2));
-        var h = Layers.Dense(g, "input", x, 6, 8, LayerActivation.Tanh);
+        var h = Layers.Dense(g, "input", x, 6, 8, new TanhOp());
         for (int i = 0; i < 3; i++)
         {
-            var inner = Layers.Dense(g, "block.inner", h, 8, 8, LayerActivation.Relu);
+            var inner = Layers.Dense(g, "block.inner", h, 8, 8, new ReluOp());
             h = g.Add(h, g.Mul(inner, g.Param("block.scale", new Shape(8), Dl.Graph.Init.Ones)));
         }
         var y = Layers.Dense(g, "head", h, 8, 2);
@@ -47,7 +47,7 @@ internal static class ReferenceGraphs
         var h = g.Tanh(g.Mul(g.MatMul(x, w), gain));
         var p = g.Add(g.Softmax(h), g.Mul(g.Exp(g.LogSoftmax(h)), g.Constant(0.5)));
         var centred = g.Sub(p, g.Reshape(g.Mean(p, new[] { 1 }), Batch(1)));
-        var gate = Layers.Dense(g, "gate", h, 4, 4, LayerActivation.Sigmoid);
+        var gate = Layers.Dense(g, "gate", h, 4, 4, new SigmoidOp());
         var mixed = g.Add(g.Div(centred, g.Add(g.Constant(1), gate)), g.Relu(g.Sub(h, g.Constant(0.1))));
         var y = g.Add(g.Transpose(g.Transpose(mixed)), g.Log(g.Add(g.Mul(h, h), g.Constant(1))));
         var loss = g.Add(g.Add(g.BinaryCrossEntropy(y, t), g.Mul(g.Mean(g.Mul(y, y)), g.Constant(0.01))),

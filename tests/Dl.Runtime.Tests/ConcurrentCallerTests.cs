@@ -81,7 +81,7 @@ public class ConcurrentCallerTests
             {
                 HelperThread.Enabled = split;
                 Gemm.Multiply(m, n, k, a, transA ? m : k, transA, b, n, false, c, n,
-                    new GemmEpilogue { Accumulate = true, Bias = bias, Activation = GemmActivation.Relu });
+                    new GemmEpilogue { Accumulate = true, Bias = bias }, new Dl.Operators.Relu());
             }
             finally { HelperThread.Enabled = was; }
             return c;

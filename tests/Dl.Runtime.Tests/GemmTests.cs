@@ -78,7 +78,7 @@ public class GemmTests
         var bias = Random(256, 5);
         Assert.Equal(0, Allocations.AfterWarmUp(() =>
         {
-            Gemm.Multiply(300, 256, 300, a, 300, false, b, 256, false, c, 256, new GemmEpilogue { Bias = bias, Activation = GemmActivation.Relu });
+            Gemm.Multiply(300, 256, 300, a, 300, false, b, 256, false, c, 256, new GemmEpilogue { Bias = bias }, new Dl.Operators.Relu());
             Gemm.Multiply(64, 10, 128, a, 128, true, b, 128, true, c, 10);
             Gemm.Multiply(1, 128, 300, a, 300, false, b, 128, false, c, 128);
         }));
@@ -104,13 +104,16 @@ public class GemmTests
         var mask = Random(m * n, 50);
         var epilogue = mode switch
         {
-            1 => new GemmEpilogue { Bias = bias, Activation = GemmActivation.Relu },
+            1 => new GemmEpilogue { Bias = bias },
             2 => new GemmEpilogue { ReluMask = mask, LdMask = n },
-            3 => new GemmEpilogue { Accumulate = true, Activation = GemmActivation.Tanh },
-            4 => new GemmEpilogue { Activation = GemmActivation.Sigmoid },
+            3 => new GemmEpilogue { Accumulate = true },
             _ => default,
         };
-        Gemm.Multiply(m, n, k, a, lda, ta, b, ldb, tb, c, ldc, epilogue);
+        // The activation is the operator struct the product is specialised for.
+        if (mode == 1) Gemm.Multiply(m, n, k, a, lda, ta, b, ldb, tb, c, ldc, epilogue, new Dl.Operators.Relu());
+        else if (mode == 3) Gemm.Multiply(m, n, k, a, lda, ta, b, ldb, tb, c, ldc, epilogue, new Dl.Operators.Tanh());
+        else if (mode == 4) Gemm.Multiply(m, n, k, a, lda, ta, b, ldb, tb, c, ldc, epilogue, new Dl.Operators.Sigmoid());
+        else Gemm.Multiply(m, n, k, a, lda, ta, b, ldb, tb, c, ldc, epilogue);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
@@ -130,6 +133,30 @@ public class GemmTests
                     $"{m}x{n}x{k} transA={ta} transB={tb} mode={mode}: C[{i},{j}] = {c[i * ldc + j]}, expected {s}");
                 if (pad > 0 && j == n - 1)
                     for (int q = n; q < ldc; q++) Assert.Equal(before[i * ldc + q], c[i * ldc + q]); // padding untouched
+            }
+    }
+
+    /// <summary>A parameterised operator in the store (any unary op fuses): narrow, small-row, packed and split products.</summary>
+    [Theory]
+    [InlineData(1, 10, 64)]
+    [InlineData(3, 128, 40)]
+    [InlineData(37, 70, 50)]
+    [InlineData(200, 256, 200)]
+    public void AnyOperator_InTheStore_MatchesReference(int m, int n, int k)
+    {
+        var a = Random(m * k, 1);
+        var b = Random(k * n, 2);
+        var bias = Random(n, 3);
+        var c = new float[m * n];
+        var elu = new Dl.Operators.Elu(0.7f);
+        Gemm.Multiply(m, n, k, a, k, false, b, n, false, c, n, new GemmEpilogue { Bias = bias }, elu);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = bias[j];
+                for (int p = 0; p < k; p++) s += (double)a[i * k + p] * b[p * n + j];
+                double expected = s > 0 ? s : 0.7 * (Math.Exp(s) - 1);
+                Assert.True(Math.Abs(c[i * n + j] - expected) <= 1e-4 * (1 + Math.Abs(expected)), $"{m}x{n}x{k} at ({i},{j}): {c[i * n + j]} vs {expected}");
             }
     }
 }

@@ -17,7 +17,7 @@ public static class ConvEmitter
         var args = new List<KernelArgument> { new("x", k.X, false), new("w", k.W, false) };
         if (k.Bias is not null) args.Add(new("bias", k.Bias, false));
         args.Add(new("y", k.Output, true));
-        string activation = k.Activation == LayerActivation.None ? "" : ", global::Dl.Cpu.GemmActivation." + k.Activation;
+        string activation = k.Activation is null ? "" : ", " + ElementwiseEmitter.Construct(ElementwiseEmitter.OperatorOf(k.Activation), ElementwiseEmitter.Resolve);
         var body = new[]
         {
             $"global::Dl.Cpu.Conv.Forward({Shape(k.X.Shape, k.Conv.Shape, k.W.Shape, ((Conv2dOp)k.Conv.Op).Geometry)}, {Sizes.Of(k.X.Shape[0])}, x, w, {(k.Bias is null ? "default" : "bias")}, y{activation});",

@@ -6,14 +6,20 @@ using Dl.Graph;
 namespace Dl.Compiler;
 
 /// <summary>
-/// Emits a fused elementwise group as one loop over [rows, cols]: a Vector512 body, 16 floats a
-/// step, and a scalar tail. Intermediates live in registers. Each elementwise op has its scalar and
-/// vector formula here, side by side. Temporaries are numbered by their place in the group (t0, t1...,
-/// in the summary's order), not by node id, so two groups that compute the same thing are the same
-/// code and are emitted once.
+/// Emits a fused elementwise group as one loop over [rows, cols]: a vector body at the widest width
+/// the hardware accelerates (Vector512, 16 floats a step, else Vector256, else Vector128), then a
+/// scalar tail. Intermediates live in registers. No formula is written here: each node calls its op's
+/// operator struct (<see cref="Op.Operator"/>, Dl.Operators in Dl.Runtime), whose float and vector
+/// overloads compute the same thing bit for bit, so an element's value does not depend on whether a
+/// body or the tail computed it. Operators and temporaries are numbered by their place in the group
+/// (f0, t0, ..., in the summary's order), not by node id, so two groups that compute the same thing
+/// are the same code and are emitted once.
 /// </summary>
 public static class ElementwiseEmitter
 {
+    /// <summary>The vector widths a loop has a body for, widest first: the alias of VectorNNN and floats per vector.</summary>
+    private static readonly (string Vec, int Lanes)[] Widths = { ("__V512", 16), ("__V256", 8), ("__V128", 4) };
+
     public static KernelCode Emit(string name, string summary, ElementwiseKernel k)
     {
         var root = k.Output;
@@ -37,8 +43,9 @@ public static class ElementwiseEmitter
 
         var local = Locals(k);
         var body = new List<string> { $"int rows = {rows}, cols = {cols};" };
-        foreach (var s in k.Body.Where(b => b.Op is ScaleOp))
-            body.Add($"float s{local[s]} = {KernelEmitter.ScaleExpression((ScaleOp)s.Op)};");
+        // The operators, built once (their arguments, a batch-dependent scale included, resolved here).
+        foreach (var node in k.Body)
+            body.Add($"var f{local[node]} = {Construct(OperatorOf(node), Resolve)};");
         foreach (var leaf in leafName.Values.Where(l => l.Access == Access.Scalar))
             body.Add($"float {leaf.Name}s = {leaf.Name}[0];");
 
@@ -47,99 +54,74 @@ public static class ElementwiseEmitter
         foreach (var leaf in leafName.Values.Where(l => l.Access == Access.Column))
             body.Add($"float {leaf.Name}r = {leaf.Name}[{columnIndex[leaf.Name]}];");
         body.Add("int j = 0;");
-        body.Add("if (__Vec.IsHardwareAccelerated) {");
-        body.Add("for (; j <= cols - 16; j += 16) {");
-        body.AddRange(Statements(k, leafName, vector: true));
-        body.Add($"__Vec.StoreUnsafe(t{local[root]}, ref __Mem.GetReference(y), (uint)(o + j));");
-        body.Add("}");
-        body.Add("}");
+        for (int w = 0; w < Widths.Length; w++)
+        {
+            var (vec, lanes) = Widths[w];
+            body.Add($"{(w == 0 ? "if" : "else if")} ({vec}.IsHardwareAccelerated) {{");
+            body.Add($"for (; j <= cols - {lanes}; j += {lanes}) {{");
+            body.AddRange(Statements(k, leafName, vec));
+            body.Add($"{vec}.StoreUnsafe(t{local[root]}, ref __Mem.GetReference(y), (uint)(o + j));");
+            body.Add("}");
+            body.Add("}");
+        }
         body.Add("for (; j < cols; j++) {");
-        body.AddRange(Statements(k, leafName, vector: false));
+        body.AddRange(Statements(k, leafName, null));
         body.Add($"y[o + j] = t{local[root]};");
         body.Add("}");
         body.Add("}");
         return new KernelCode(name, summary, args, body);
     }
 
-    /// <summary>Each body node's number in the group: temporary t{i}, scale factor s{i}.</summary>
+    /// <summary>Each body node's number in the group: operator f{i}, temporary t{i}.</summary>
     public static Dictionary<Node, int> Locals(ElementwiseKernel k) => k.Body.Select((n, i) => (n, i)).ToDictionary(t => t.n, t => t.i);
 
-    private static IEnumerable<string> Statements(ElementwiseKernel k, Dictionary<Node, (string Name, Access Access)> leaves, bool vector)
+    /// <summary>The operator struct of an elementwise node (every op fusion puts in a group has one).</summary>
+    public static ElementwiseOperator OperatorOf(Node node) =>
+        node.Op.Operator ?? throw new NotSupportedException($"{node.Op.Name} has no elementwise operator");
+
+    /// <summary>
+    /// C# that builds <paramref name="op"/>: <c>default(T)</c> without arguments, else <c>new T(...)</c>
+    /// with constant arguments as float literals and batch-dependent ones through <paramref name="resolve"/>
+    /// (given the argument and its index).
+    /// </summary>
+    public static string Construct(ElementwiseOperator op, Func<OperatorArgument, int, string> resolve) =>
+        op.HasArguments
+            ? $"new {op.TypeName}({string.Join(", ", op.Arguments.Select((a, i) => a.BatchPower == 0 ? Sizes.Float(a.Value) : resolve(a, i)))})"
+            : $"default({op.TypeName})";
+
+    /// <summary>A batch-dependent argument as an expression over the batch size n.</summary>
+    public static string Resolve(OperatorArgument a, int index) => KernelEmitter.ScaleExpression(a.Value, a.BatchPower);
+
+    /// <summary>C# that applies <paramref name="node"/>'s operator to the float operands <paramref name="a"/> (strided loops, GPU kernels).</summary>
+    public static string Invoke(Node node, string[] a, Func<OperatorArgument, int, string> resolve) =>
+        $"{Construct(OperatorOf(node), resolve)}.Invoke({string.Join(", ", a)})";
+
+    /// <summary>The group's statements at one width (<paramref name="vec"/>, the alias of VectorNNN), or in float when null.</summary>
+    private static IEnumerable<string> Statements(ElementwiseKernel k, Dictionary<Node, (string Name, Access Access)> leaves, string? vec)
     {
         var local = Locals(k);
         string Operand(Node x)
         {
-            if (x.Op is ConstantOp c) return vector ? $"__Vec.Create({Sizes.Float(c.Value)})" : Sizes.Float(c.Value);
+            if (x.Op is ConstantOp c) return vec is null ? Sizes.Float(c.Value) : $"{vec}.Create({Sizes.Float(c.Value)})";
             if (!leaves.TryGetValue(x, out var leaf)) return "t" + local[x];
-            return (leaf.Access, vector) switch
+            if (vec is null)
+                return leaf.Access switch
+                {
+                    Access.Full => $"{leaf.Name}[o + j]",
+                    Access.Row => $"{leaf.Name}[j]",
+                    Access.Column => leaf.Name + "r",
+                    _ => leaf.Name + "s",
+                };
+            return leaf.Access switch
             {
-                (Access.Full, false) => $"{leaf.Name}[o + j]",
-                (Access.Row, false) => $"{leaf.Name}[j]",
-                (Access.Column, false) => leaf.Name + "r",
-                (Access.Scalar, false) => leaf.Name + "s",
-                (Access.Full, true) => $"__Vec.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)(o + j))",
-                (Access.Row, true) => $"__Vec.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)j)",
-                (Access.Column, true) => $"__Vec.Create({leaf.Name}r)",
-                _ => $"__Vec.Create({leaf.Name}s)",
+                Access.Full => $"{vec}.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)(o + j))",
+                Access.Row => $"{vec}.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)j)",
+                Access.Column => $"{vec}.Create({leaf.Name}r)",
+                _ => $"{vec}.Create({leaf.Name}s)",
             };
         }
 
         foreach (var node in k.Body)
-        {
-            var a = node.Inputs.Select(Operand).ToArray();
-            string expr = vector ? Vector(node, a, "s" + local[node]) : Scalar(node, a, "s" + local[node]);
-            yield return $"{(vector ? "__V512" : "float")} t{local[node]} = {expr};";
-        }
+            yield return $"{(vec is null ? "float" : "var")} t{local[node]} = f{local[node]}.Invoke({string.Join(", ", node.Inputs.Select(Operand))});";
     }
-
-    /// <summary>The scalar formula of <paramref name="node"/> over operands <paramref name="a"/>; a Scale multiplies by the variable <paramref name="scale"/>.</summary>
-    internal static string Scalar(Node node, string[] a, string scale = "") => node.Op switch
-    {
-        AddOp or BiasAddOp => $"{a[0]} + {a[1]}",
-        SubOp => $"{a[0]} - {a[1]}",
-        MulOp => $"{a[0]} * {a[1]}",
-        DivOp => $"{a[0]} / {a[1]}",
-        NegOp => $"-{a[0]}",
-        ExpOp => $"global::System.MathF.Exp({a[0]})",
-        LogOp => $"global::System.MathF.Log({a[0]})",
-        ReluOp => $"global::System.MathF.Max({a[0]}, 0f)",
-        SigmoidOp => $"1f / (1f + global::System.MathF.Exp(-{a[0]}))",
-        TanhOp => $"global::System.MathF.Tanh({a[0]})",
-        StepOp => $"({a[0]} > 0f ? 1f : 0f)",
-        ScaleOp => $"{a[0]} * {scale}",
-        BroadcastToOp => a[0],
-        LeakyReluOp l => $"({a[0]} > 0f ? {a[0]} : {Sizes.Float(l.Slope)} * {a[0]})",
-        EluOp e => $"({a[0]} > 0f ? {a[0]} : {Sizes.Float(e.Alpha)} * (global::System.MathF.Exp({a[0]}) - 1f))",
-        SoftplusOp => $"(global::System.MathF.Max({a[0]}, 0f) + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs({a[0]}))))",
-        AbsOp => $"global::System.MathF.Abs({a[0]})",
-        SignOp => $"(float)global::System.MathF.Sign({a[0]})",
-        RsqrtOp => $"1f / global::System.MathF.Sqrt({a[0]})",
-        _ => throw new NotSupportedException($"no scalar form for {node.Op.Name}"),
-    };
-
-    private static string Vector(Node node, string[] a, string scale) => node.Op switch
-    {
-        AddOp or BiasAddOp => $"{a[0]} + {a[1]}",
-        SubOp => $"{a[0]} - {a[1]}",
-        MulOp => $"{a[0]} * {a[1]}",
-        DivOp => $"{a[0]} / {a[1]}",
-        NegOp => $"-{a[0]}",
-        ExpOp => $"__Vec.Exp({a[0]})",
-        LogOp => $"__Vec.Log({a[0]})",
-        ReluOp => $"__Vec.Max({a[0]}, __V512.Zero)",
-        SigmoidOp => $"__V512.One / (__V512.One + __Vec.Exp(-{a[0]}))",
-        // tanh(x) = 1 - 2 / (exp(2x) + 1): saturates cleanly to ±1 where exp overflows or vanishes.
-        TanhOp => $"__V512.One - __Vec.Create(2f) / (__Vec.Exp({a[0]} + {a[0]}) + __V512.One)",
-        StepOp => $"__Vec.ConditionalSelect(__Vec.GreaterThan({a[0]}, __V512.Zero), __V512.One, __V512.Zero)",
-        ScaleOp => $"{a[0]} * __Vec.Create({scale})",
-        BroadcastToOp => a[0],
-        LeakyReluOp l => $"__Vec.ConditionalSelect(__Vec.GreaterThan({a[0]}, __V512.Zero), {a[0]}, {a[0]} * __Vec.Create({Sizes.Float(l.Slope)}))",
-        EluOp e => $"__Vec.ConditionalSelect(__Vec.GreaterThan({a[0]}, __V512.Zero), {a[0]}, __Vec.Create({Sizes.Float(e.Alpha)}) * (__Vec.Exp({a[0]}) - __V512.One))",
-        SoftplusOp => $"__Vec.Max({a[0]}, __V512.Zero) + __Vec.Log(__V512.One + __Vec.Exp(-__Vec.Abs({a[0]})))",
-        AbsOp => $"__Vec.Abs({a[0]})",
-        // sign = (x > 0) - (x < 0), each comparison a mask of 1s.
-        SignOp => $"(__Vec.ConditionalSelect(__Vec.GreaterThan({a[0]}, __V512.Zero), __V512.One, __V512.Zero) - __Vec.ConditionalSelect(__Vec.LessThan({a[0]}, __V512.Zero), __V512.One, __V512.Zero))",
-        RsqrtOp => $"__V512.One / __Vec.Sqrt({a[0]})",
-        _ => throw new NotSupportedException($"no vector form for {node.Op.Name}"),
-    };
 }

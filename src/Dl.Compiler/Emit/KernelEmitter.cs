@@ -37,10 +37,11 @@ public static class KernelEmitter
         var args = new List<KernelArgument> { new("a", k.A, false), new("b", k.B, false) };
         var epilogue = new List<string>();
         if (k.Bias is not null) { args.Add(new("bias", k.Bias, false)); epilogue.Add("Bias = bias"); }
-        if (k.Activation != LayerActivation.None) epilogue.Add("Activation = global::Dl.Cpu.GemmActivation." + k.Activation);
         if (k.ReluMask is not null) { args.Add(new("mask", k.ReluMask, false)); epilogue.Add("ReluMask = mask"); epilogue.Add("LdMask = " + cols); }
         args.Add(new("c", k.Output, true));
-        string ep = epilogue.Count == 0 ? "" : ", new global::Dl.Cpu.GemmEpilogue { " + string.Join(", ", epilogue) + " }";
+        // The activation, any unary op, is the operator struct the product is specialised for.
+        string activation = k.Activation is null ? "" : ", " + ElementwiseEmitter.Construct(ElementwiseEmitter.OperatorOf(k.Activation), ElementwiseEmitter.Resolve);
+        string ep = epilogue.Count == 0 && activation.Length == 0 ? "" : ", new global::Dl.Cpu.GemmEpilogue { " + string.Join(", ", epilogue) + " }" + activation;
         var body = new[]
         {
             $"global::Dl.Cpu.Gemm.Multiply({m}, {cols}, {inner}, a, {Sizes.Of(k.A.Shape[1])}, {Bool(k.TransA)}, b, {Sizes.Of(k.B.Shape[1])}, {Bool(k.TransB)}, c, {cols}{ep});",
@@ -80,12 +81,15 @@ public static class KernelEmitter
     }
 
     /// <summary>The run-time value of a Scale: factor · n^power, as a float expression.</summary>
-    public static string ScaleExpression(ScaleOp s) => s.BatchPower switch
+    public static string ScaleExpression(ScaleOp s) => ScaleExpression(s.Factor, s.BatchPower);
+
+    /// <summary>factor · n^power as a float expression.</summary>
+    public static string ScaleExpression(double factor, int batchPower) => batchPower switch
     {
-        0 => Sizes.Float(s.Factor),
-        -1 => $"(float)({Sizes.Double(s.Factor)} / (double)n)",
-        1 => $"(float)({Sizes.Double(s.Factor)} * (double)n)",
-        _ => $"(float)({Sizes.Double(s.Factor)} * global::System.Math.Pow(n, {s.BatchPower}))",
+        0 => Sizes.Float(factor),
+        -1 => $"(float)({Sizes.Double(factor)} / (double)n)",
+        1 => $"(float)({Sizes.Double(factor)} * (double)n)",
+        _ => $"(float)({Sizes.Double(factor)} * global::System.Math.Pow(n, {batchPower}))",
     };
 
     private static string Bool(bool b) => b ? "true" : "false";

@@ -28,7 +28,7 @@ public static class SingleOpEmitter
             SumToOp => Reduction(In(0), node[0].Shape, Padded(node.Shape, node[0].Shape.Rank)),
             BroadcastToOp => Broadcast(In(0), Padded(node[0].Shape, node.Shape.Rank), node.Shape),
             BinaryOp => Strided(node.Shape, new[] { (In(0), BroadcastStrides(node[0].Shape, node.Shape)), (In(1), BroadcastStrides(node[1].Shape, node.Shape)) },
-                "y[yo] = " + ElementwiseEmitter.Scalar(node, new[] { "{0}", "{1}" }) + ";", "yo"),
+                "y[yo] = " + ElementwiseEmitter.Invoke(node, new[] { "{0}", "{1}" }, ElementwiseEmitter.Resolve) + ";", "yo"),
             MseOp => Loss(node, $"double d = (double){In(0)}[i] - {In(1)}[i]; acc += d * d;"),
             BinaryCrossEntropyOp => Loss(node, $"double z = {In(0)}[i], t = {In(1)}[i]; acc += global::System.Math.Max(z, 0) - z * t + global::System.Math.Log(1 + global::System.Math.Exp(-global::System.Math.Abs(z)));"),
             ConvTranspose2dOp => ConvEmitter.Transpose(node, In),

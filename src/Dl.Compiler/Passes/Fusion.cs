@@ -106,15 +106,15 @@ public sealed partial class Fusion
         var fused = new List<Node> { mm };
         Node output = mm;
         Node? bias = null, mask = null;
-        var activation = LayerActivation.None;
+        Node? activation = null;
 
         if (SingleUse(output) && _users[output][0] is { Op: BiasAddOp } add && add[0] == output)
         {
             bias = add[1]; output = add; fused.Add(add);
         }
-        if (SingleUse(output) && _users[output][0] is var act && ActivationOf(act) is { } kind)
+        if (SingleUse(output) && _users[output][0] is { Op: UnaryOp } act)
         {
-            activation = kind; output = act; fused.Add(act);
+            activation = act; output = act; fused.Add(act);
         }
         else if (bias is null && SingleUse(output) && _users[output][0] is { Op: MulOp } mul && ReluMaskOf(mul, output) is { } m)
         {
@@ -127,14 +127,6 @@ public sealed partial class Fusion
         kernel = new GemmKernel(mm, ta ? a[0] : a, ta, tb ? b[0] : b, tb, bias, activation, mask, fused);
         return output;
     }
-
-    private static LayerActivation? ActivationOf(Node n) => n.Op switch
-    {
-        ReluOp => LayerActivation.Relu,
-        SigmoidOp => LayerActivation.Sigmoid,
-        TanhOp => LayerActivation.Tanh,
-        _ => null,
-    };
 
     /// <summary>For mul = x · Step(h) (either order), returns h: the ReLU output whose sign masks x.</summary>
     private static Node? ReluMaskOf(Node mul, Node x)

@@ -94,14 +94,14 @@ public sealed partial class Fusion
         var fused = new List<Node> { conv };
         Node output = conv;
         Node? bias = null;
-        var activation = LayerActivation.None;
+        Node? activation = null;
         if (SingleUse(output) && _users[output][0] is { Op: AddOp } add && ChannelBiasOf(add, output) is { } b)
         {
             bias = b; output = add; fused.Add(add);
         }
-        if (SingleUse(output) && _users[output][0] is var act && ActivationOf(act) is { } kind)
+        if (SingleUse(output) && _users[output][0] is { Op: UnaryOp } act)
         {
-            activation = kind; output = act; fused.Add(act);
+            activation = act; output = act; fused.Add(act);
         }
         foreach (var f in fused.Skip(1)) _absorbed.Add(f);
         kernel = new ConvKernel(conv, bias, activation, fused);

@@ -6,12 +6,12 @@ namespace Dl.Compiler;
 
 /// <summary>
 /// A convolution with its epilogue: y = act(conv(x, w) + bias), the bias a per-channel vector
-/// ([O,1,1] broadcast over the output, stored as O contiguous floats) and the activation one the
-/// GEMM epilogue applies. Bias and activation never touch memory on their own.
+/// ([O,1,1] broadcast over the output, stored as O contiguous floats) and the activation any unary
+/// op, applied by its operator struct in the store. Bias and activation never touch memory on their own.
 /// </summary>
 public sealed class ConvKernel : Kernel
 {
-    public ConvKernel(Node conv, Node? bias, LayerActivation activation, IReadOnlyList<Node> fused)
+    public ConvKernel(Node conv, Node? bias, Node? activation, IReadOnlyList<Node> fused)
     {
         Conv = conv; Bias = bias; Activation = activation; FusedNodes = fused;
     }
@@ -20,7 +20,8 @@ public sealed class ConvKernel : Kernel
     public Node X => Conv[0];
     public Node W => Conv[1];
     public Node? Bias { get; }
-    public LayerActivation Activation { get; }
+    /// <summary>The unary node applied in the store; null for none.</summary>
+    public Node? Activation { get; }
     public IReadOnlyList<Node> FusedNodes { get; }
     public Node Output => FusedNodes[FusedNodes.Count - 1];
 

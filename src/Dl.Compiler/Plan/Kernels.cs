@@ -40,7 +40,7 @@ public abstract class Kernel
 /// <summary>C = op(A)·op(B) with an epilogue: + bias, activation, or × step(mask) (ReLU backward).</summary>
 public sealed class GemmKernel : Kernel
 {
-    public GemmKernel(Node matMul, Node a, bool transA, Node b, bool transB, Node? bias, LayerActivation activation, Node? reluMask, IReadOnlyList<Node> fused)
+    public GemmKernel(Node matMul, Node a, bool transA, Node b, bool transB, Node? bias, Node? activation, Node? reluMask, IReadOnlyList<Node> fused)
     {
         MatMul = matMul; A = a; TransA = transA; B = b; TransB = transB; Bias = bias; Activation = activation; ReluMask = reluMask; FusedNodes = fused;
     }
@@ -51,7 +51,8 @@ public sealed class GemmKernel : Kernel
     public Node B { get; }
     public bool TransB { get; }
     public Node? Bias { get; }
-    public LayerActivation Activation { get; }
+    /// <summary>The unary node applied in the store (any unary op: its operator struct is the GEMM's type argument); null for none.</summary>
+    public Node? Activation { get; }
     public Node? ReluMask { get; }
     public IReadOnlyList<Node> FusedNodes { get; }
     public Node Output => FusedNodes[FusedNodes.Count - 1];

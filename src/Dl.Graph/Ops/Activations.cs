@@ -11,6 +11,7 @@ public sealed class LeakyReluOp : UnaryOp
     public double Slope { get; }
     public override string Name => "LeakyRelu";
     public override string Attributes => Slope.ToString("R", CultureInfo.InvariantCulture);
+    public override ElementwiseOperator Operator => new(Name, new OperatorArgument(Slope));
     public override double Apply(double x, EvalContext c) => x > 0 ? x : Slope * x;
     // dx = dy · (step(x)·(1 - slope) + slope): 1 on the positive side, slope on the other.
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) =>
@@ -24,6 +25,7 @@ public sealed class EluOp : UnaryOp
     public double Alpha { get; }
     public override string Name => "Elu";
     public override string Attributes => Alpha.ToString("R", CultureInfo.InvariantCulture);
+    public override ElementwiseOperator Operator => new(Name, new OperatorArgument(Alpha));
     public override double Apply(double x, EvalContext c) => x > 0 ? x : Alpha * (Math.Exp(x) - 1);
     // On the negative side d/dx alpha·(exp(x) - 1) = alpha·exp(x) = y + alpha: reuse the output.
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)

@@ -18,6 +18,9 @@ public abstract class BinaryOp : Op
 
     public abstract double Apply(double a, double b);
 
+    /// <summary>The operator struct named like the op.</summary>
+    public override ElementwiseOperator Operator => new(Name);
+
     public override TensorValue Evaluate(IReadOnlyList<TensorValue> x, EvalContext context)
     {
         var outDims = Broadcasting.Binary(x[0], x[1], BroadcastDims(x[0].Dims, x[1].Dims), Apply);

@@ -78,6 +78,8 @@ public sealed class BroadcastToOp : Op
     public Shape Target { get; }
     public override string Name => "BroadcastTo";
     public override OpClass Class => OpClass.Elementwise;
+    /// <summary>Per element the identity (the stretch is in how the input is read).</summary>
+    public override ElementwiseOperator Operator => new("Identity");
     public override string Attributes => Target.ToString();
 
     public override (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs)

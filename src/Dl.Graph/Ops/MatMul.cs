@@ -41,6 +41,8 @@ public sealed class BiasAddOp : Op
 {
     public override string Name => "BiasAdd";
     public override OpClass Class => OpClass.Elementwise;
+    /// <summary>Per element a plain addition (the bias is broadcast by how it is read).</summary>
+    public override ElementwiseOperator Operator => new("Add");
 
     public override (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs)
     {

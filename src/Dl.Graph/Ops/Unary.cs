@@ -18,6 +18,9 @@ public abstract class UnaryOp : Op
 
     public abstract double Apply(double x, EvalContext context);
 
+    /// <summary>By default the operator struct named like the op, without arguments.</summary>
+    public override ElementwiseOperator Operator => new(Name);
+
     public override TensorValue Evaluate(IReadOnlyList<TensorValue> x, EvalContext context) => x[0].Map(v => Apply(v, context));
 }
 
@@ -45,7 +48,8 @@ public sealed class LogOp : UnaryOp
 public sealed class ReluOp : UnaryOp
 {
     public override string Name => "Relu";
-    public override double Apply(double x, EvalContext c) => x > 0 ? x : 0;
+    // x < 0 ? 0 : x, not x > 0 ? x : 0: a NaN passes through (it would vanish into a 0 otherwise).
+    public override double Apply(double x, EvalContext c) => x < 0 ? 0 : x;
     // The mask comes from the output (y > 0 exactly where x > 0), so backward needs only y.
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Step(y)) };
 }
@@ -84,6 +88,7 @@ public sealed class ScaleOp : UnaryOp
     public override string Name => "Scale";
     public override string Attributes => Factor.ToString("R", CultureInfo.InvariantCulture) + (BatchPower == 0 ? "" : $" N^{BatchPower}");
     public double Resolve(int batch) => Factor * Math.Pow(batch, BatchPower);
+    public override ElementwiseOperator Operator => new(Name, new OperatorArgument(Factor, BatchPower));
     public override double Apply(double x, EvalContext c) => x * Resolve(c.Batch);
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Scale(dy, Factor, BatchPower) };
 }

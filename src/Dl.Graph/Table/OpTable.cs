@@ -111,7 +111,7 @@ public static class OpTable
 
     private static int[]? Axes(OpArgs a) => a.Ints.Count == 0 ? null : a.Ints.ToArray();
 
-    private static LayerActivation Activation(OpArgs a) => ParseEnum<LayerActivation>(a.Option);
+    private static UnaryOp? Activation(OpArgs a) => Activations.Named(a.Option);
 
     private static double Epsilon(OpArgs a) => double.Parse(a.Option, CultureInfo.InvariantCulture);
 

@@ -1,11 +1,13 @@
 using ILGPU;
 using ILGPU.Runtime;
+using Dl.Operators;
 
 namespace Dl.Gpu.Kernels;
 
 /// <summary>
 /// The sizes and flags of one GEMM: C[M,N] = op(A)[M,K]·op(B)[K,N], row-major with leading
-/// dimensions, then the epilogue v += Bias[j]; v = act(v); v *= step(Mask[i·LdMask + j]).
+/// dimensions, then the epilogue v += Bias[j]; v = act(v); v *= step(Mask[i·LdMask + j]); act is the
+/// kernels' operator type argument (any unary operator struct), not a field here.
 /// Plain ints (no bool: ILGPU kernel parameters must be blittable) so one struct carries them all.
 /// </summary>
 public struct GemmArgs
@@ -15,8 +17,6 @@ public struct GemmArgs
     public int TransA;
     /// <summary>1: B is stored [N,K] and read transposed.</summary>
     public int TransB;
-    /// <summary>0 none, 1 ReLU, 2 sigmoid, 3 tanh (the values of <see cref="Dl.Cpu.GemmActivation"/>).</summary>
-    public int Activation;
     public int HasBias, HasMask, LdMask;
 }
 
@@ -57,13 +57,13 @@ internal static class GemmKernels
         k < p.K && j < p.N ? (p.TransB != 0 ? b[j * p.Ldb + k] : b[k * p.Ldb + j]) : 0f;
 
     /// <summary>The fused epilogue for C[i,j] = v; writes nothing outside C.</summary>
-    private static void Store(ArrayView<float> c, ArrayView<float> bias, ArrayView<float> mask, GemmArgs p, int i, int j, float v)
+    /// The activation is the float overload of the CPU's operator struct: the same formula on both backends.
+    private static void Store<TAct>(ArrayView<float> c, ArrayView<float> bias, ArrayView<float> mask, GemmArgs p, TAct act, int i, int j, float v)
+        where TAct : struct, IUnaryOperator
     {
         if (i >= p.M || j >= p.N) return;
         if (p.HasBias != 0) v += bias[j];
-        if (p.Activation == 1) v = v > 0f ? v : 0f;
-        else if (p.Activation == 2) v = 1f / (1f + System.MathF.Exp(-v));
-        else if (p.Activation == 3) v = System.MathF.Tanh(v);
+        v = act.Invoke(v);
         if (p.HasMask != 0 && !(mask[i * p.LdMask + j] > 0f)) v = 0f;
         c[i * p.Ldc + j] = v;
     }
@@ -72,7 +72,8 @@ internal static class GemmKernels
     /// Small products (the layers of a small model at a small batch): a 16x16 tile of C per group,
     /// one output per thread, K in steps of 16 through shared memory. Grid: (ceil(N/16), ceil(M/16)).
     /// </summary>
-    public static void Tile16(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, ArrayView<float> mask, GemmArgs p)
+    public static void Tile16<TAct>(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, ArrayView<float> mask, GemmArgs p, TAct act)
+        where TAct : struct, IUnaryOperator
     {
         var sa = SharedMemory.Allocate<float>(T * (T + 1)); // [k][i], padded against bank conflicts
         var sb = SharedMemory.Allocate<float>(T * (T + 1)); // [k][j]
@@ -91,7 +92,7 @@ internal static class GemmKernels
                 acc += sa[kk * (T + 1) + ty] * sb[kk * (T + 1) + tx];
             Group.Barrier();
         }
-        Store(c, bias, mask, p, row0 + ty, col0 + tx, acc);
+        Store(c, bias, mask, p, act, row0 + ty, col0 + tx, acc);
     }
 
     /// <summary>
@@ -99,7 +100,8 @@ internal static class GemmKernels
     /// block (rows ty + 16r, columns tx + 16c: conflict-free shared reads, coalesced writes), K in
     /// steps of 8 through shared memory. Grid: ceil(N/128) x ceil(M/128) groups of 16x16.
     /// </summary>
-    public static void Block128(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, ArrayView<float> mask, GemmArgs p)
+    public static void Block128<TAct>(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, ArrayView<float> mask, GemmArgs p, TAct act)
+        where TAct : struct, IUnaryOperator
     {
         var sa = SharedMemory.Allocate<float>(BK * B); // [k][i]
         var sb = SharedMemory.Allocate<float>(BK * B); // [k][j]
@@ -133,25 +135,26 @@ internal static class GemmKernels
             }
             Group.Barrier();
         }
-        StoreRow(c, bias, mask, p, row0 + ty, col0 + tx, c0);
-        StoreRow(c, bias, mask, p, row0 + ty + 16, col0 + tx, c1);
-        StoreRow(c, bias, mask, p, row0 + ty + 32, col0 + tx, c2);
-        StoreRow(c, bias, mask, p, row0 + ty + 48, col0 + tx, c3);
-        StoreRow(c, bias, mask, p, row0 + ty + 64, col0 + tx, c4);
-        StoreRow(c, bias, mask, p, row0 + ty + 80, col0 + tx, c5);
-        StoreRow(c, bias, mask, p, row0 + ty + 96, col0 + tx, c6);
-        StoreRow(c, bias, mask, p, row0 + ty + 112, col0 + tx, c7);
+        StoreRow(c, bias, mask, p, act, row0 + ty, col0 + tx, c0);
+        StoreRow(c, bias, mask, p, act, row0 + ty + 16, col0 + tx, c1);
+        StoreRow(c, bias, mask, p, act, row0 + ty + 32, col0 + tx, c2);
+        StoreRow(c, bias, mask, p, act, row0 + ty + 48, col0 + tx, c3);
+        StoreRow(c, bias, mask, p, act, row0 + ty + 64, col0 + tx, c4);
+        StoreRow(c, bias, mask, p, act, row0 + ty + 80, col0 + tx, c5);
+        StoreRow(c, bias, mask, p, act, row0 + ty + 96, col0 + tx, c6);
+        StoreRow(c, bias, mask, p, act, row0 + ty + 112, col0 + tx, c7);
     }
 
-    private static void StoreRow(ArrayView<float> c, ArrayView<float> bias, ArrayView<float> mask, GemmArgs p, int i, int j, Row8 v)
+    private static void StoreRow<TAct>(ArrayView<float> c, ArrayView<float> bias, ArrayView<float> mask, GemmArgs p, TAct act, int i, int j, Row8 v)
+        where TAct : struct, IUnaryOperator
     {
-        Store(c, bias, mask, p, i, j, v.C0);
-        Store(c, bias, mask, p, i, j + 16, v.C1);
-        Store(c, bias, mask, p, i, j + 32, v.C2);
-        Store(c, bias, mask, p, i, j + 48, v.C3);
-        Store(c, bias, mask, p, i, j + 64, v.C4);
-        Store(c, bias, mask, p, i, j + 80, v.C5);
-        Store(c, bias, mask, p, i, j + 96, v.C6);
-        Store(c, bias, mask, p, i, j + 112, v.C7);
+        Store(c, bias, mask, p, act, i, j, v.C0);
+        Store(c, bias, mask, p, act, i, j + 16, v.C1);
+        Store(c, bias, mask, p, act, i, j + 32, v.C2);
+        Store(c, bias, mask, p, act, i, j + 48, v.C3);
+        Store(c, bias, mask, p, act, i, j + 64, v.C4);
+        Store(c, bias, mask, p, act, i, j + 80, v.C5);
+        Store(c, bias, mask, p, act, i, j + 96, v.C6);
+        Store(c, bias, mask, p, act, i, j + 112, v.C7);
     }
 }

@@ -24,7 +24,10 @@ public static unsafe class ChannelReduce
             }
     }
 
-    /// <summary>Σ p[0..count) with four independent vector accumulators (a direct loop: this runs per plane, often on short planes).</summary>
+    /// <summary>
+    /// Σ p[0..count) with four independent vector accumulators at the widest accelerated width
+    /// (a direct loop: this runs per plane, often on short planes).
+    /// </summary>
     private static unsafe float BlockSum(float* p, int count)
     {
         int i = 0;
@@ -41,6 +44,32 @@ public static unsafe class ChannelReduce
             }
             for (; i <= count - 16; i += 16) a0 += Vector512.Load(p + i);
             sum = Vector512.Sum((a0 + a1) + (a2 + a3));
+        }
+        else if (Vector256.IsHardwareAccelerated && count >= 8)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i <= count - 32; i += 32)
+            {
+                a0 += Vector256.Load(p + i);
+                a1 += Vector256.Load(p + i + 8);
+                a2 += Vector256.Load(p + i + 16);
+                a3 += Vector256.Load(p + i + 24);
+            }
+            for (; i <= count - 8; i += 8) a0 += Vector256.Load(p + i);
+            sum = Vector256.Sum((a0 + a1) + (a2 + a3));
+        }
+        else if (Vector128.IsHardwareAccelerated && count >= 4)
+        {
+            Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i <= count - 16; i += 16)
+            {
+                a0 += Vector128.Load(p + i);
+                a1 += Vector128.Load(p + i + 4);
+                a2 += Vector128.Load(p + i + 8);
+                a3 += Vector128.Load(p + i + 12);
+            }
+            for (; i <= count - 4; i += 4) a0 += Vector128.Load(p + i);
+            sum = Vector128.Sum((a0 + a1) + (a2 + a3));
         }
         for (; i < count; i++) sum += p[i];
         return sum;

@@ -2,6 +2,9 @@ using System;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
+using System.Runtime.CompilerServices;
+using Dl.Operators;
+
 namespace Dl.Cpu;
 
 /// <summary>
@@ -20,8 +23,12 @@ public static unsafe class Conv
     private const long ParallelThreshold = 400_000;
 
     /// <summary>y[n] = act(conv(x[n], w) + bias) for each of <paramref name="batch"/> images; bias may be empty.</summary>
-    public static void Forward(in ConvShape s, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y,
-        GemmActivation activation = GemmActivation.None)
+    public static void Forward(in ConvShape s, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
+        Forward(in s, batch, x, w, bias, y, default(Identity));
+
+    /// <summary>y[n] = activation(conv(x[n], w) + bias): any unary operator fuses into the store.</summary>
+    public static void Forward<TActivation>(in ConvShape s, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y,
+        TActivation activation) where TActivation : struct, IUnaryOperator
     {
         Check(s, batch, x.Length, s.InputSize, "x");
         Check(s, batch, y.Length, s.OutputSize, "y");
@@ -29,18 +36,18 @@ public static unsafe class Conv
         if (!bias.IsEmpty && bias.Length != s.OutChannels) throw new ArgumentException($"bias: expected {s.OutChannels} values, got {bias.Length}");
         fixed (float* px = x, pw = w, pb = bias, py = y)
         {
-            var job = new Job { Shape = s, X = px, W = pw, Bias = bias.IsEmpty ? null : pb, Y = py, Activation = activation };
+            var job = new Activated<TActivation> { Job = new Job { Shape = s, X = px, W = pw, Bias = bias.IsEmpty ? null : pb, Y = py }, Activation = activation };
             if (DirectConv.Supports(s))
             {
                 // Weights as [c, ky, kx, o]: the output channels of one tap side by side.
-                job.Arranged = Scratch.Weights(s.WeightSize);
+                job.Job.Arranged = Scratch.Weights(s.WeightSize);
                 for (int o = 0; o < s.OutChannels; o++)
                     for (int t = 0; t < s.PatchSize; t++)
-                        job.Arranged[(long)t * s.OutChannels + o] = pw[(long)o * s.PatchSize + t];
-                HelperThread.Run(&DirectForwardImages, &job, batch, s.Work * batch >= ParallelThreshold);
+                        job.Job.Arranged[(long)t * s.OutChannels + o] = pw[(long)o * s.PatchSize + t];
+                HelperThread.Run(&DirectForwardImages<TActivation>, Unsafe.AsPointer(ref job), batch, s.Work * batch >= ParallelThreshold);
                 return;
             }
-            HelperThread.Run(&ForwardImages, &job, batch, s.Work * batch >= ParallelThreshold);
+            HelperThread.Run(&ForwardImages<TActivation>, Unsafe.AsPointer(ref job), batch, s.Work * batch >= ParallelThreshold);
         }
     }
 
@@ -105,12 +112,19 @@ public static unsafe class Conv
     {
         public ConvShape Shape;
         public float* X, W, Bias, Y, Partial, Arranged;
-        public GemmActivation Activation;
     }
 
-    private static void DirectForwardImages(void* context, int begin, int end, int part)
+    /// <summary>A forward job with the activation its stores apply.</summary>
+    private struct Activated<TAct> where TAct : struct, IUnaryOperator
     {
-        ref var job = ref *(Job*)context;
+        public Job Job;
+        public TAct Activation;
+    }
+
+    private static void DirectForwardImages<TAct>(void* context, int begin, int end, int part) where TAct : struct, IUnaryOperator
+    {
+        ref var activated = ref Unsafe.AsRef<Activated<TAct>>(context);
+        ref var job = ref activated.Job;
         var s = job.Shape;
         int k = s.KernelH, hp = s.OutHeight + k - 1, wp = DirectConv.PaddedWidth(s.OutWidth, k);
         long padded = (long)s.Channels * hp * wp;
@@ -119,7 +133,7 @@ public static unsafe class Conv
         for (int n = begin; n < end; n++)
         {
             DirectConv.Pad(job.X + (long)n * s.InputSize, s.Channels, s.Height, s.Width, xp, hp, wp, s.PadTop, s.PadLeft);
-            DirectConv.Correlate(xp, s.Channels, hp, wp, s.PadTop, s.Height, job.Arranged, s.OutChannels, k, job.Bias, job.Y + (long)n * s.OutputSize, s.OutHeight, s.OutWidth, job.Activation);
+            DirectConv.Correlate(xp, s.Channels, hp, wp, s.PadTop, s.Height, job.Arranged, s.OutChannels, k, job.Bias, job.Y + (long)n * s.OutputSize, s.OutHeight, s.OutWidth, in activated.Activation);
         }
     }
 
@@ -134,7 +148,7 @@ public static unsafe class Conv
         for (int n = begin; n < end; n++)
         {
             DirectConv.Pad(job.Y + (long)n * s.OutputSize, s.OutChannels, s.OutHeight, s.OutWidth, dyp, hp, wp, k - 1 - s.PadTop, k - 1 - s.PadLeft);
-            DirectConv.Correlate(dyp, s.OutChannels, hp, wp, k - 1 - s.PadTop, s.OutHeight, job.Arranged, s.Channels, k, null, job.X + (long)n * s.InputSize, s.Height, s.Width, GemmActivation.None);
+            DirectConv.Correlate(dyp, s.OutChannels, hp, wp, k - 1 - s.PadTop, s.OutHeight, job.Arranged, s.Channels, k, null, job.X + (long)n * s.InputSize, s.Height, s.Width, default(Identity));
         }
     }
 
@@ -169,9 +183,10 @@ public static unsafe class Conv
         return job.Partial;
     }
 
-    private static void ForwardImages(void* context, int begin, int end, int part)
+    private static void ForwardImages<TAct>(void* context, int begin, int end, int part) where TAct : struct, IUnaryOperator
     {
-        ref var job = ref *(Job*)context;
+        ref var activated = ref Unsafe.AsRef<Activated<TAct>>(context);
+        ref var job = ref activated.Job;
         var s = job.Shape;
         int og = s.GroupOutChannels, k = s.PatchSize, p = s.OutputPlane;
         float* col = s.IsPointwise ? null : Scratch.Columns((long)k * p);
@@ -187,7 +202,7 @@ public static unsafe class Conv
                     for (int o = 0; o < og; o++) new Span<float>(y + (long)o * p, p).Fill(job.Bias[g * og + o]);
                 Gemm.Multiply(og, p, k, new ReadOnlySpan<float>(job.W + (long)g * og * k, og * k), k, false,
                     new ReadOnlySpan<float>(b, k * p), p, false, new Span<float>(y, og * p), p,
-                    new GemmEpilogue { Accumulate = job.Bias != null, Activation = job.Activation });
+                    new GemmEpilogue { Accumulate = job.Bias != null }, activated.Activation);
             }
     }
 

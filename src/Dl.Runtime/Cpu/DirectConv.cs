@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
+using Dl.Operators;
+
 namespace Dl.Cpu;
 
 /// <summary>
@@ -49,36 +51,36 @@ internal static unsafe class DirectConv
     /// of xp may be nonzero: taps that reach only padding rows are skipped (for an input gradient, a
     /// full correlation over the padded output gradient, that is 2/7 of LeNet conv2's taps).
     /// </summary>
-    public static void Correlate(float* xp, int cin, int hp, int wp, int dataTop, int dataRows, float* wt, int cout, int k, float* bias, float* y, int oh, int ow, GemmActivation activation)
+    public static void Correlate<TAct>(float* xp, int cin, int hp, int wp, int dataTop, int dataRows, float* wt, int cout, int k, float* bias, float* y, int oh, int ow, in TAct activation)
+        where TAct : struct, IUnaryOperator
     {
         int rowFrom = Math.Max(0, dataTop), rowTo = Math.Min(hp, dataTop + dataRows);
         for (int o0 = 0; o0 < cout; o0 += 8)
         {
             int block = Math.Min(8, cout - o0);
-            var job = new RowJob(xp, cin, hp, wp, rowFrom, rowTo, wt, cout, k, bias, y, oh, ow, activation, o0);
+            var job = new RowJob(xp, cin, hp, wp, rowFrom, rowTo, wt, cout, k, bias, y, oh, ow, o0);
             switch (block)
             {
-                case 8: Rows<C8>(in job); break;
-                case 7: Rows<C7>(in job); break;
-                case 6: Rows<C6>(in job); break;
-                case 5: Rows<C5>(in job); break;
-                case 4: Rows<C4>(in job); break;
-                case 3: Rows<C3>(in job); break;
-                case 2: Rows<C2>(in job); break;
-                default: Rows<C1>(in job); break;
+                case 8: Rows<C8, TAct>(in job, in activation); break;
+                case 7: Rows<C7, TAct>(in job, in activation); break;
+                case 6: Rows<C6, TAct>(in job, in activation); break;
+                case 5: Rows<C5, TAct>(in job, in activation); break;
+                case 4: Rows<C4, TAct>(in job, in activation); break;
+                case 3: Rows<C3, TAct>(in job, in activation); break;
+                case 2: Rows<C2, TAct>(in job, in activation); break;
+                default: Rows<C1, TAct>(in job, in activation); break;
             }
         }
     }
 
-    private readonly struct RowJob(float* xp, int cin, int hp, int wp, int rowFrom, int rowTo, float* wt, int cout, int k, float* bias, float* y, int oh, int ow, GemmActivation activation, int o0)
+    private readonly struct RowJob(float* xp, int cin, int hp, int wp, int rowFrom, int rowTo, float* wt, int cout, int k, float* bias, float* y, int oh, int ow, int o0)
     {
         public readonly float* Xp = xp, Wt = wt, Bias = bias, Y = y;
         public readonly int Cin = cin, Hp = hp, Wp = wp, RowFrom = rowFrom, RowTo = rowTo, Cout = cout, K = k, Oh = oh, Ow = ow, O0 = o0;
-        public readonly GemmActivation Activation = activation;
     }
 
     /// <summary>One block of <typeparamref name="TB"/> output channels: every row, every 16-wide column tile.</summary>
-    private static void Rows<TB>(in RowJob j) where TB : struct, IConst
+    private static void Rows<TB, TAct>(in RowJob j, in TAct activation) where TB : struct, IConst where TAct : struct, IUnaryOperator
     {
         int nb = TB.Value, k = j.K, plane = j.Oh * j.Ow, cin = j.Cin, hp = j.Hp, wp = j.Wp, cout = j.Cout;
         float* xp = j.Xp;
@@ -123,7 +125,7 @@ internal static unsafe class DirectConv
                 if (nb > 7) a7.Store(acc + 7 * Lanes);
                 float* y = j.Y + (long)j.O0 * plane + oy * j.Ow + t0;
                 for (int b = 0; b < nb; b++)
-                    Store(Vector512.Load(acc + b * Lanes), y + (long)b * plane, lanes, j.Activation, tmp);
+                    Store(Vector512.Load(acc + b * Lanes), y + (long)b * plane, lanes, in activation, tmp);
             }
         }
     }
@@ -132,15 +134,9 @@ internal static unsafe class DirectConv
     private static Vector512<float> Init(in RowJob j, int b) => j.Bias == null ? Vector512<float>.Zero : Vector512.Create(j.Bias[j.O0 + b]);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector512<float> v, float* y, int lanes, GemmActivation activation, float* tmp)
+    private static void Store<TAct>(Vector512<float> v, float* y, int lanes, in TAct activation, float* tmp) where TAct : struct, IUnaryOperator
     {
-        v = activation switch
-        {
-            GemmActivation.Relu => Vector512.Max(v, Vector512<float>.Zero),
-            GemmActivation.Sigmoid => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-v)),
-            GemmActivation.Tanh => Vector512<float>.One - Vector512.Create(2f) / (Vector512.Exp(v + v) + Vector512<float>.One),
-            _ => v,
-        };
+        v = activation.Invoke(v);
         if (lanes == Lanes) { v.Store(y); return; }
         if (Avx512F.IsSupported)
         {

@@ -1,14 +1,13 @@
 using System;
 using System.Runtime.InteropServices;
+using Dl.Operators;
 
 namespace Dl.Cpu;
 
-/// <summary>Activation fused into a GEMM's store.</summary>
-public enum GemmActivation { None, Relu, Sigmoid, Tanh }
-
 /// <summary>
 /// What a GEMM does to each output element after the product, in this order:
-/// v = (Accumulate ? c : 0) + sum; v += Bias[j]; v = Activation(v); v *= step(ReluMask[i*LdMask + j]).
+/// v = (Accumulate ? c : 0) + sum; v += Bias[j]; v = activation(v); v *= step(ReluMask[i*LdMask + j]).
+/// The activation is any unary operator struct, passed beside the epilogue (<see cref="Gemm.Multiply{TActivation}"/>).
 /// </summary>
 public readonly ref struct GemmEpilogue
 {
@@ -16,7 +15,6 @@ public readonly ref struct GemmEpilogue
     public bool Accumulate { get; init; }
     /// <summary>Empty for none; else n values broadcast over the rows.</summary>
     public ReadOnlySpan<float> Bias { get; init; }
-    public GemmActivation Activation { get; init; }
     /// <summary>Empty for none; else an m x n matrix (leading dimension <see cref="LdMask"/>) whose sign masks the result: the backward of ReLU.</summary>
     public ReadOnlySpan<float> ReluMask { get; init; }
     public int LdMask { get; init; }
@@ -39,14 +37,26 @@ public static unsafe class Gemm
     internal const long SplitThreshold = 4_000_000;
 
     /// <summary>
-    /// C (m x n, leading dimension ldc) = op(A)·op(B) then <paramref name="epilogue"/>. A is m x k
-    /// (stored k x m when <paramref name="transA"/>), B is k x n (stored n x k when <paramref name="transB"/>).
+    /// C (m x n, leading dimension ldc) = op(A)·op(B) then <paramref name="epilogue"/>, without an activation.
+    /// A is m x k (stored k x m when <paramref name="transA"/>), B is k x n (stored n x k when <paramref name="transB"/>).
     /// </summary>
     public static void Multiply(int m, int n, int k,
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
         Span<float> c, int ldc,
-        in GemmEpilogue epilogue = default)
+        in GemmEpilogue epilogue = default) =>
+        Multiply(m, n, k, a, lda, transA, b, ldb, transB, c, ldc, in epilogue, default(Identity));
+
+    /// <summary>
+    /// C = op(A)·op(B) then <paramref name="epilogue"/> with <paramref name="activation"/> applied after the
+    /// bias: any unary operator fuses into the store, specialised per operator type (no switch per element).
+    /// </summary>
+    public static void Multiply<TActivation>(int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, bool transA,
+        ReadOnlySpan<float> b, int ldb, bool transB,
+        Span<float> c, int ldc,
+        in GemmEpilogue epilogue, TActivation activation)
+        where TActivation : struct, IUnaryOperator
     {
         if (m <= 0 || n <= 0) return;
         if (k < 0) throw new ArgumentOutOfRangeException(nameof(k));
@@ -65,11 +75,11 @@ public static unsafe class Gemm
             {
                 M = m, N = n, K = k, A = pa, Lda = lda, TransA = transA, B = pb, Ldb = ldb, TransB = transB,
                 C = pc, Ldc = ldc, Accumulate = epilogue.Accumulate, Bias = epilogue.Bias.IsEmpty ? null : pbias,
-                Activation = epilogue.Activation, Mask = epilogue.ReluMask.IsEmpty ? null : pmask, LdMask = epilogue.LdMask,
+                Mask = epilogue.ReluMask.IsEmpty ? null : pmask, LdMask = epilogue.LdMask,
             };
-            if (k == 0) { GemmStore.EpilogueOnly(in job); return; }
-            if ((long)m * n * k >= SplitThreshold && GemmSplit.TryRun(in job)) return;
-            GemmDriver.Run(in job);
+            if (k == 0) { GemmStore.EpilogueOnly(in job, in activation); return; }
+            if ((long)m * n * k >= SplitThreshold && GemmSplit.TryRun(in job, in activation)) return;
+            GemmDriver.Run(in job, in activation);
         }
     }
 
@@ -88,7 +98,6 @@ internal unsafe struct GemmJob
     public int M, N, K, Lda, Ldb, Ldc, LdMask;
     public float* A, B, C, Bias, Mask;
     public bool TransA, TransB, Accumulate;
-    public GemmActivation Activation;
 
     public readonly float AAt(int i, int p) => TransA ? A[(long)p * Lda + i] : A[(long)i * Lda + p];
     public readonly float BAt(int p, int j) => TransB ? B[(long)j * Ldb + p] : B[(long)p * Ldb + j];

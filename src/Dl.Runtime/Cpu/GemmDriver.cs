@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using Dl.Operators;
 
 namespace Dl.Cpu;
 
@@ -43,11 +44,11 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>The whole product on this thread.</summary>
-    public static void Run(in GemmJob job)
+    public static void Run<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
     {
         if (job.M < MR && !job.TransB && !job.Accumulate && Vector512.IsHardwareAccelerated)
         {
-            GemmSmall.Rows(in job);   // a few rows (batch-1 inference): stream B's rows, no packing
+            GemmSmall.Rows(in job, in act);   // a few rows (batch-1 inference): stream B's rows, no packing
             return;
         }
         var plan = new Plan();
@@ -65,11 +66,11 @@ internal static unsafe class GemmDriver
             for (int pc = 0, block = 0; pc < job.K; pc += KC, block++)
                 GemmPack.B(in job, pc, Math.Min(KC, job.K - pc), 0, job.N, plan.Width, plan.PackedB + block * plan.BlockStride);
         }
-        Compute(in job, in plan);
+        Compute(in job, in plan, in act);
     }
 
     /// <summary>All of C over all of k, from the plan's B (packed, or in place).</summary>
-    private static void Compute(in GemmJob job, in Plan plan)
+    private static void Compute<TAct>(in GemmJob job, in Plan plan, in TAct act) where TAct : struct, IUnaryOperator
     {
         int width = plan.Width;
         for (int pc = 0, block = 0; pc < job.K; pc += KC, block++)
@@ -103,8 +104,8 @@ internal static unsafe class GemmDriver
                     {
                         float* aTile = a + ir / MR * tileStride;
                         int rows = Math.Min(MR, mc - ir);
-                        if (plan.Narrow) GemmKernel.NarrowTile(kc, aTile, aRow, aStep, bPanel, bStep, in job, ic + ir, jr, rows, cols, accumulate, last);
-                        else GemmKernel.Tile(kc, aTile, aRow, aStep, bPanel, bStep, in job, ic + ir, jr, rows, cols, accumulate, last);
+                        if (plan.Narrow) GemmKernel.NarrowTile(kc, aTile, aRow, aStep, bPanel, bStep, in job, in act, ic + ir, jr, rows, cols, accumulate, last);
+                        else GemmKernel.Tile(kc, aTile, aRow, aStep, bPanel, bStep, in job, in act, ic + ir, jr, rows, cols, accumulate, last);
                     }
                 }
             }

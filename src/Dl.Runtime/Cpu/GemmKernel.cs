@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Dl.Operators;
 
 namespace Dl.Cpu;
 
@@ -23,7 +24,8 @@ internal static unsafe class GemmKernel
     /// (aRow = 1, aStep = 6). B at step p is the 32 floats at b + p·bStep (a packed panel, or B itself
     /// when its rows are contiguous and whole); columns past cols may hold anything, they are dropped.
     /// </summary>
-    public static void Tile(int kc, float* a, long aRow, long aStep, float* b, long bStep, in GemmJob job, int i, int j, int rows, int cols, bool accumulate, bool last)
+    public static void Tile<TAct>(int kc, float* a, long aRow, long aStep, float* b, long bStep, in GemmJob job, in TAct act, int i, int j, int rows, int cols, bool accumulate, bool last)
+        where TAct : struct, IUnaryOperator
     {
         // The product lands in a stack tile: keeping the loop in its own call-free method lets the JIT
         // hold all twelve accumulators in registers (with the stores inline it spilled them every step).
@@ -38,20 +40,21 @@ internal static unsafe class GemmKernel
             if (cols > 16) Product256(kc, a, a1, a2, a3, a4, a5, aStep, b + 16, bStep, tile + 16);
         }
         else ProductScalar(kc, a, aRow, aStep, b, bStep, tile, rows, cols);
-        GemmStore.Tile(tile, NR, in job, i, j, rows, cols, accumulate, last);
+        GemmStore.Tile(tile, NR, in job, in act, i, j, rows, cols, accumulate, last);
     }
 
     /// <summary>
     /// The narrow tile: C[i.., j..] (rows x cols, at most 6 x 16) (+)= A·B, B at step p being the 16
     /// floats at b + p·bStep. AVX-512 only (the caller checks); A is addressed as in <see cref="Tile"/>.
     /// </summary>
-    public static void NarrowTile(int kc, float* a, long aRow, long aStep, float* b, long bStep, in GemmJob job, int i, int j, int rows, int cols, bool accumulate, bool last)
+    public static void NarrowTile<TAct>(int kc, float* a, long aRow, long aStep, float* b, long bStep, in GemmJob job, in TAct act, int i, int j, int rows, int cols, bool accumulate, bool last)
+        where TAct : struct, IUnaryOperator
     {
         float* tile = stackalloc float[MR * NarrowNR];
         float* a1 = a + Math.Min(1, rows - 1) * aRow, a2 = a + Math.Min(2, rows - 1) * aRow, a3 = a + Math.Min(3, rows - 1) * aRow;
         float* a4 = a + Math.Min(4, rows - 1) * aRow, a5 = a + Math.Min(5, rows - 1) * aRow;
         Product16(kc, a, a1, a2, a3, a4, a5, aStep, b, bStep, tile);
-        GemmStore.Tile(tile, NarrowNR, in job, i, j, rows, cols, accumulate, last);
+        GemmStore.Tile(tile, NarrowNR, in job, in act, i, j, rows, cols, accumulate, last);
     }
 
     /// <summary>tile (6 x 32, row-major) = A·B over kc steps; a0..a5 walk the six rows of A by aStep.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Dl.Operators;
 
 namespace Dl.Cpu;
 
@@ -10,7 +11,7 @@ namespace Dl.Cpu;
 /// </summary>
 internal static unsafe class GemmSmall
 {
-    public static void Rows(in GemmJob job)
+    public static void Rows<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
     {
         long aStep = job.TransA ? job.Lda : 1, ldb = job.Ldb;
         int n = job.N, k = job.K;
@@ -35,7 +36,7 @@ internal static unsafe class GemmSmall
                 c[j] = s;
             }
         }
-        GemmStore.EpilogueInPlace(in job, 0, job.M);
+        GemmStore.EpilogueInPlace(in job, in act, 0, job.M);
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Dl.Operators;
 
 namespace Dl.Cpu;
 
@@ -74,9 +76,11 @@ internal static unsafe class GemmSplit
         u->Update(u->Context, u->HelperTo, u->Length);
     }
 
-    private struct Context
+    /// <summary>The two halves and the activation their stores apply, on the caller's stack.</summary>
+    private struct Context<TAct> where TAct : struct, IUnaryOperator
     {
         public GemmJob First, Second;
+        public TAct Activation;
     }
 
     /// <summary>
@@ -85,11 +89,11 @@ internal static unsafe class GemmSplit
     /// (each element is then the same sum whoever computes it: the caller runs the whole product). A cut
     /// along k changes the sum, so with the helper taken both halves run here, into the same scratch.
     /// </summary>
-    public static bool TryRun(in GemmJob job)
+    public static bool TryRun<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
     {
         if (!HelperThread.Enabled) return false;
         var axis = ChooseAxis(in job);
-        var context = new Context { First = job, Second = job };
+        var context = new Context<TAct> { First = job, Second = job, Activation = act };
         ref var first = ref context.First;
         ref var second = ref context.Second;
         switch (axis)
@@ -126,7 +130,7 @@ internal static unsafe class GemmSplit
                 // helper's into this thread's scratch, which no other caller can reach; the sum and the
                 // epilogue come after both, on this thread.
                 first.K = at;
-                first.Bias = null; first.Mask = null; first.Activation = GemmActivation.None;
+                first.Bias = null; first.Mask = null;   // and no activation: Half<Identity> below
                 second = first;
                 second.K = job.K - at;
                 second.A += job.TransA ? (long)at * job.Lda : at;
@@ -137,7 +141,12 @@ internal static unsafe class GemmSplit
                 break;
             }
         }
-        if (axis == Axis.Depth ? !HelperThread.RunHalves(&Half, &context, 2) : !HelperThread.TryRun(&Half, &context, 2)) return false;
+        if (axis == Axis.Depth)
+        {
+            var plain = new Context<Identity> { First = first, Second = second };
+            if (!HelperThread.RunHalves(&Half<Identity>, Unsafe.AsPointer(ref plain), 2)) return false;
+        }
+        else if (!HelperThread.TryRun(&Half<TAct>, Unsafe.AsPointer(ref context), 2)) return false;
         if (axis == Axis.Rows && second.Ldc == second.N)
             t_lastHelperOutput = ((nuint)second.C, (nuint)(second.C + (long)second.M * second.N));
         if (axis == Axis.Depth)
@@ -145,9 +154,9 @@ internal static unsafe class GemmSplit
             for (int i = 0; i < job.M; i++)
             {
                 var c = new Span<float>(job.C + (long)i * job.Ldc, job.N);
-                TensorPrimitives.Add(c, new ReadOnlySpan<float>(context.Second.C + (long)i * job.N, job.N), c);
+                TensorPrimitives.Add(c, new ReadOnlySpan<float>(second.C + (long)i * job.N, job.N), c);
             }
-            GemmStore.EpilogueInPlace(in job, 0, job.M);
+            GemmStore.EpilogueInPlace(in job, in act, 0, job.M);
         }
         return true;
     }
@@ -166,13 +175,13 @@ internal static unsafe class GemmSplit
         return a / 2 <= c ? Axis.Columns : Axis.Depth;
     }
 
-    private static void Half(void* context, int begin, int end, int part)
+    private static void Half<TAct>(void* context, int begin, int end, int part) where TAct : struct, IUnaryOperator
     {
-        var halves = (Context*)context;
+        ref var halves = ref Unsafe.AsRef<Context<TAct>>(context);
         for (int i = begin; i < end; i++)
         {
-            if (i == 0) GemmDriver.Run(in halves->First);
-            else GemmDriver.Run(in halves->Second);
+            if (i == 0) GemmDriver.Run(in halves.First, in halves.Activation);
+            else GemmDriver.Run(in halves.Second, in halves.Activation);
         }
     }
 }

@@ -127,6 +127,28 @@ public static unsafe class Pooling
                     }
                     j = ow;
                 }
+                else if (Vector256.IsHardwareAccelerated && 2 * ow >= 8)
+                {
+                    for (int step = 0; step < 2 * ow; step += 8)
+                    {
+                        int c = Math.Min(step, 2 * ow - 8);
+                        var v = Vector256.Max(Vector256.Load(top + c), Vector256.Load(bottom + c));
+                        v = Vector256.Max(v, Vector256.Shuffle(v, s_swapPairs256));
+                        Vector256.Shuffle(v, s_evenLanes256).GetLower().Store(dst + c / 2);
+                    }
+                    j = ow;
+                }
+                else if (Vector128.IsHardwareAccelerated && 2 * ow >= 4)
+                {
+                    for (int step = 0; step < 2 * ow; step += 4)
+                    {
+                        int c = Math.Min(step, 2 * ow - 4);
+                        var v = Vector128.Max(Vector128.Load(top + c), Vector128.Load(bottom + c));
+                        v = Vector128.Max(v, Vector128.Shuffle(v, s_swapPairs128));
+                        Vector128.Shuffle(v, s_evenLanes128).GetLower().Store(dst + c / 2);
+                    }
+                    j = ow;
+                }
                 for (; j < ow; j++)
                     dst[j] = MathF.Max(MathF.Max(top[2 * j], top[2 * j + 1]), MathF.Max(bottom[2 * j], bottom[2 * j + 1]));
             }
@@ -160,6 +182,24 @@ public static unsafe class Pooling
                     }
                     j = ow;
                 }
+                else if (Vector256.IsHardwareAccelerated && 2 * ow >= 8)
+                {
+                    for (int step = 0; step < 2 * ow; step += 8)
+                    {
+                        int c = Math.Min(step, 2 * ow - 8);
+                        MaxBackward4(xt + c, xb + c, g + c / 2, dt + c, db + c);
+                    }
+                    j = ow;
+                }
+                else if (Vector128.IsHardwareAccelerated && 2 * ow >= 4)
+                {
+                    for (int step = 0; step < 2 * ow; step += 4)
+                    {
+                        int c = Math.Min(step, 2 * ow - 4);
+                        MaxBackward2(xt + c, xb + c, g + c / 2, dt + c, db + c);
+                    }
+                    j = ow;
+                }
                 for (; j < ow; j++)
                 {
                     int c = 2 * j;
@@ -188,6 +228,15 @@ public static unsafe class Pooling
     private static readonly Vector512<int> s_evenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
     private static readonly Vector512<int> s_pairOf = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
     private static readonly Vector512<float> s_oddLanes = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+    // The same lane patterns for 8 and 4 lanes (CPUs without AVX-512; 128 bits only).
+    private static readonly Vector256<int> s_swapPairs256 = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+    private static readonly Vector256<int> s_evenLanes256 = Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+    private static readonly Vector256<int> s_pairOf256 = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+    private static readonly Vector256<float> s_oddLanes256 = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+    private static readonly Vector128<int> s_swapPairs128 = Vector128.Create(1, 0, 3, 2);
+    private static readonly Vector128<int> s_evenLanes128 = Vector128.Create(0, 2, 0, 2);
+    private static readonly Vector128<int> s_pairOf128 = Vector128.Create(0, 0, 1, 1);
+    private static readonly Vector128<float> s_oddLanes128 = Vector128.Create(0, -1, 0, -1).AsSingle();
 
     /// <summary>
     /// Eight 2x2 windows (16 columns of a row pair): each window's gradient goes to its first maximum
@@ -210,6 +259,46 @@ public static unsafe class Pooling
         var pickTop = Vector512.AndNot(isTop, isTopPartner & s_oddLanes);
         var pickBottom = Vector512.AndNot(Vector512.AndNot(isBottom, isTop | isTopPartner), isBottomPartner & s_oddLanes);
         var grad = Vector512.Shuffle(Vector512.Create(Vector256.Load(g), Vector256<float>.Zero), s_pairOf);
+        (pickTop & grad).Store(dt);
+        (pickBottom & grad).Store(db);
+    }
+
+    /// <summary>Four windows (8 columns): <see cref="MaxBackward8"/> with Vector256.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxBackward4(float* xt, float* xb, float* g, float* dt, float* db)
+    {
+        var top = Vector256.Load(xt);
+        var bottom = Vector256.Load(xb);
+        var topSwap = Vector256.Shuffle(top, s_swapPairs256);
+        var bottomSwap = Vector256.Shuffle(bottom, s_swapPairs256);
+        var max = Vector256.Max(Vector256.Max(top, topSwap), Vector256.Max(bottom, bottomSwap));
+        var isTop = Vector256.Equals(top, max);
+        var isTopPartner = Vector256.Equals(topSwap, max);
+        var isBottom = Vector256.Equals(bottom, max);
+        var isBottomPartner = Vector256.Equals(bottomSwap, max);
+        var pickTop = Vector256.AndNot(isTop, isTopPartner & s_oddLanes256);
+        var pickBottom = Vector256.AndNot(Vector256.AndNot(isBottom, isTop | isTopPartner), isBottomPartner & s_oddLanes256);
+        var grad = Vector256.Shuffle(Vector256.Create(Vector128.Load(g), Vector128<float>.Zero), s_pairOf256);
+        (pickTop & grad).Store(dt);
+        (pickBottom & grad).Store(db);
+    }
+
+    /// <summary>Two windows (4 columns): <see cref="MaxBackward8"/> with Vector128.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxBackward2(float* xt, float* xb, float* g, float* dt, float* db)
+    {
+        var top = Vector128.Load(xt);
+        var bottom = Vector128.Load(xb);
+        var topSwap = Vector128.Shuffle(top, s_swapPairs128);
+        var bottomSwap = Vector128.Shuffle(bottom, s_swapPairs128);
+        var max = Vector128.Max(Vector128.Max(top, topSwap), Vector128.Max(bottom, bottomSwap));
+        var isTop = Vector128.Equals(top, max);
+        var isTopPartner = Vector128.Equals(topSwap, max);
+        var isBottom = Vector128.Equals(bottom, max);
+        var isBottomPartner = Vector128.Equals(bottomSwap, max);
+        var pickTop = Vector128.AndNot(isTop, isTopPartner & s_oddLanes128);
+        var pickBottom = Vector128.AndNot(Vector128.AndNot(isBottom, isTop | isTopPartner), isBottomPartner & s_oddLanes128);
+        var grad = Vector128.Shuffle(Vector128.Create(Vector64.Load(g), Vector64<float>.Zero), s_pairOf128);
         (pickTop & grad).Store(dt);
         (pickBottom & grad).Store(db);
     }

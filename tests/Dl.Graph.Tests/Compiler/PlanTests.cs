@@ -13,7 +13,7 @@ public class PlanTests
         var g = new GraphBuilder();
         var x = g.Input("image", new Shape(Dim.Batch, 784));
         var y = g.Input("label", new Shape(Dim.Batch), DType.Int32);
-        var h = Layers.Dense(g, "hidden", x, 784, 128, LayerActivation.Relu);
+        var h = Layers.Dense(g, "hidden", x, 784, 128, new ReluOp());
         var o = Layers.Dense(g, "output", h, 128, 10);
         return new ModelGraph("Mlp", g, new[] { x, y }, o, g.SoftmaxCrossEntropy(o, y), forwardInputCount: 1);
     }
@@ -63,7 +63,7 @@ public class PlanTests
         var x = g.Input("x", new Shape(Dim.Batch, 32));
         var y = g.Input("y", new Shape(Dim.Batch), DType.Int32);
         var h = x;
-        for (int i = 0; i < 3; i++) h = Layers.Dense(g, "h" + i, h, 32, 32, LayerActivation.Relu);
+        for (int i = 0; i < 3; i++) h = Layers.Dense(g, "h" + i, h, 32, 32, new ReluOp());
         var o = Layers.Dense(g, "o", h, 32, 10);
         var plan = ModelCompiler.Compile(new ModelGraph("Deep", g, new[] { x, y }, o, g.SoftmaxCrossEntropy(o, y), forwardInputCount: 1));
         var e = plan.Gradients!;
@@ -111,11 +111,35 @@ public class PlanTests
     {
         var g = new GraphBuilder();
         var x = g.Input("x", new Shape(Dim.Batch, 4));
-        var y = Layers.Dense(g, "d", x, 4, 2, LayerActivation.Sigmoid);
+        var y = Layers.Dense(g, "d", x, 4, 2, new SigmoidOp());
         var plan = ModelCompiler.Compile(new ModelGraph("Inf", g, new[] { x }, y, null));
         Assert.Null(plan.Gradients);
         string code = CpuEmitter.Emit(plan, new ModelDeclaration(null, "Inf", "internal", System.Array.Empty<string>()));
         Assert.Contains("Predict(", code);
         Assert.DoesNotContain("TrainStep(", code);
+    }
+
+    /// <summary>Any unary op, not just ReLU/sigmoid/tanh, fuses into a product's store as its operator struct.</summary>
+    [Theory]
+    [InlineData("Elu", "new global::Dl.Operators.Elu(0.5f)")]
+    [InlineData("LeakyRelu", "new global::Dl.Operators.LeakyRelu(0.1f)")]
+    [InlineData("Softplus", "default(global::Dl.Operators.Softplus)")]
+    [InlineData("Scale", "new global::Dl.Operators.Scale((float)(0.5 / (double)n))")]
+    public void AnyUnaryOp_FusesIntoTheGemmStore(string op, string emitted)
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", new Shape(Dim.Batch, 4));
+        var h = g.BiasAdd(g.MatMul(x, g.Param("w", new Shape(4, 3), Init.Glorot)), g.Param("b", new Shape(3), Init.Zeros));
+        var y = op switch
+        {
+            "Elu" => g.Elu(h, 0.5),
+            "LeakyRelu" => g.LeakyRelu(h, 0.1),
+            "Softplus" => g.Softplus(h),
+            _ => g.Scale(h, 0.5, -1),
+        };
+        var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));
+        Assert.Equal(new[] { "MatMul_BiasAdd_" + op }, Names(plan.Predict));
+        string code = CpuEmitter.Emit(plan, new ModelDeclaration(null, "Any", "internal", System.Array.Empty<string>()));
+        Assert.Contains("new global::Dl.Cpu.GemmEpilogue { Bias = bias }, " + emitted + ");", code);
     }
 }

@@ -7,10 +7,11 @@ namespace Dl.Compiler;
 
 /// <summary>
 /// A fused elementwise group as an ILGPU kernel: one thread per element of the output, the
-/// group viewed as [rows, cols] so row- and column-broadcast leaves index by j and r. The scalar
-/// formulas are the CPU backend's (<see cref="ElementwiseEmitter.Scalar"/>); ILGPU maps MathF's
-/// exp, log, tanh, sqrt, max and abs to device intrinsics. Batch-dependent scale factors are
-/// computed on the host, once per launch, and passed as float parameters.
+/// group viewed as [rows, cols] so row- and column-broadcast leaves index by j and r. Each node calls
+/// the float overload of its op's operator struct (Dl.Operators), the very code the CPU backend's
+/// scalar tails run: arithmetic, comparisons, bit casts and MathF.Sqrt/Abs, all of which ILGPU
+/// compiles. Batch-dependent operator arguments (a mean's 1/N) are computed on the host, once per
+/// launch, and passed as float parameters.
 /// </summary>
 public static class GpuElementwise
 {
@@ -37,10 +38,17 @@ public static class GpuElementwise
         parameters.Add(GpuEmitter.FloatView + " y");
         var local = ElementwiseEmitter.Locals(k);
         scales = new List<string>();
-        foreach (var s in k.Body.Where(b => b.Op is ScaleOp))
+        // Operator arguments that depend on the batch: parameter s{i} (s{i}_{a} for argument a past the first) of node i.
+        string HostArgument(Node node, int argument) => "s" + local[node] + (argument == 0 ? "" : "_" + argument);
+        foreach (var node in k.Body)
         {
-            parameters.Add($"float s{local[s]}");
-            scales.Add(KernelEmitter.ScaleExpression((ScaleOp)s.Op));
+            var arguments = ElementwiseEmitter.OperatorOf(node).Arguments;
+            for (int a = 0; a < arguments.Count; a++)
+                if (arguments[a].BatchPower != 0)
+                {
+                    parameters.Add("float " + HostArgument(node, a));
+                    scales.Add(KernelEmitter.ScaleExpression(arguments[a].Value, arguments[a].BatchPower));
+                }
         }
 
         var body = new List<string> { "int i = index;" };
@@ -52,17 +60,10 @@ public static class GpuElementwise
         string Operand(Node x) =>
             x.Op is ConstantOp c ? Sizes.Float(c.Value) : leafRead.TryGetValue(x, out var read) ? read : "t" + local[x];
         foreach (var node in k.Body)
-            body.Add($"float t{local[node]} = {Scalar(node, node.Inputs.Select(Operand).ToArray(), "s" + local[node])};");
+            body.Add($"float t{local[node]} = {ElementwiseEmitter.Invoke(node, node.Inputs.Select(Operand).ToArray(), (_, a) => HostArgument(node, a))};");
         body.Add($"y[i] = t{local[root]};");
         return new GpuKernelCode(name, summary, parameters, body);
     }
-
-    /// <summary>The CPU backend's scalar formula, except where it calls what a kernel cannot (MathF.Sign throws on NaN).</summary>
-    public static string Scalar(Node node, string[] a, string scale = "") => node.Op switch
-    {
-        SignOp => $"({a[0]} > 0f ? 1f : ({a[0]} < 0f ? -1f : 0f))",
-        _ => ElementwiseEmitter.Scalar(node, a, scale),
-    };
 
     public static string ViewType(Node node) => node.Type == DType.Int32 ? GpuEmitter.IntView : GpuEmitter.FloatView;
 }

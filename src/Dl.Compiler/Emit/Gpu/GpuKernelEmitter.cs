@@ -51,7 +51,7 @@ public static class GpuKernelEmitter
         string inner = Sizes.Of(k.TransA ? k.A.Shape[0] : k.A.Shape[1]);
         var epilogue = new List<string>();
         if (k.Bias is not null) epilogue.Add("bias: " + view(k.Bias));
-        if (k.Activation != LayerActivation.None) epilogue.Add("activation: global::Dl.Cpu.GemmActivation." + k.Activation);
+        if (k.Activation is not null) epilogue.Add("activation: " + ElementwiseEmitter.Construct(ElementwiseEmitter.OperatorOf(k.Activation), ElementwiseEmitter.Resolve));
         if (k.ReluMask is not null) { epilogue.Add("mask: " + view(k.ReluMask)); epilogue.Add("ldMask: " + cols); }
         return $"__k.Gemm(__s, {m}, {cols}, {inner}, {view(k.A)}, {Sizes.Of(k.A.Shape[1])}, {Bool(k.TransA)}, {view(k.B)}, {Sizes.Of(k.B.Shape[1])}, {Bool(k.TransB)}, " +
             $"{view(k.Output)}, {cols}{string.Concat(epilogue.Select(e => ", " + e))});";
@@ -85,7 +85,7 @@ public static class GpuKernelEmitter
             BroadcastToOp => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.BroadcastStrides(Padded(node[0].Shape, node.Shape.Rank), node.Shape) }, "{0}"),
             BinaryOp => GpuStrided.Emit(name, summary, node.Shape,
                 new[] { GpuStrided.BroadcastStrides(node[0].Shape, node.Shape), GpuStrided.BroadcastStrides(node[1].Shape, node.Shape) },
-                GpuElementwise.Scalar(node, new[] { "{0}", "{1}" })),
+                ElementwiseEmitter.Invoke(node, new[] { "{0}", "{1}" }, ElementwiseEmitter.Resolve)),
             _ => throw new NotSupportedException($"no GPU kernel for {node.Op.Key}"),
         };
         return Launch(table.Add(code), Sizes.Count(node.Shape), node.Inputs.Select(view).Concat(new[] { view(node) }));

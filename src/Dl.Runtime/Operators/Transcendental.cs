@@ -1,0 +1,129 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Dl.Operators;
+
+// Operators over e^x and ln x, which come from SimdMath at every width so tails and bodies agree.
+
+/// <summary>e^x, by <see cref="SimdMath.Exp(float)"/> at every width.</summary>
+public readonly struct Exp : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => SimdMath.Exp(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => SimdMath.Exp(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => SimdMath.Exp(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => SimdMath.Exp(x);
+}
+
+/// <summary>ln x, by <see cref="SimdMath.Log(float)"/> at every width.</summary>
+public readonly struct Log : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => SimdMath.Log(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => SimdMath.Log(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => SimdMath.Log(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => SimdMath.Log(x);
+}
+
+/// <summary>1 / (1 + e^-x), e^x by <see cref="SimdMath.Exp(float)"/>: 0 or 1 where e^-x overflows or vanishes.</summary>
+public readonly struct Sigmoid : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => 1f / (1f + SimdMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + SimdMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + SimdMath.Exp(-x));
+}
+
+/// <summary>1 - 2 / (e^(2x) + 1), e^x by <see cref="SimdMath.Exp(float)"/>: saturates to ±1 where e^(2x) overflows or vanishes (absolute error about 1e-7 near 0).</summary>
+public readonly struct Tanh : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => 1f - 2f / (SimdMath.Exp(x + x) + 1f);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128<float>.One - Vector128.Create(2f) / (SimdMath.Exp(x + x) + Vector128<float>.One);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One - Vector256.Create(2f) / (SimdMath.Exp(x + x) + Vector256<float>.One);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One - Vector512.Create(2f) / (SimdMath.Exp(x + x) + Vector512<float>.One);
+}
+
+/// <summary>x for x &gt; 0, else <see cref="Alpha"/> · (e^x - 1), e^x by <see cref="SimdMath.Exp(float)"/>.</summary>
+public readonly struct Elu(float alpha) : IUnaryOperator
+{
+    /// <summary>The scale of the negative side.</summary>
+    public readonly float Alpha = alpha;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => x > 0f ? x : Alpha * (SimdMath.Exp(x) - 1f);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), x, Vector128.Create(Alpha) * (SimdMath.Exp(x) - Vector128<float>.One));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, Vector256.Create(Alpha) * (SimdMath.Exp(x) - Vector256<float>.One));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, Vector512.Create(Alpha) * (SimdMath.Exp(x) - Vector512<float>.One));
+}
+
+/// <summary>ln(1 + e^x) as max(x, 0) + ln(1 + e^-|x|) (never overflows; max as x &gt; 0 ? x : 0), by <see cref="SimdMath"/>.</summary>
+public readonly struct Softplus : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => (x > 0f ? x : 0f) + SimdMath.Log(1f + SimdMath.Exp(-MathF.Abs(x)));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), x, Vector128<float>.Zero) + SimdMath.Log(Vector128<float>.One + SimdMath.Exp(-Vector128.Abs(x)));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, Vector256<float>.Zero) + SimdMath.Log(Vector256<float>.One + SimdMath.Exp(-Vector256.Abs(x)));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, Vector512<float>.Zero) + SimdMath.Log(Vector512<float>.One + SimdMath.Exp(-Vector512.Abs(x)));
+}
+
+/// <summary>1 / √x (an IEEE square root and division, exact to half an ulp each).</summary>
+public readonly struct Rsqrt : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => 1f / MathF.Sqrt(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128<float>.One / Vector128.Sqrt(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / Vector256.Sqrt(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / Vector512.Sqrt(x);
+}
