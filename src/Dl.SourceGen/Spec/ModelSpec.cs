@@ -120,6 +120,12 @@ internal enum OpKind
     BatchNorm,
     /// <summary>Name = path; Number = rate.</summary>
     Dropout,
+    /// <summary>
+    /// The final value of one carried variable of a loop lowered to a loop node (Reading/Interpreter.Loops.cs);
+    /// Inputs = every carry's initial value; Ints = steps, carry, body start (back from this op), body length,
+    /// carries, each carry's value after a step (from the body start), then (op, operand, carry) triples.
+    /// </summary>
+    Loop,
 }
 
 /// <summary>One traced op: what it is, its operands (indices of earlier ops), its attributes and the C# expression that made it.</summary>
