@@ -137,4 +137,25 @@ public class LoopLoweringTests
         Assert.Equal("d.Forward(x)", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
         Assert.Contains("keep its shape", diagnostic.GetMessage());
     }
+
+    [Theory]
+    [InlineData("int i = 20; i > 0; i -= 2", 1)]       // 10 steps, counted by arithmetic
+    [InlineData("int i = 0; i <= 8; i++", 1)]          // 9 steps
+    [InlineData("int i = 0; i < 8; i++", 0)]           // 8 steps: unrolled
+    [InlineData("int i = 1; i < 2000; i *= 2", 1)]     // 11 steps, counted by running the header
+    [InlineData("int i = 0, j = 0; i < 12 && j < 20; i++, j += 2", 1)]
+    public void LoopHeaders_AreCountedAtBuildTime(string header, int loops)
+    {
+        string source = Model($$"""
+                readonly Dense d = new(4, 4, Activation.Tanh);
+                public Tensor Forward([Input(4)] Tensor x)
+                {
+                    for ({{header}}) x = d.Forward(x) * 0.5f + x;
+                    return x;
+                }
+                public Tensor Loss(Tensor y) => (y * y).Mean();
+            """);
+        Assert.Equal(loops, Loops(source));
+        CompiledModelHarness.AgreesWithReference(CompiledModelHarness.Run(source, "M", 2));
+    }
 }

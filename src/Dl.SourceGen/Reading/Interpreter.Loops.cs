@@ -26,6 +26,52 @@ internal sealed partial class Interpreter
     /// <summary>Steps a loop lowered to a loop node may run (its header runs that many times at build time).</summary>
     public const int MaxLoopSteps = 1 << 20;
 
+    /// <summary>Steps the reader runs loop headers for to count them (all loops together), where a header is not the plain <c>i &lt; n; i++</c> form.</summary>
+    public const int MaxCountedSteps = 1 << 16;
+
+    private int _headerSteps;
+
+    /// <summary>
+    /// The step count of <c>for (...; i &lt; n; i++)</c> (also &lt;=, &gt;, &gt;=, --, += c, -= c) over an int
+    /// <c>i</c> and a constant <c>n</c>, by arithmetic; null for any other header (then it is run step by step).
+    /// </summary>
+    private (int Steps, ISymbol Index, Value Final)? CountCanonical(IForLoopOperation loop, Frame frame)
+    {
+        if (loop.Condition is not IBinaryOperation { LeftOperand: ILocalReferenceOperation { Local: var index } } condition
+            || loop.AtLoopBottom.Length != 1 || !frame.Variables.TryGetValue(index, out var start) || start is not ConstValue { Constant: int from })
+            return null;
+        long step = loop.AtLoopBottom[0] is IExpressionStatementOperation { Operation: var bottom } ? bottom switch
+        {
+            IIncrementOrDecrementOperation { Target: ILocalReferenceOperation t } inc when SymbolEqualityComparer.Default.Equals(t.Local, index)
+                => inc.Kind == OperationKind.Increment ? 1 : -1,
+            ICompoundAssignmentOperation { Target: ILocalReferenceOperation t, Value.ConstantValue: { HasValue: true, Value: int by } } ca
+                when SymbolEqualityComparer.Default.Equals(t.Local, index) && ca.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract
+                => ca.OperatorKind == BinaryOperatorKind.Add ? by : -(long)by,
+            _ => 0,
+        } : 0;
+        if (step == 0 || Read(condition.RightOperand).Contains(index, SymbolEqualityComparer.Default)) return null;
+        Value bound;
+        try { bound = Eval(condition.RightOperand, frame); }
+        catch (ReadException) { return null; }
+        catch (PoisonedException) { return null; }
+        if (bound is not ConstValue { Constant: int to }) return null;
+        // Steps while the condition holds, moving by step each time (none if it fails at once or never ends).
+        long last = condition.OperatorKind switch
+        {
+            BinaryOperatorKind.LessThan when step > 0 => (long)to - 1,
+            BinaryOperatorKind.LessThanOrEqual when step > 0 => to,
+            BinaryOperatorKind.GreaterThan when step < 0 => (long)to + 1,
+            BinaryOperatorKind.GreaterThanOrEqual when step < 0 => to,
+            _ => long.MinValue,
+        };
+        if (last == long.MinValue) return null;
+        long span = step > 0 ? last - from : from - last;
+        long steps = span < 0 ? 0 : span / System.Math.Abs(step) + 1;
+        long final = from + steps * step;
+        if (steps > int.MaxValue || final < int.MinValue || final > int.MaxValue) return null;
+        return ((int)steps, index, new ConstValue((int)final, start is ConstValue c ? c.Type : null));
+    }
+
     private sealed record LoopPlan(int Steps, HashSet<ISymbol> LoopVariables, Dictionary<ISymbol, Value> Final);
 
     /// <summary>The loop's step count and the loop variables' values after it, when the loop can become a loop node.</summary>
@@ -39,11 +85,17 @@ internal sealed partial class Interpreter
         if (Read(loop.Body).Any(loopVariables.Contains)) return null;
         if (Read(loop.Condition).Concat(loop.AtLoopBottom.SelectMany(Read)).Any(bodyWrites.Contains)) return null;
 
+        if (CountCanonical(loop, frame) is { } counted)
+            return counted.Steps <= MaxUnrolledLoop || counted.Steps > MaxLoopSteps ? null
+                : new LoopPlan(counted.Steps, loopVariables, new Dictionary<ISymbol, Value>(frame.Variables, SymbolEqualityComparer.Default) { [counted.Index] = counted.Final });
+
         var saved = new Dictionary<ISymbol, Value>(frame.Variables, SymbolEqualityComparer.Default);
         try
         {
             for (int steps = 0; ; steps++)
             {
+                // All headers run step by step share one budget (a loop inside an unrolled loop is counted each time).
+                if (++_headerSteps > MaxCountedSteps) return null; // unrolling stops a loop too long with DL0011
                 if ((steps & 1023) == 0) _cancellation.ThrowIfCancellationRequested();
                 if (EvalLoopCondition(loop.Condition, frame) is not ConstValue { Constant: bool go }) return null;
                 if (!go)
