@@ -51,9 +51,13 @@ internal sealed partial class Interpreter
         } : 0;
         if (step == 0 || Read(condition.RightOperand).Contains(index, SymbolEqualityComparer.Default)) return null;
         Value bound;
+        // Read as part of the condition: a non-constant bound is DL0005 at the condition, as when unrolling.
+        var outer = _loopCondition;
+        _loopCondition = loop.Condition.Syntax;
         try { bound = Eval(condition.RightOperand, frame); }
         catch (ReadException) { return null; }
         catch (PoisonedException) { return null; }
+        finally { _loopCondition = outer; }
         if (bound is not ConstValue { Constant: int to }) return null;
         // Steps while the condition holds, moving by step each time (none if it fails at once or never ends).
         long last = condition.OperatorKind switch
