@@ -1,3 +1,4 @@
+using Dl.Tests;
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;

@@ -349,6 +349,12 @@ public sealed class ScanCall
 public sealed partial class GraphBuilder
 {
     /// <summary>
+    /// Where <see cref="Param"/> gets a parameter from, when set: a loop body's builder takes its layers'
+    /// parameters from the model's graph, as captures (a body holds no parameter of its own).
+    /// </summary>
+    public Func<string, Shape, Init, Node>? ParamSource { get; set; }
+
+    /// <summary>
     /// A loop of <paramref name="length"/> steps over <paramref name="body"/>: initial carries, sequences
     /// (sliced along <paramref name="sliceAxes"/>, axis 0 by default) and captures, in the body's slot
     /// order. Ask the returned call for the results wanted; each shape is checked as it is made.

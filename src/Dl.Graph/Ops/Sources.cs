@@ -77,6 +77,7 @@ public sealed partial class GraphBuilder
     /// <summary>A parameter by name; the same name again is the same node (shared weights), and must agree in shape and init.</summary>
     public Node Param(string name, Shape shape, Init init)
     {
+        if (ParamSource is { } source) return source(name, shape, init);
         foreach (var n in Nodes)
             if (n.Op is ParamOp p && p.ParamName == name && (!p.Shape.Equals(shape) || p.Init != init))
                 throw new ShapeException(ShapeErrorKind.Mismatch, $"parameter '{name}' is declared twice: as {p.Shape} {p.Init} and as {shape} {init}");

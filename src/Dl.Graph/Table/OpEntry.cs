@@ -100,6 +100,8 @@ public sealed class OpEntry
     public Func<GraphBuilder, OpArgs, Node[], Node> Build { get; }
     /// <summary>For layers: whether it holds parameters (a layer field that never reaches the loss is a warning).</summary>
     public bool HasParameters { get; init; }
+    /// <summary>Whether it behaves differently in training and inference (batch statistics, dropout masks drawn per step).</summary>
+    public bool DependsOnMode { get; init; }
     /// <summary>What the <c>Ints</c>, <c>Number</c>, <c>Option</c> and <c>Flag</c> of its args mean, for readers of specs.</summary>
     public string Doc { get; init; } = "";
 

@@ -93,10 +93,10 @@ public static class OpTable
                 Layers.DepthwiseSeparableConv2d(g, a.Name, x[0], a.Ints[0], a.Ints[1], a.Ints[2], a.Ints[3], a.Ints[4], a.Ints[5], Activation(a), a.Flag))
             { HasParameters = true, Doc = "Name = path, Ints = [in, out, kernel, stride, padding (Layers.SamePadding: same), dilation], Option = activation, Flag = bias" },
         new("BatchNorm2d", OpSurface.Layer, 1, (g, a, x) => Layers.BatchNorm2d(g, a.Name, x[0], a.Ints[0], a.Number, Epsilon(a)))
-            { HasParameters = true, Doc = "Name = path, Ints = [channels], Number = momentum, Option = epsilon (round-trip text)" },
+            { HasParameters = true, DependsOnMode = true, Doc = "Name = path, Ints = [channels], Number = momentum, Option = epsilon (round-trip text)" },
         new("BatchNorm1d", OpSurface.Layer, 1, (g, a, x) => Layers.BatchNorm1d(g, a.Name, x[0], a.Ints[0], a.Number, Epsilon(a)))
-            { HasParameters = true, Doc = "Name = path, Ints = [features], Number = momentum, Option = epsilon (round-trip text)" },
-        new("Dropout", OpSurface.Layer, 1, (g, a, x) => Layers.Dropout(g, a.Name, x[0], a.Number)) { Doc = "Name = path, Number = rate" },
+            { HasParameters = true, DependsOnMode = true, Doc = "Name = path, Ints = [features], Number = momentum, Option = epsilon (round-trip text)" },
+        new("Dropout", OpSurface.Layer, 1, (g, a, x) => Layers.Dropout(g, a.Name, x[0], a.Number)) { DependsOnMode = true, Doc = "Name = path, Number = rate" },
     };
 
     private static readonly Dictionary<string, OpEntry> s_byName = Entries.ToDictionary(e => e.Name);

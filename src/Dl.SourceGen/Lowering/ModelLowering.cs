@@ -28,16 +28,25 @@ internal static class ModelLowering
         if (spec.Output < 0) return new Result(null, diagnostics);
         var g = new GraphBuilder();
         var nodes = new Node[spec.Ops.Count];
+        var loops = new LoopLowering(spec, g, nodes);
         for (int i = 0; i < spec.Ops.Count; i++)
         {
             var op = spec.Ops[i];
             try
             {
-                nodes[i] = Build(g, op, op.Inputs.Select(j => nodes[j]).ToArray());
+                // A loop's body is lowered with its Loop ops, into the loop node's body graph.
+                if (loops.BodyEnd(i, 0, spec.Ops.Count) is int end) { i = end - 1; continue; }
+                var x = op.Inputs.Select(loops.Top).ToArray();
+                nodes[i] = op.Op == OpSpec.LoopOp ? loops.Loop(g, i, x, loops.Top) : Build(g, op, x);
             }
             catch (ShapeException e)
             {
                 diagnostics.Add(ShapeError(e, op.Location, op.Context, op.CallSite));
+                return new Result(null, diagnostics);
+            }
+            catch (LoopLowering.BodyError e)
+            {
+                diagnostics.Add(ShapeError(e.Error, e.Op.Location, e.Op.Context, e.Op.CallSite));
                 return new Result(null, diagnostics);
             }
         }
@@ -89,5 +98,5 @@ internal static class ModelLowering
     }
 
     /// <summary>The op's table row builds it (shape rules run there and throw <see cref="ShapeException"/>).</summary>
-    private static Node Build(GraphBuilder g, OpSpec op, Node[] x) => OpTable.Get(op.Op).Build(g, op.Args, x);
+    internal static Node Build(GraphBuilder g, OpSpec op, Node[] x) => OpTable.Get(op.Op).Build(g, op.Args, x);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Dl.SourceGen.Spec;
 using Microsoft.CodeAnalysis;
@@ -74,8 +75,21 @@ internal sealed partial class Interpreter
         returned = default;
         foreach (var before in loop.Before)
             if (Exec(before, frame, out returned)) return true;
+        // A long loop whose body is the same at every step becomes a loop node (Interpreter.Loops.cs).
+        var plan = PlanLoop(loop, frame);
+        var marks = new (int Start, Dictionary<ISymbol, Value> Variables)[3];
         for (int iteration = 0; ; iteration++)
         {
+            if (plan is not null && iteration <= 2)
+            {
+                marks[iteration] = (_ops.Count, Snapshot(frame));
+                if (iteration == 2)
+                {
+                    if (TryLowerLoop(loop, frame, plan, marks[0].Start, marks[1].Start, marks[0].Variables, marks[1].Variables, marks[2].Variables))
+                        return false;
+                    plan = null;
+                }
+            }
             if (loop.Condition is not null)
             {
                 var condition = EvalLoopCondition(loop.Condition, frame);

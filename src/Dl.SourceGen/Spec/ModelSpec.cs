@@ -79,6 +79,14 @@ internal sealed record ParamFieldSpec(string Path, LocationInfo Location);
 /// </summary>
 internal sealed record OpSpec(string Op, EquatableArray<int> Inputs, LocationInfo Location)
 {
+    /// <summary>
+    /// The one traced op that is not a row of the op table but the front end's own: the final value of one
+    /// carried variable of a loop lowered to a loop node (Reading/Interpreter.Loops.cs, Lowering/LoopLowering.cs).
+    /// Inputs = every carry's initial value; Ints = steps, carry, body start (back from this op), body length,
+    /// carries, each carry's value after a step (from the body start), then (op, operand, carry) triples.
+    /// </summary>
+    public const string LoopOp = "Loop";
+
     public string Name { get; init; } = "";
     public EquatableArray<int> Ints { get; init; }
     public double Number { get; init; }

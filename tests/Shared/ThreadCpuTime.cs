@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Dl.SourceGen.Tests;
+namespace Dl.Tests;
 
 /// <summary>
 /// CPU time spent by the calling thread. A bound on work ("this case must not blow up") read from a
