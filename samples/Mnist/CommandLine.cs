@@ -121,6 +121,8 @@ internal static class CommandLine
         };
         if (result.GetValue(s.NoPlot) && result.GetValue(s.Plot) is { } plot)
             throw new MnistException($"--plot {plot} and --no-plot contradict each other; give one", 2);
+        if (o.Distributed && o.Device != DeviceKind.Cpu)
+            throw new MnistException($"--distributed trains on the CPU; leave out --device {Text(o.Device)}", 2);
         if (o.StopAfter is not null && o.Save is null)
             throw new MnistException("--stop-after without --save would throw the trained epochs away; add --save FILE", 2);
         return o;
@@ -176,6 +178,14 @@ internal static class CommandLine
         };
         return Checked(r, kind.HasValue, kind.GetValueOrDefault(), $"--device must be cpu, cuda, opencl or cpu-accelerator; got '{Text(r)}'") ?? DeviceKind.Cpu;
     }
+
+    private static string Text(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Cuda => "cuda",
+        DeviceKind.OpenCL => "opencl",
+        DeviceKind.CpuAccelerator => "cpu-accelerator",
+        _ => "cpu",
+    };
 
     private static string Text(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
 

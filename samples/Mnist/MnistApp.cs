@@ -101,7 +101,7 @@ internal static class MnistApp
         using var trainer = new Trainer(settings, data, o.Device, session);
         output.WriteLine($"device: {trainer.DeviceName}");
         if (session is not null)
-            output.WriteLine($"distributed: {session.WorldSize} MPI ranks ({session.Family}, {session.Library}), each takes its 1/{session.WorldSize} " +
+            output.WriteLine($"distributed: {session.WorldSize} MPI rank{(session.WorldSize == 1 ? "" : "s")} ({session.Family}, {session.Library}), each takes its 1/{session.WorldSize} " +
                              $"of every batch of {settings.Batch}; one allreduce of the gradients a step");
         output.WriteLine($"optimizer: {settings.Optimizer}, peak learning rate {settings.LearningRate}, cosine schedule over " +
                          $"{settings.Epochs} epochs of {trainer.BatchesPerEpoch} batches of {settings.Batch}");

@@ -53,7 +53,7 @@ internal sealed partial class Trainer : IDisposable
         Optimizer.Schedule = LearningRateSchedule.Cosine(settings.LearningRate, (long)settings.Epochs * _batches.BatchCount);
         if (session is not null)
         {
-            if (device != DeviceKind.Cpu) throw new MnistException($"--distributed trains on the CPU; leave out --device {device}", 2);
+            ArgumentOutOfRangeException.ThrowIfNotEqual(device, DeviceKind.Cpu); // CommandLine says so in the user's words
             _parallel = new DataParallel(session, Model, Optimizer);
             _shards = new ShardedBatches(_batches, session.Rank, session.WorldSize);
         }
