@@ -20,7 +20,7 @@ else
 fi
 dotnet build benchmarks/Distributed -c Release -nologo -v q >/dev/null
 dll=benchmarks/Distributed/bin/Release/net10.0/Dl.Benchmarks.Distributed.dll
-echo "# $("$mpirun" --version 2>&1 | head -1); $(nproc) cores"
+echo "# $("$mpirun" --version 2>&1 | grep -m1 -E "Open MPI|Version:" | tr -s " \t" " "); $(nproc) cores; load average $(cut -d" " -f1 /proc/loadavg)"
 "${launch[@]}" -np 1 dotnet "$dll"
 "${launch[@]}" -np 2 dotnet "$dll"
 DL_THREADS=1 DL_BENCH_TAG=1thread "${launch[@]}" -np 1 dotnet "$dll"
