@@ -29,8 +29,11 @@ public sealed partial class SampleTests
         Assert.True(two.ExitCode == 0, two.ToString());
 
         Assert.Contains("distributed: 2 MPI ranks", two.Output);
-        foreach (var line in new[] { "data:", "optimizer:", "epoch 1/1", "test set confusion matrix", "mnist_test_accuracy", "mnist_wall_time" })
-            Assert.True(Count(two.Output, line) == 1, $"'{line}' printed {Count(two.Output, line)} times:\n{two}");
+        // Open MPI hands rank 0 a terminal, so .NET writes its keypad escape and the sample draws its live progress bar
+        // ("epoch 1/1 7/113 [=   ]"): the report's lines are counted with escapes removed, the epoch's by its summary.
+        string report = Escape().Replace(two.Output, "");
+        foreach (var line in new[] { "data:", "optimizer:", "epoch 1/1  train loss", "test set confusion matrix", "mnist_test_accuracy", "mnist_wall_time" })
+            Assert.True(Count(report, line) == 1, $"'{line}' printed {Count(report, line)} times:\n{two}");
         // The global batch's loss and accuracy, summed over the ranks: one process's to float rounding.
         Assert.Equal(Number(TrainLoss(), one.Output), Number(TrainLoss(), two.Output), 3);
         Assert.Equal(Number(TestAccuracy(), one.Output), Number(TestAccuracy(), two.Output), 1);
@@ -45,6 +48,9 @@ public sealed partial class SampleTests
         Assert.True(match.Success, $"no {pattern} in:\n{text}");
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
+
+    [GeneratedRegex(@"\x1B(\[[0-9;?]*[A-Za-z]|[=>])")]
+    private static partial Regex Escape();
 
     [GeneratedRegex(@"epoch 1/1  train loss ([0-9.]+)")]
     private static partial Regex TrainLoss();
