@@ -68,12 +68,17 @@ internal static class CommandLine
         public readonly Option<int?> StopAfter = PositiveInt("--stop-after", "end this run after N epochs (with --save; a later --resume finishes it)");
         public readonly Option<string?> Plot = File("--plot", $"PNG of the loss and accuracy curves ({Options.DefaultPlot})");
         public readonly Option<bool> NoPlot = new("--no-plot") { Description = "write no plot" };
+        public readonly Option<bool> Distributed = new("--distributed")
+        {
+            Description = "train data-parallel on the ranks of an MPI job (mpirun -np N dotnet ... --distributed): each rank takes " +
+                          "1/N of every batch of --batch digits; rank 0 alone reports and writes files",
+        };
 
         public RootCommand Root()
         {
             var root = new RootCommand("Trains the README's MLP (784-128-10) on the MNIST digits in data/mnist and reports test accuracy.")
             {
-                Optimizer, LearningRate, Epochs, Batch, Seed, Validation, Data, Device, Save, Resume, StopAfter, Plot, NoPlot,
+                Optimizer, LearningRate, Epochs, Batch, Seed, Validation, Data, Device, Save, Resume, StopAfter, Plot, NoPlot, Distributed,
             };
             // The sample has no version of its own to print.
             foreach (var version in root.Options.OfType<VersionOption>().ToList()) root.Options.Remove(version);
@@ -112,9 +117,12 @@ internal static class CommandLine
             Resume = result.GetValue(s.Resume),
             StopAfter = result.GetValue(s.StopAfter),
             Plot = result.GetValue(s.NoPlot) ? null : result.GetValue(s.Plot) ?? Options.DefaultPlot,
+            Distributed = result.GetValue(s.Distributed),
         };
         if (result.GetValue(s.NoPlot) && result.GetValue(s.Plot) is { } plot)
             throw new MnistException($"--plot {plot} and --no-plot contradict each other; give one", 2);
+        if (o.Distributed && o.Device != DeviceKind.Cpu)
+            throw new MnistException($"--distributed trains on the CPU; leave out --device {Text(o.Device)}", 2);
         if (o.StopAfter is not null && o.Save is null)
             throw new MnistException("--stop-after without --save would throw the trained epochs away; add --save FILE", 2);
         return o;
@@ -170,6 +178,14 @@ internal static class CommandLine
         };
         return Checked(r, kind.HasValue, kind.GetValueOrDefault(), $"--device must be cpu, cuda, opencl or cpu-accelerator; got '{Text(r)}'") ?? DeviceKind.Cpu;
     }
+
+    private static string Text(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Cuda => "cuda",
+        DeviceKind.OpenCL => "opencl",
+        DeviceKind.CpuAccelerator => "cpu-accelerator",
+        _ => "cpu",
+    };
 
     private static string Text(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using Dl.Checkpoints;
+using Dl.Distributed;
 using Dl.Training;
 
 namespace Mnist;
@@ -39,6 +40,11 @@ internal static class MnistApp
         {
             return Fail(error, e.Message, 1);
         }
+        // --distributed without a loadable MPI library, or a collective that failed (the session has aborted the job then).
+        catch (MpiException e)
+        {
+            return Fail(error, "--distributed: " + e.Message, 1);
+        }
         // A bug, not a mistake of the user's: still one line, with the type that names it.
         catch (Exception e)
         {
@@ -53,6 +59,23 @@ internal static class MnistApp
             output.WriteLine(help);
             return 0;
         }
+        if (!o.Distributed) return Train(o, output, error, session: null);
+        using var session = MpiSession.Start();
+        try
+        {
+            // Every rank trains; rank 0 alone reports and writes the checkpoint and the plot.
+            return session.IsRoot ? Train(o, output, error, session) : Train(o with { Save = null, Plot = null }, TextWriter.Null, error, session);
+        }
+        // A failure on one rank that the others cannot know of: they would wait for it at the next step. End the job.
+        catch (Exception e) when (session.WorldSize > 1 && e is not MpiException)
+        {
+            session.Abort("mnist: " + e.Message, e is MnistException m ? m.ExitCode : 1);
+            throw;
+        }
+    }
+
+    private static int Train(Options o, TextWriter output, TextWriter error, MpiSession? session)
+    {
         var total = Stopwatch.StartNew();
         // Checked before the data is read and an epoch is spent: a typo should cost nothing, and overwrite nothing.
         string dir = o.DataDir ?? DataFiles.FindMnist();
@@ -75,8 +98,11 @@ internal static class MnistApp
                          $"pixels standardised with mean {data.Mean:F4}, std {data.Std:F4}");
         settings.CheckBatchFits(data.Train.Count, o.Resume);
 
-        using var trainer = new Trainer(settings, data, o.Device);
+        using var trainer = new Trainer(settings, data, o.Device, session);
         output.WriteLine($"device: {trainer.DeviceName}");
+        if (session is not null)
+            output.WriteLine($"distributed: {session.WorldSize} MPI rank{(session.WorldSize == 1 ? "" : "s")} ({session.Family}, {session.Library}), each takes its 1/{session.WorldSize} " +
+                             $"of every batch of {settings.Batch}; one allreduce of the gradients a step");
         output.WriteLine($"optimizer: {settings.Optimizer}, peak learning rate {settings.LearningRate}, cosine schedule over " +
                          $"{settings.Epochs} epochs of {trainer.BatchesPerEpoch} batches of {settings.Batch}");
         bool validated = data.Validation.Count > 0;

@@ -21,6 +21,8 @@ internal sealed record Options
     public string? Resume { get; init; }
     public int? StopAfter { get; init; }
     public string? Plot { get; init; } = DefaultPlot;
+    /// <summary>Train data-parallel on the ranks of an MPI job (under mpirun); --batch is then the global batch.</summary>
+    public bool Distributed { get; init; }
 
     /// <summary>The generated help text when <c>--help</c> was given (nothing else then runs).</summary>
     public string? Help { get; init; }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using Dl;
 using Dl.Data;
+using Dl.Distributed;
 using Dl.Gpu;
 using Dl.Training;
 
@@ -32,7 +33,11 @@ internal sealed partial class Trainer : IDisposable
     private readonly GpuOptimizer? _gpuOptimizer;
     private readonly List<EpochRecord> _history = new();
 
-    public Trainer(TrainingSettings settings, DataFiles.Prepared data, DeviceKind device = DeviceKind.Cpu)
+    /// <param name="settings">The run's settings; with a session, Batch is the global batch, split over its ranks.</param>
+    /// <param name="data">The prepared digits.</param>
+    /// <param name="device">Where the steps run.</param>
+    /// <param name="session">An MPI job to train data-parallel in (CPU only), or null for one process.</param>
+    public Trainer(TrainingSettings settings, DataFiles.Prepared data, DeviceKind device = DeviceKind.Cpu, MpiSession? session = null)
     {
         // Batch * 784 floats must fit an array: a batch is at most the training set (MnistApp says so in the user's words).
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.Batch);
@@ -46,6 +51,12 @@ internal sealed partial class Trainer : IDisposable
         Optimizer = OptimizerChoice.Create(settings.Optimizer, settings.LearningRate);
         // Cosine decay from the peak rate to zero over the planned run: big steps early, fine ones at the end.
         Optimizer.Schedule = LearningRateSchedule.Cosine(settings.LearningRate, (long)settings.Epochs * _batches.BatchCount);
+        if (session is not null)
+        {
+            ArgumentOutOfRangeException.ThrowIfNotEqual(device, DeviceKind.Cpu); // CommandLine says so in the user's words
+            _parallel = new DataParallel(session, Model, Optimizer);
+            _shards = new ShardedBatches(_batches, session.Rank, session.WorldSize);
+        }
         if (device != DeviceKind.Cpu)
         {
             try { _device = GpuDevice.Create(device); }
@@ -86,12 +97,8 @@ internal sealed partial class Trainer : IDisposable
         var meter = new EpochMeter(EpochsDone + 1, Steps);
         for (int b = 0; b < _batches.BatchCount; b++)
         {
-            int rows = _batches.Gather(b, _x, _y);
-            var xs = _x.AsSpan(0, rows * Features);
-            var ys = _y.AsSpan(0, rows);
-            // Predicted before the step: an honest train accuracy, measured on digits the step has not yet seen.
-            long correct = Metrics.CountCorrect(_gpu is null ? Model.Predict(xs) : _gpu.Predict(xs), ys, Classes);
-            meter.Add(Step(xs, ys), rows, correct);
+            var (loss, rows, correct) = _parallel is null ? LocalStep(b) : ParallelStep(b);
+            meter.Add(loss, rows, correct);
             progress?.Invoke(meter);
         }
         _gpu?.CopyParametersToHost();
@@ -121,7 +128,18 @@ internal sealed partial class Trainer : IDisposable
         _device?.Dispose();
     }
 
-    /// <summary>One update from one batch; returns the batch's loss before it.</summary>
+    /// <summary>One update from batch <paramref name="b"/> in this process: its loss, rows and correct predictions before the update.</summary>
+    private (float Loss, int Rows, long Correct) LocalStep(int b)
+    {
+        int rows = _batches.Gather(b, _x, _y);
+        var xs = _x.AsSpan(0, rows * Features);
+        var ys = _y.AsSpan(0, rows);
+        // Predicted before the step: an honest train accuracy, measured on digits the step has not yet seen.
+        long correct = Metrics.CountCorrect(_gpu is null ? Model.Predict(xs) : _gpu.Predict(xs), ys, Classes);
+        return (Step(xs, ys), rows, correct);
+    }
+
+    /// <summary>One update from batch <paramref name="b"/> on one rank.</summary>
     private float Step(ReadOnlySpan<float> xs, ReadOnlySpan<int> ys)
     {
         if (_gpu is null)

@@ -181,6 +181,16 @@ public sealed unsafe class MpiSession : IDisposable
         if (!Api.Finalized()) Api.Finalize();
     }
 
+    /// <summary>MPI_Allreduce itself (blocking inside the library, no deadline): for the benchmark's comparison only.</summary>
+    internal void AllreduceSumUnguarded(ReadOnlySpan<float> send, Span<float> receive)
+    {
+        fixed (float* s = send, r = receive)
+        {
+            int rc = Api.Allreduce(s, r, receive.Length);
+            if (rc != MpiApi.Success) Fail(rc, "MPI_Allreduce");
+        }
+    }
+
     private void Reduce(float* send, float* receive, int count)
     {
         int rc = Api.Iallreduce(send, receive, count, out nint request);

@@ -34,14 +34,18 @@ public static class Mpirun
         Start("dotnet", $"\"{WorkerDll}\" {arguments}", limit, environment);
 
     /// <summary>The worker under mpirun with <paramref name="ranks"/> ranks.</summary>
-    public static Run Ranks(int ranks, string arguments, TimeSpan limit, params (string, string)[] environment)
+    public static Run Ranks(int ranks, string arguments, TimeSpan limit, params (string, string)[] environment) =>
+        Program(ranks, WorkerDll, arguments, limit, environment);
+
+    /// <summary>A .NET program (its dll) under mpirun with <paramref name="ranks"/> ranks.</summary>
+    public static Run Program(int ranks, string dll, string arguments, TimeSpan limit, params (string, string)[] environment)
     {
         string extra = IsOpenMpi ? "--oversubscribe " : "";
         var env = new (string, string)[environment.Length + 2];
         environment.CopyTo(env, 0);
         env[^2] = ("OMPI_ALLOW_RUN_AS_ROOT", "1");
         env[^1] = ("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-        return Start(Launcher!, $"{extra}-np {ranks} dotnet \"{WorkerDll}\" {arguments}", limit, env);
+        return Start(Launcher!, $"{extra}-np {ranks} dotnet \"{dll}\" {arguments}", limit, env);
     }
 
     /// <summary>Runs a program to its end, or kills it (and its children) past <paramref name="limit"/> and says so.</summary>
