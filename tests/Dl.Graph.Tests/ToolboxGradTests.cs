@@ -26,6 +26,10 @@ public class ToolboxGradTests
         Verify((g, x) => g.Softplus(x[0]), InputSpec.Float("x", S("N,6"), -30, 30));
 
     [Fact]
+    public void Silu_IncludingBothTails() =>
+        Verify((g, x) => g.Silu(x[0]), InputSpec.Float("x", S("N,6"), -12, 12));
+
+    [Fact]
     public void Abs_AwayFromZero() =>
         Verify((g, x) => g.Abs(x[0]), InputSpec.AwayFromZero("x", S("N,5"), gap: 0.05));
 

@@ -40,6 +40,14 @@ public sealed class ForgetfulExpOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { dy };
 }
 
+/// <summary>SiLU with the VJP one gets by treating sigmoid(x) as a constant (dy·s): the x·s·(1-s) term is missing.</summary>
+public sealed class SiluWithoutItsSecondTermOp : UnaryOp
+{
+    public override string Name => "TestSiluWithoutItsSecondTerm";
+    public override double Apply(double x, EvalContext c) => new SiluOp().Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Sigmoid(y[0])) };
+}
+
 public class WrongVjpTests
 {
     private static readonly InputSpec[] X = { InputSpec.Float("x", S("N,4")) };
@@ -119,5 +127,13 @@ public class WrongVjpTests
         // The bad op sits under tanh and a reduction: the error must still surface at the input.
         var result = Check((g, x) => g.Sum(g.Tanh(g.Apply(new SquareOp(3), x[0])), new[] { 1 }), X);
         Assert.False(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void SiluVjpWithoutTheSigmoidsDerivative_IsReported_AndTheRealOnePasses()
+    {
+        Assert.False(Check((g, x) => g.Apply(new SiluWithoutItsSecondTermOp(), x[0]), X).Passed);
+        var result = Check((g, x) => g.Silu(x[0]), X);
+        Assert.True(result.Passed, result.ToString());
     }
 }

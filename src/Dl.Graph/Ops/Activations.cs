@@ -68,6 +68,20 @@ public sealed class RsqrtOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Scale(g.Mul(dy, g.Mul(y, g.Mul(y, y))), -0.5) };
 }
 
+/// <summary>SiLU (Swish): x·sigmoid(x), PyTorch's <c>nn.SiLU</c>.</summary>
+public sealed class SiluOp : UnaryOp
+{
+    public override string Name => "Silu";
+    public override double Apply(double x, EvalContext c) => x / (1 + Math.Exp(-x));
+    // d/dx x·s(x) = s + x·s·(1 - s) = s·(1 + x·(1 - s)), s from the input (the output alone does not give it).
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
+    {
+        var x = y[0];
+        var s = g.Sigmoid(x);
+        return new[] { g.Mul(dy, g.Mul(s, g.Add(g.Constant(1), g.Mul(x, g.Sub(g.Constant(1), s))))) };
+    }
+}
+
 public sealed partial class GraphBuilder
 {
     public Node LeakyRelu(Node x, double slope = 0.01) => Apply(new LeakyReluOp(slope), x);
@@ -76,6 +90,7 @@ public sealed partial class GraphBuilder
     public Node Abs(Node x) => Apply(new AbsOp(), x);
     public Node Sign(Node x) => Apply(new SignOp(), x);
     public Node Rsqrt(Node x) => Apply(new RsqrtOp(), x);
+    public Node Silu(Node x) => Apply(new SiluOp(), x);
 
     /// <summary>The L1 penalty Σ|x| (a scalar), to add to a loss.</summary>
     public Node L1(Node x) => Sum(Abs(x));

@@ -23,6 +23,9 @@ public static partial class Nn
     /// <summary>log(1 + exp(x)), computed without overflow.</summary>
     public static Tensor Softplus(Tensor x) => throw Tensor.Symbolic();
 
+    /// <summary>SiLU (Swish): x · sigmoid(x), as PyTorch's <c>nn.SiLU</c>.</summary>
+    public static Tensor Silu(Tensor x) => throw Tensor.Symbolic();
+
     /// <summary>|x| elementwise.</summary>
     public static Tensor Abs(Tensor x) => throw Tensor.Symbolic();
 
@@ -43,4 +46,6 @@ public partial class Tensor
     public Tensor Elu(float alpha = 1f) => throw Symbolic();
     /// <summary>log(1 + exp(x)).</summary>
     public Tensor Softplus() => throw Symbolic();
+    /// <summary>SiLU (Swish): x · sigmoid(x).</summary>
+    public Tensor Silu() => throw Symbolic();
 }

@@ -127,3 +127,20 @@ public readonly struct Rsqrt : IUnaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / Vector512.Sqrt(x);
 }
+
+/// <summary>x · sigmoid(x) as x / (1 + e^-x), e^x by <see cref="SimdMath.Exp(float)"/>: -0 where e^-x overflows, x where it vanishes.</summary>
+public readonly struct Silu : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => x / (1f + SimdMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => x / (Vector128<float>.One + SimdMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => x / (Vector256<float>.One + SimdMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => x / (Vector512<float>.One + SimdMath.Exp(-x));
+}
