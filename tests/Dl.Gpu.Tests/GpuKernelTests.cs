@@ -97,11 +97,13 @@ public class GpuKernelTests
     /// <summary>The activations added after the first five, as the GEMM store's operator on the accelerator, against the op's double meaning.</summary>
     [Theory]
     [InlineData("Silu")]
+    [InlineData("GeluTanh")]
     public void Gemm_epilogue_applies_each_newer_activation_like_the_evaluator(string op)
     {
         switch (op)
         {
             case "Silu": GemmWith(new Dl.Operators.Silu(), new Dl.Graph.SiluOp()); break;
+            case "GeluTanh": GemmWith(new Dl.Operators.GeluTanh(), new Dl.Graph.GeluTanhOp()); break;
             default: throw new ArgumentException(op);
         }
     }

@@ -48,6 +48,19 @@ public sealed class SiluWithoutItsSecondTermOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Sigmoid(y[0])) };
 }
 
+/// <summary>GELU (tanh form) whose VJP forgets the chain-rule factor of the cubic: z' = 2c instead of 2c·(1 + 3a·x²).</summary>
+public sealed class GeluTanhWithoutTheCubicsDerivativeOp : UnaryOp
+{
+    public override string Name => "TestGeluTanhWithoutTheCubicsDerivative";
+    public override double Apply(double x, EvalContext c) => new GeluTanhOp().Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
+    {
+        var x = y[0];
+        var s = g.Sigmoid(g.Scale(g.Add(x, g.Scale(g.Mul(g.Mul(x, x), x), GeluTanhOp.Cubic)), GeluTanhOp.TwoC));
+        return new[] { g.Mul(dy, g.Mul(s, g.Add(g.Constant(1), g.Scale(g.Mul(x, g.Sub(g.Constant(1), s)), GeluTanhOp.TwoC)))) };
+    }
+}
+
 public class WrongVjpTests
 {
     private static readonly InputSpec[] X = { InputSpec.Float("x", S("N,4")) };
@@ -134,6 +147,14 @@ public class WrongVjpTests
     {
         Assert.False(Check((g, x) => g.Apply(new SiluWithoutItsSecondTermOp(), x[0]), X).Passed);
         var result = Check((g, x) => g.Silu(x[0]), X);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void GeluTanhVjpWithoutTheCubicsDerivative_IsReported_AndTheRealOnePasses()
+    {
+        Assert.False(Check((g, x) => g.Apply(new GeluTanhWithoutTheCubicsDerivativeOp(), x[0]), X).Passed);
+        var result = Check((g, x) => g.GeluTanh(x[0]), X);
         Assert.True(result.Passed, result.ToString());
     }
 }

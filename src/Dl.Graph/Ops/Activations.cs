@@ -82,6 +82,27 @@ public sealed class SiluOp : UnaryOp
     }
 }
 
+/// <summary>
+/// GELU, tanh form (PyTorch's <c>gelu(x, approximate='tanh')</c>): 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³).
+/// Since 1 + tanh(u) = 2·sigmoid(2u) it is x·sigmoid(2u), which is how it is computed: no cancellation in the negative tail.
+/// </summary>
+public sealed class GeluTanhOp : UnaryOp
+{
+    /// <summary>2·√(2/π) and 0.044715: 2u = <see cref="TwoC"/>·(x + <see cref="Cubic"/>·x³).</summary>
+    public const double TwoC = 1.5957691216057308, Cubic = 0.044715;
+    public override string Name => "GeluTanh";
+    public override double Apply(double x, EvalContext c) => x / (1 + Math.Exp(-TwoC * (x + Cubic * x * x * x)));
+    // y = x·s(z), z = 2u: dy/dx = s + x·s·(1 - s)·z', z' = TwoC·(1 + 3·Cubic·x²).
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
+    {
+        var x = y[0];
+        var x2 = g.Mul(x, x);
+        var s = g.Sigmoid(g.Scale(g.Add(x, g.Scale(g.Mul(x2, x), Cubic)), TwoC));
+        var dz = g.Add(g.Scale(x2, 3 * Cubic * TwoC), g.Constant(TwoC));
+        return new[] { g.Mul(dy, g.Mul(s, g.Add(g.Constant(1), g.Mul(g.Mul(x, g.Sub(g.Constant(1), s)), dz)))) };
+    }
+}
+
 public sealed partial class GraphBuilder
 {
     public Node LeakyRelu(Node x, double slope = 0.01) => Apply(new LeakyReluOp(slope), x);
@@ -91,6 +112,7 @@ public sealed partial class GraphBuilder
     public Node Sign(Node x) => Apply(new SignOp(), x);
     public Node Rsqrt(Node x) => Apply(new RsqrtOp(), x);
     public Node Silu(Node x) => Apply(new SiluOp(), x);
+    public Node GeluTanh(Node x) => Apply(new GeluTanhOp(), x);
 
     /// <summary>The L1 penalty Σ|x| (a scalar), to add to a loss.</summary>
     public Node L1(Node x) => Sum(Abs(x));

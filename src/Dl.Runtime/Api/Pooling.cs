@@ -26,6 +26,9 @@ public static partial class Nn
     /// <summary>SiLU (Swish): x · sigmoid(x), as PyTorch's <c>nn.SiLU</c>.</summary>
     public static Tensor Silu(Tensor x) => throw Tensor.Symbolic();
 
+    /// <summary>GELU, tanh form (PyTorch's <c>gelu(x, approximate='tanh')</c>): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
+    public static Tensor GeluTanh(Tensor x) => throw Tensor.Symbolic();
+
     /// <summary>|x| elementwise.</summary>
     public static Tensor Abs(Tensor x) => throw Tensor.Symbolic();
 
@@ -48,4 +51,6 @@ public partial class Tensor
     public Tensor Softplus() => throw Symbolic();
     /// <summary>SiLU (Swish): x · sigmoid(x).</summary>
     public Tensor Silu() => throw Symbolic();
+    /// <summary>GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
+    public Tensor GeluTanh() => throw Symbolic();
 }

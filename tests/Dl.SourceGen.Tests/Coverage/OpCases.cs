@@ -102,6 +102,7 @@ public static class OpCases
         Unary("LeakyRelu", "Nn.LeakyRelu(x * p, 0.2f)", kink: true, new OpArgs { Number = 0.2 }),
         Unary("Elu", "(x * p).Elu(0.5f)", kink: true, new OpArgs { Number = 0.5 }),
         Unary("Silu", "Nn.Silu(x * p)"),
+        Unary("GeluTanh", "(x * p).GeluTanh()"),
         new OpCase("MatMul")
         {
             Model = Std("Nn.MatMul(x * p, w)", fields: "readonly Param w = new(4, 3);"),
