@@ -98,12 +98,14 @@ public class GpuKernelTests
     [Theory]
     [InlineData("Silu")]
     [InlineData("GeluTanh")]
+    [InlineData("HardSigmoid")]
     public void Gemm_epilogue_applies_each_newer_activation_like_the_evaluator(string op)
     {
         switch (op)
         {
             case "Silu": GemmWith(new Dl.Operators.Silu(), new Dl.Graph.SiluOp()); break;
             case "GeluTanh": GemmWith(new Dl.Operators.GeluTanh(), new Dl.Graph.GeluTanhOp()); break;
+            case "HardSigmoid": GemmWith(new Dl.Operators.HardSigmoid(), new Dl.Graph.HardSigmoidOp()); break;
             default: throw new ArgumentException(op);
         }
     }

@@ -46,6 +46,14 @@ public class ToolboxGradTests
     }
 
     [Fact]
+    public void HardSigmoid_OnTheSlopeAndBothSaturatedSides()
+    {
+        Verify((g, x) => g.HardSigmoid(x[0]), InputSpec.Float("x", S("N,6"), -2.9, 2.9));
+        Verify((g, x) => g.HardSigmoid(x[0]), InputSpec.Float("x", S("N,6"), 3.1, 8));
+        Verify((g, x) => g.HardSigmoid(x[0]), InputSpec.Float("x", S("N,6"), -8, -3.1));
+    }
+
+    [Fact]
     public void Abs_AwayFromZero() =>
         Verify((g, x) => g.Abs(x[0]), InputSpec.AwayFromZero("x", S("N,5"), gap: 0.05));
 

@@ -61,6 +61,14 @@ public sealed class GeluTanhWithoutTheCubicsDerivativeOp : UnaryOp
     }
 }
 
+/// <summary>Hard sigmoid whose VJP forgets the saturation mask (1/6 everywhere).</summary>
+public sealed class HardSigmoidWithoutItsMaskOp : UnaryOp
+{
+    public override string Name => "TestHardSigmoidWithoutItsMask";
+    public override double Apply(double x, EvalContext c) => new HardSigmoidOp().Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Scale(dy, 1.0 / 6) };
+}
+
 public class WrongVjpTests
 {
     private static readonly InputSpec[] X = { InputSpec.Float("x", S("N,4")) };
@@ -155,6 +163,15 @@ public class WrongVjpTests
     {
         Assert.False(Check((g, x) => g.Apply(new GeluTanhWithoutTheCubicsDerivativeOp(), x[0]), X).Passed);
         var result = Check((g, x) => g.GeluTanh(x[0]), X);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void HardSigmoidVjpWithoutItsMask_IsReportedOnTheSaturatedSide()
+    {
+        var saturated = new[] { InputSpec.Float("x", S("N,4"), 3.5, 6) };
+        Assert.False(Check((g, x) => g.Apply(new HardSigmoidWithoutItsMaskOp(), x[0]), saturated).Passed);
+        var result = Check((g, x) => g.HardSigmoid(x[0]), saturated);
         Assert.True(result.Passed, result.ToString());
     }
 }

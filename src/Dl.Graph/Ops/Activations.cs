@@ -103,6 +103,24 @@ public sealed class GeluTanhOp : UnaryOp
     }
 }
 
+/// <summary>
+/// Hard sigmoid, PyTorch's definition (<c>nn.Hardsigmoid</c>): clamp(x/6 + 1/2, 0, 1), so 0 for x ≤ -3 and 1 for x ≥ 3.
+/// (Keras' older hard_sigmoid uses 0.2·x + 0.5; this is not it.)
+/// </summary>
+public sealed class HardSigmoidOp : UnaryOp
+{
+    public override string Name => "HardSigmoid";
+    // t < 0 ? 0 : t > 1 ? 1 : t: a NaN passes through, as in Relu.
+    public override double Apply(double x, EvalContext c)
+    {
+        double t = x / 6 + 0.5;
+        return t < 0 ? 0 : t > 1 ? 1 : t;
+    }
+    // 1/6 where 0 < y < 1 (exactly -3 < x < 3, PyTorch's open interval), else 0; the mask comes from the output.
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) =>
+        new[] { g.Scale(g.Mul(dy, g.Mul(g.Step(y), g.Step(g.Sub(g.Constant(1), y)))), 1.0 / 6) };
+}
+
 public sealed partial class GraphBuilder
 {
     public Node LeakyRelu(Node x, double slope = 0.01) => Apply(new LeakyReluOp(slope), x);
@@ -113,6 +131,7 @@ public sealed partial class GraphBuilder
     public Node Rsqrt(Node x) => Apply(new RsqrtOp(), x);
     public Node Silu(Node x) => Apply(new SiluOp(), x);
     public Node GeluTanh(Node x) => Apply(new GeluTanhOp(), x);
+    public Node HardSigmoid(Node x) => Apply(new HardSigmoidOp(), x);
 
     /// <summary>The L1 penalty Σ|x| (a scalar), to add to a loss.</summary>
     public Node L1(Node x) => Sum(Abs(x));

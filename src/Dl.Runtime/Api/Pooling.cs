@@ -29,6 +29,9 @@ public static partial class Nn
     /// <summary>GELU, tanh form (PyTorch's <c>gelu(x, approximate='tanh')</c>): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
     public static Tensor GeluTanh(Tensor x) => throw Tensor.Symbolic();
 
+    /// <summary>Hard sigmoid, PyTorch's definition: clamp(x/6 + 1/2, 0, 1).</summary>
+    public static Tensor HardSigmoid(Tensor x) => throw Tensor.Symbolic();
+
     /// <summary>|x| elementwise.</summary>
     public static Tensor Abs(Tensor x) => throw Tensor.Symbolic();
 
@@ -53,4 +56,6 @@ public partial class Tensor
     public Tensor Silu() => throw Symbolic();
     /// <summary>GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
     public Tensor GeluTanh() => throw Symbolic();
+    /// <summary>Hard sigmoid, PyTorch's definition: clamp(x/6 + 1/2, 0, 1).</summary>
+    public Tensor HardSigmoid() => throw Symbolic();
 }

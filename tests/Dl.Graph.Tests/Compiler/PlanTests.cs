@@ -126,6 +126,7 @@ public class PlanTests
     [InlineData("Softplus", "default(global::Dl.Operators.Softplus)")]
     [InlineData("Silu", "default(global::Dl.Operators.Silu)")]
     [InlineData("GeluTanh", "default(global::Dl.Operators.GeluTanh)")]
+    [InlineData("HardSigmoid", "default(global::Dl.Operators.HardSigmoid)")]
     [InlineData("Scale", "new global::Dl.Operators.Scale((float)(0.5 / (double)n))")]
     public void AnyUnaryOp_FusesIntoTheGemmStore(string op, string emitted)
     {
@@ -139,6 +140,7 @@ public class PlanTests
             "Softplus" => g.Softplus(h),
             "Silu" => g.Silu(h),
             "GeluTanh" => g.GeluTanh(h),
+            "HardSigmoid" => g.HardSigmoid(h),
             _ => g.Scale(h, 0.5, -1),
         };
         var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));
