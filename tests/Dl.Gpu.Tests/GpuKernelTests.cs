@@ -94,6 +94,46 @@ public class GpuKernelTests
         }
     }
 
+    /// <summary>The activations added after the first five, as the GEMM store's operator on the accelerator, against the op's double meaning.</summary>
+    [Theory]
+    [InlineData("Silu")]
+    [InlineData("GeluTanh")]
+    [InlineData("HardSigmoid")]
+    public void Gemm_epilogue_applies_each_newer_activation_like_the_evaluator(string op)
+    {
+        switch (op)
+        {
+            case "Silu": GemmWith(new Dl.Operators.Silu(), new Dl.Graph.SiluOp()); break;
+            case "GeluTanh": GemmWith(new Dl.Operators.GeluTanh(), new Dl.Graph.GeluTanhOp()); break;
+            case "HardSigmoid": GemmWith(new Dl.Operators.HardSigmoid(), new Dl.Graph.HardSigmoidOp()); break;
+            default: throw new ArgumentException(op);
+        }
+    }
+
+    private static void GemmWith<TOperator>(TOperator activation, Dl.Graph.UnaryOp reference) where TOperator : struct, Dl.Operators.IUnaryOperator
+    {
+        foreach (var variant in new[] { GemmVariant.Tile16, GemmVariant.Block128 })
+        {
+            const int m = 19, n = 17, k = 5;
+            var a = TestInputs.Floats(m * k, 1).Select(v => v * 4).ToArray();   // products over about ±10: both tails of the activation
+            var b = TestInputs.Floats(k * n, 2);
+            var bias = TestInputs.Floats(n, 3);
+            using var da = Up(a); using var db = Up(b); using var dc = Up(new float[m * n]); using var dbias = Up(bias);
+            Device.Kernels.Gemm(Stream, m, n, k, da.View, k, false, db.View, n, false, dc.View, n, activation, dbias.View, default, n, variant);
+            var got = Down(dc);
+            var expected = new double[m * n];
+            var context = new Dl.Graph.EvalContext(m);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double v = bias[j];
+                    for (int p = 0; p < k; p++) v += (double)a[i * k + p] * b[p * n + j];
+                    expected[i * n + j] = reference.Apply(v, context);
+                }
+            Near.All(got, expected, 1e-5, 1e-4, $"{variant} {reference.Name}: C");
+        }
+    }
+
     [Theory]
     [InlineData(1, 3)]
     [InlineData(7, 10)]

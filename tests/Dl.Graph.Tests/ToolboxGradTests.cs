@@ -26,6 +26,34 @@ public class ToolboxGradTests
         Verify((g, x) => g.Softplus(x[0]), InputSpec.Float("x", S("N,6"), -30, 30));
 
     [Fact]
+    public void Silu_IncludingBothTails() =>
+        Verify((g, x) => g.Silu(x[0]), InputSpec.Float("x", S("N,6"), -12, 12));
+
+    [Fact]
+    public void GeluTanh_IncludingBothTails() =>
+        Verify((g, x) => g.GeluTanh(x[0]), InputSpec.Float("x", S("N,6"), -6, 6));
+
+    [Fact]
+    public void GeluTanh_MatchesTheTanhFormula()
+    {
+        // The op computes x·sigmoid(2u); PyTorch's definition is 0.5·x·(1 + tanh u).
+        var op = new GeluTanhOp();
+        foreach (double x in new[] { -5.0, -1.3, -0.2, 0, 0.4, 1.7, 4.5 })
+        {
+            double u = System.Math.Sqrt(2 / System.Math.PI) * (x + 0.044715 * x * x * x);
+            Assert.Equal(0.5 * x * (1 + System.Math.Tanh(u)), op.Apply(x, new EvalContext(1)), 12);
+        }
+    }
+
+    [Fact]
+    public void HardSigmoid_OnTheSlopeAndBothSaturatedSides()
+    {
+        Verify((g, x) => g.HardSigmoid(x[0]), InputSpec.Float("x", S("N,6"), -2.9, 2.9));
+        Verify((g, x) => g.HardSigmoid(x[0]), InputSpec.Float("x", S("N,6"), 3.1, 8));
+        Verify((g, x) => g.HardSigmoid(x[0]), InputSpec.Float("x", S("N,6"), -8, -3.1));
+    }
+
+    [Fact]
     public void Abs_AwayFromZero() =>
         Verify((g, x) => g.Abs(x[0]), InputSpec.AwayFromZero("x", S("N,5"), gap: 0.05));
 

@@ -40,6 +40,35 @@ public sealed class ForgetfulExpOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { dy };
 }
 
+/// <summary>SiLU with the VJP one gets by treating sigmoid(x) as a constant (dy·s): the x·s·(1-s) term is missing.</summary>
+public sealed class SiluWithoutItsSecondTermOp : UnaryOp
+{
+    public override string Name => "TestSiluWithoutItsSecondTerm";
+    public override double Apply(double x, EvalContext c) => new SiluOp().Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Sigmoid(y[0])) };
+}
+
+/// <summary>GELU (tanh form) whose VJP forgets the chain-rule factor of the cubic: z' = 2c instead of 2c·(1 + 3a·x²).</summary>
+public sealed class GeluTanhWithoutTheCubicsDerivativeOp : UnaryOp
+{
+    public override string Name => "TestGeluTanhWithoutTheCubicsDerivative";
+    public override double Apply(double x, EvalContext c) => new GeluTanhOp().Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
+    {
+        var x = y[0];
+        var s = g.Sigmoid(g.Scale(g.Add(x, g.Scale(g.Mul(g.Mul(x, x), x), GeluTanhOp.Cubic)), GeluTanhOp.TwoC));
+        return new[] { g.Mul(dy, g.Mul(s, g.Add(g.Constant(1), g.Scale(g.Mul(x, g.Sub(g.Constant(1), s)), GeluTanhOp.TwoC)))) };
+    }
+}
+
+/// <summary>Hard sigmoid whose VJP forgets the saturation mask (1/6 everywhere).</summary>
+public sealed class HardSigmoidWithoutItsMaskOp : UnaryOp
+{
+    public override string Name => "TestHardSigmoidWithoutItsMask";
+    public override double Apply(double x, EvalContext c) => new HardSigmoidOp().Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Scale(dy, 1.0 / 6) };
+}
+
 public class WrongVjpTests
 {
     private static readonly InputSpec[] X = { InputSpec.Float("x", S("N,4")) };
@@ -119,5 +148,30 @@ public class WrongVjpTests
         // The bad op sits under tanh and a reduction: the error must still surface at the input.
         var result = Check((g, x) => g.Sum(g.Tanh(g.Apply(new SquareOp(3), x[0])), new[] { 1 }), X);
         Assert.False(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void SiluVjpWithoutTheSigmoidsDerivative_IsReported_AndTheRealOnePasses()
+    {
+        Assert.False(Check((g, x) => g.Apply(new SiluWithoutItsSecondTermOp(), x[0]), X).Passed);
+        var result = Check((g, x) => g.Silu(x[0]), X);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void GeluTanhVjpWithoutTheCubicsDerivative_IsReported_AndTheRealOnePasses()
+    {
+        Assert.False(Check((g, x) => g.Apply(new GeluTanhWithoutTheCubicsDerivativeOp(), x[0]), X).Passed);
+        var result = Check((g, x) => g.GeluTanh(x[0]), X);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void HardSigmoidVjpWithoutItsMask_IsReportedOnTheSaturatedSide()
+    {
+        var saturated = new[] { InputSpec.Float("x", S("N,4"), 3.5, 6) };
+        Assert.False(Check((g, x) => g.Apply(new HardSigmoidWithoutItsMaskOp(), x[0]), saturated).Passed);
+        var result = Check((g, x) => g.HardSigmoid(x[0]), saturated);
+        Assert.True(result.Passed, result.ToString());
     }
 }

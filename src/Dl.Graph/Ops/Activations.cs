@@ -68,6 +68,59 @@ public sealed class RsqrtOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Scale(g.Mul(dy, g.Mul(y, g.Mul(y, y))), -0.5) };
 }
 
+/// <summary>SiLU (Swish): x·sigmoid(x), PyTorch's <c>nn.SiLU</c>.</summary>
+public sealed class SiluOp : UnaryOp
+{
+    public override string Name => "Silu";
+    public override double Apply(double x, EvalContext c) => x / (1 + Math.Exp(-x));
+    // d/dx x·s(x) = s + x·s·(1 - s) = s·(1 + x·(1 - s)), s from the input (the output alone does not give it).
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
+    {
+        var x = y[0];
+        var s = g.Sigmoid(x);
+        return new[] { g.Mul(dy, g.Mul(s, g.Add(g.Constant(1), g.Mul(x, g.Sub(g.Constant(1), s))))) };
+    }
+}
+
+/// <summary>
+/// GELU, tanh form (PyTorch's <c>gelu(x, approximate='tanh')</c>): 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³).
+/// Since 1 + tanh(u) = 2·sigmoid(2u) it is x·sigmoid(2u), which is how it is computed: no cancellation in the negative tail.
+/// </summary>
+public sealed class GeluTanhOp : UnaryOp
+{
+    /// <summary>2·√(2/π) and 0.044715: 2u = <see cref="TwoC"/>·(x + <see cref="Cubic"/>·x³).</summary>
+    public const double TwoC = 1.5957691216057308, Cubic = 0.044715;
+    public override string Name => "GeluTanh";
+    public override double Apply(double x, EvalContext c) => x / (1 + Math.Exp(-TwoC * (x + Cubic * x * x * x)));
+    // y = x·s(z), z = 2u: dy/dx = s + x·s·(1 - s)·z', z' = TwoC·(1 + 3·Cubic·x²).
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
+    {
+        var x = y[0];
+        var x2 = g.Mul(x, x);
+        var s = g.Sigmoid(g.Scale(g.Add(x, g.Scale(g.Mul(x2, x), Cubic)), TwoC));
+        var dz = g.Add(g.Scale(x2, 3 * Cubic * TwoC), g.Constant(TwoC));
+        return new[] { g.Mul(dy, g.Mul(s, g.Add(g.Constant(1), g.Mul(g.Mul(x, g.Sub(g.Constant(1), s)), dz)))) };
+    }
+}
+
+/// <summary>
+/// Hard sigmoid, PyTorch's definition (<c>nn.Hardsigmoid</c>): clamp(x/6 + 1/2, 0, 1), so 0 for x ≤ -3 and 1 for x ≥ 3.
+/// (Keras' older hard_sigmoid uses 0.2·x + 0.5; this is not it.)
+/// </summary>
+public sealed class HardSigmoidOp : UnaryOp
+{
+    public override string Name => "HardSigmoid";
+    // t < 0 ? 0 : t > 1 ? 1 : t: a NaN passes through, as in Relu.
+    public override double Apply(double x, EvalContext c)
+    {
+        double t = x / 6 + 0.5;
+        return t < 0 ? 0 : t > 1 ? 1 : t;
+    }
+    // 1/6 where 0 < y < 1 (exactly -3 < x < 3, PyTorch's open interval), else 0; the mask comes from the output.
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) =>
+        new[] { g.Scale(g.Mul(dy, g.Mul(g.Step(y), g.Step(g.Sub(g.Constant(1), y)))), 1.0 / 6) };
+}
+
 public sealed partial class GraphBuilder
 {
     public Node LeakyRelu(Node x, double slope = 0.01) => Apply(new LeakyReluOp(slope), x);
@@ -76,6 +129,9 @@ public sealed partial class GraphBuilder
     public Node Abs(Node x) => Apply(new AbsOp(), x);
     public Node Sign(Node x) => Apply(new SignOp(), x);
     public Node Rsqrt(Node x) => Apply(new RsqrtOp(), x);
+    public Node Silu(Node x) => Apply(new SiluOp(), x);
+    public Node GeluTanh(Node x) => Apply(new GeluTanhOp(), x);
+    public Node HardSigmoid(Node x) => Apply(new HardSigmoidOp(), x);
 
     /// <summary>The L1 penalty Σ|x| (a scalar), to add to a loss.</summary>
     public Node L1(Node x) => Sum(Abs(x));

@@ -56,6 +56,9 @@ public static class OpTable
         new("Abs", Function, 1, (g, a, x) => g.Abs(x[0])),
         new("LeakyRelu", Function, 1, (g, a, x) => g.LeakyRelu(x[0], a.Number), Real("slope")),
         new("Elu", Function, 1, (g, a, x) => g.Elu(x[0], a.Number), Real("alpha")),
+        new("Silu", Function, 1, (g, a, x) => g.Silu(x[0])),
+        new("GeluTanh", Function, 1, (g, a, x) => g.GeluTanh(x[0])),
+        new("HardSigmoid", Function, 1, (g, a, x) => g.HardSigmoid(x[0])),
         new("MatMul", Function, 2, (g, a, x) => g.MatMul(x[0], x[1])),
 
         // ---- Nn functions ----

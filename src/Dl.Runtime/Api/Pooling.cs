@@ -23,6 +23,15 @@ public static partial class Nn
     /// <summary>log(1 + exp(x)), computed without overflow.</summary>
     public static Tensor Softplus(Tensor x) => throw Tensor.Symbolic();
 
+    /// <summary>SiLU (Swish): x · sigmoid(x), as PyTorch's <c>nn.SiLU</c>.</summary>
+    public static Tensor Silu(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>GELU, tanh form (PyTorch's <c>gelu(x, approximate='tanh')</c>): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
+    public static Tensor GeluTanh(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>Hard sigmoid, PyTorch's definition: clamp(x/6 + 1/2, 0, 1).</summary>
+    public static Tensor HardSigmoid(Tensor x) => throw Tensor.Symbolic();
+
     /// <summary>|x| elementwise.</summary>
     public static Tensor Abs(Tensor x) => throw Tensor.Symbolic();
 
@@ -43,4 +52,10 @@ public partial class Tensor
     public Tensor Elu(float alpha = 1f) => throw Symbolic();
     /// <summary>log(1 + exp(x)).</summary>
     public Tensor Softplus() => throw Symbolic();
+    /// <summary>SiLU (Swish): x · sigmoid(x).</summary>
+    public Tensor Silu() => throw Symbolic();
+    /// <summary>GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
+    public Tensor GeluTanh() => throw Symbolic();
+    /// <summary>Hard sigmoid, PyTorch's definition: clamp(x/6 + 1/2, 0, 1).</summary>
+    public Tensor HardSigmoid() => throw Symbolic();
 }

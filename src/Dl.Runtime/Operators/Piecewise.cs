@@ -79,3 +79,39 @@ public readonly struct LeakyRelu(float slope) : IUnaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * Vector512.Create(Slope));
 }
+
+/// <summary>clamp(x/6 + 1/2, 0, 1) (PyTorch's hard sigmoid) as t &lt; 0 ? 0 : t &gt; 1 ? 1 : t: NaN stays NaN.</summary>
+public readonly struct HardSigmoid : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x)
+    {
+        float t = x / 6f + 0.5f;
+        return t < 0f ? 0f : t > 1f ? 1f : t;
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x)
+    {
+        var t = x / Vector128.Create(6f) + Vector128.Create(0.5f);
+        return Vector128.ConditionalSelect(Vector128.LessThan(t, Vector128<float>.Zero), Vector128<float>.Zero,
+            Vector128.ConditionalSelect(Vector128.GreaterThan(t, Vector128<float>.One), Vector128<float>.One, t));
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x)
+    {
+        var t = x / Vector256.Create(6f) + Vector256.Create(0.5f);
+        return Vector256.ConditionalSelect(Vector256.LessThan(t, Vector256<float>.Zero), Vector256<float>.Zero,
+            Vector256.ConditionalSelect(Vector256.GreaterThan(t, Vector256<float>.One), Vector256<float>.One, t));
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x)
+    {
+        var t = x / Vector512.Create(6f) + Vector512.Create(0.5f);
+        return Vector512.ConditionalSelect(Vector512.LessThan(t, Vector512<float>.Zero), Vector512<float>.Zero,
+            Vector512.ConditionalSelect(Vector512.GreaterThan(t, Vector512<float>.One), Vector512<float>.One, t));
+    }
+}

@@ -127,3 +127,42 @@ public readonly struct Rsqrt : IUnaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / Vector512.Sqrt(x);
 }
+
+/// <summary>x · sigmoid(x) as x / (1 + e^-x), e^x by <see cref="SimdMath.Exp(float)"/>: -0 where e^-x overflows, x where it vanishes.</summary>
+public readonly struct Silu : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => x / (1f + SimdMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => x / (Vector128<float>.One + SimdMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => x / (Vector256<float>.One + SimdMath.Exp(-x));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => x / (Vector512<float>.One + SimdMath.Exp(-x));
+}
+
+/// <summary>
+/// GELU, tanh form, as x / (1 + e^(-2u)), 2u = 2√(2/π)·(x + 0.044715·x·x·x) (the same as 0.5·x·(1 + tanh u)),
+/// e^x by <see cref="SimdMath.Exp(float)"/>: -0 far on the negative side, x far on the positive side.
+/// </summary>
+public readonly struct GeluTanh : IUnaryOperator
+{
+    private const float TwoC = 1.5957692f, Cubic = 0.044715f;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => x / (1f + SimdMath.Exp(-TwoC * (x + Cubic * (x * x * x))));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => x / (Vector128<float>.One + SimdMath.Exp(Vector128.Create(-TwoC) * (x + Vector128.Create(Cubic) * (x * x * x))));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => x / (Vector256<float>.One + SimdMath.Exp(Vector256.Create(-TwoC) * (x + Vector256.Create(Cubic) * (x * x * x))));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => x / (Vector512<float>.One + SimdMath.Exp(Vector512.Create(-TwoC) * (x + Vector512.Create(Cubic) * (x * x * x))));
+}

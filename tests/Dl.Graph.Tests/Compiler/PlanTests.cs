@@ -124,6 +124,9 @@ public class PlanTests
     [InlineData("Elu", "new global::Dl.Operators.Elu(0.5f)")]
     [InlineData("LeakyRelu", "new global::Dl.Operators.LeakyRelu(0.1f)")]
     [InlineData("Softplus", "default(global::Dl.Operators.Softplus)")]
+    [InlineData("Silu", "default(global::Dl.Operators.Silu)")]
+    [InlineData("GeluTanh", "default(global::Dl.Operators.GeluTanh)")]
+    [InlineData("HardSigmoid", "default(global::Dl.Operators.HardSigmoid)")]
     [InlineData("Scale", "new global::Dl.Operators.Scale((float)(0.5 / (double)n))")]
     public void AnyUnaryOp_FusesIntoTheGemmStore(string op, string emitted)
     {
@@ -135,6 +138,9 @@ public class PlanTests
             "Elu" => g.Elu(h, 0.5),
             "LeakyRelu" => g.LeakyRelu(h, 0.1),
             "Softplus" => g.Softplus(h),
+            "Silu" => g.Silu(h),
+            "GeluTanh" => g.GeluTanh(h),
+            "HardSigmoid" => g.HardSigmoid(h),
             _ => g.Scale(h, 0.5, -1),
         };
         var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));

@@ -101,6 +101,9 @@ public static class OpCases
         Unary("Abs", "Nn.Abs(x * p)", kink: true),
         Unary("LeakyRelu", "Nn.LeakyRelu(x * p, 0.2f)", kink: true, new OpArgs { Number = 0.2 }),
         Unary("Elu", "(x * p).Elu(0.5f)", kink: true, new OpArgs { Number = 0.5 }),
+        Unary("Silu", "Nn.Silu(x * p)"),
+        Unary("GeluTanh", "(x * p).GeluTanh()"),
+        Unary("HardSigmoid", "Nn.HardSigmoid(x * p)"),
         new OpCase("MatMul")
         {
             Model = Std("Nn.MatMul(x * p, w)", fields: "readonly Param w = new(4, 3);"),
