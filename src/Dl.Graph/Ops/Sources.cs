@@ -14,6 +14,12 @@ public enum Init
     He,
     Zeros,
     Ones,
+    /// <summary>Uniform(-1/√H, 1/√H), H = the first size (PyTorch's init of every nn.RNN weight and bias).</summary>
+    RnnUniform,
+    /// <summary>Uniform(-1/√H, 1/√H), H = the first size / 4 (the LSTM's four gate blocks; PyTorch's nn.LSTM init).</summary>
+    LstmUniform,
+    /// <summary>Uniform(-1/√H, 1/√H), H = the first size / 3 (the GRU's three gate blocks; PyTorch's nn.GRU init).</summary>
+    GruUniform,
 }
 
 /// <summary>Base of ops without inputs: the shape is an attribute.</summary>

@@ -100,6 +100,14 @@ public static class OpTable
         new("BatchNorm1d", OpSurface.Layer, 1, (g, a, x) => Layers.BatchNorm1d(g, a.Name, x[0], a.Ints[0], a.Number, Epsilon(a)))
             { HasParameters = true, DependsOnMode = true, Doc = "Name = path, Ints = [features], Number = momentum, Option = epsilon (round-trip text)" },
         new("Dropout", OpSurface.Layer, 1, (g, a, x) => Layers.Dropout(g, a.Name, x[0], a.Number)) { DependsOnMode = true, Doc = "Name = path, Number = rate" },
+
+        // ---- recurrent layers (settings read from the constructor; the method called picks the result) ----
+        new("Rnn", OpSurface.Layer, -1, (g, a, x) => Recurrent(g, a, x, a.Option == "Relu" ? RecurrentCell.RnnRelu : RecurrentCell.RnnTanh))
+            { HasParameters = true, Doc = RecurrentDoc + ", Option = nonlinearity (Tanh, Relu); operands x [, h0]" },
+        new("Lstm", OpSurface.Layer, -1, (g, a, x) => Recurrent(g, a, x, RecurrentCell.Lstm))
+            { HasParameters = true, Doc = RecurrentDoc + " (2: the final cell state); operands x [, h0, c0]" },
+        new("Gru", OpSurface.Layer, -1, (g, a, x) => Recurrent(g, a, x, RecurrentCell.Gru))
+            { HasParameters = true, Doc = RecurrentDoc + "; operands x [, h0]" },
     };
 
     private static readonly Dictionary<string, OpEntry> s_byName = Entries.ToDictionary(e => e.Name);
@@ -111,6 +119,25 @@ public static class OpTable
     /// <summary>The row written as <paramref name="surfaceName"/> on <paramref name="surface"/>, or null.</summary>
     public static OpEntry? Find(OpSurface surface, string surfaceName, int arity = -2) =>
         Entries.FirstOrDefault(e => (e.Surface & surface) != 0 && e.SurfaceName == surfaceName && (arity == -2 || e.Arity == arity));
+
+    private const string RecurrentDoc =
+        "Name = path, Ints = [inputSize, hiddenSize, layers, bidirectional (0/1), result (0: the output sequence, 1: the final hidden state)], Flag = bias";
+
+    /// <summary>Which result of a recurrent layer a traced call asks for (Ints[4]); the same layer and x give the same loops.</summary>
+    private static Node Recurrent(GraphBuilder g, OpArgs a, Node[] x, RecurrentCell cell)
+    {
+        int states = cell == RecurrentCell.Lstm ? 2 : 1;
+        if (x.Length < 1 || x.Length > 1 + states)
+            throw new ShapeException(ShapeErrorKind.BadArgument, $"{cell} '{a.Name}': takes a sequence and {states} initial state(s) at most, got {x.Length} tensors");
+        var result = Layers.Recurrent(g, cell, a.Name, x[0], a.Ints[0], a.Ints[1], a.Ints[2], a.Ints[3] != 0, a.Flag,
+            x.Length > 1 ? x[1] : null, x.Length > 2 ? x[2] : null);
+        return a.Ints[4] switch
+        {
+            0 => result.Output,
+            1 => result.FinalHidden,
+            _ => result.FinalCell ?? throw new ShapeException(ShapeErrorKind.BadArgument, $"{cell} '{a.Name}': only an LSTM has a cell state"),
+        };
+    }
 
     private static int[]? Axes(OpArgs a) => a.Ints.Count == 0 ? null : a.Ints.ToArray();
 

@@ -146,6 +146,12 @@ public enum Init
     Zeros,
     /// <summary>All ones (batch norm's gamma).</summary>
     Ones,
+    /// <summary>Uniform(-1/√H, 1/√H) with H the first size: PyTorch's init of <c>nn.RNN</c>'s weights and biases ([H, in], [H]).</summary>
+    RnnUniform,
+    /// <summary>Uniform(-1/√H, 1/√H) with H the first size / 4 (the LSTM's gates i, f, g, o): PyTorch's <c>nn.LSTM</c> init.</summary>
+    LstmUniform,
+    /// <summary>Uniform(-1/√H, 1/√H) with H the first size / 3 (the GRU's gates r, z, n): PyTorch's <c>nn.GRU</c> init.</summary>
+    GruUniform,
 }
 
 /// <summary>Activation applied by a built-in layer.</summary>

@@ -18,6 +18,12 @@ public static class Initializers
                 for (int i = 0; i < destination.Length; i++) destination[i] = (float)(random.NextNormal() * std);
                 break;
             }
+            case Init.RnnUniform or Init.LstmUniform or Init.GruUniform:
+            {
+                double a = 1.0 / Math.Sqrt(RecurrentHidden(parameter));
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)((random.NextDouble() * 2 - 1) * a);
+                break;
+            }
             default:
             {
                 double a = Math.Sqrt(6.0 / (parameter.FanIn + parameter.FanOut));
@@ -25,5 +31,13 @@ public static class Initializers
                 break;
             }
         }
+    }
+
+    /// <summary>The hidden size of a recurrent layer's weight [G·H, in] or bias [G·H]: its first size over the gate count G.</summary>
+    public static int RecurrentHidden(ParameterInfo parameter)
+    {
+        int gates = parameter.Init switch { Init.LstmUniform => 4, Init.GruUniform => 3, _ => 1 };
+        int rows = parameter.Shape.Length == 0 ? 1 : parameter.Shape[0];
+        return Math.Max(1, rows / gates);
     }
 }

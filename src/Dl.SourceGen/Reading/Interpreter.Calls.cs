@@ -32,7 +32,8 @@ internal sealed partial class Interpreter
                 _ => throw Unsupported(call.Syntax, $"calling Dense.Forward on {Describe(layer)}"),
             };
         }
-        if (Types.IsBuiltinLayer(type) && method.Name == "Forward" && call.Instance is not null) return BuiltinForward(call, f);
+        if (Types.IsBuiltinLayer(type) && call.Instance is not null && (method.Name == "Forward" || IsRecurrent(type.Name) && RecurrentResult(type.Name, method.Name) is not null))
+            return BuiltinForward(call, f);
         if ((Types.IsLayerClass(type) || Types.IsModelClass(type)) && !method.IsGenericMethod)
             return Inline(call, f);
         throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(method), KnownCalls);

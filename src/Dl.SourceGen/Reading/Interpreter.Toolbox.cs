@@ -64,6 +64,16 @@ internal sealed partial class Interpreter
                 Weight(I("inChannels"), 1, I("kernel"), 1, "DepthwiseSeparableConv2d");
                 Weight(I("outChannels"), I("inChannels"), 1, 1, "DepthwiseSeparableConv2d");
                 return Make(new[] { I("inChannels"), I("outChannels"), I("kernel"), I("stride"), Pad(), I("dilation") }, 0, Activation(), Bias());
+            case "Rnn" or "Lstm" or "Gru":
+            {
+                // Ints[4], the result (output sequence, final hidden, final cell), is set by the method called.
+                int inputs = I("inputSize"), hidden = I("hiddenSize"), gates = type.Name == "Lstm" ? 4 : type.Name == "Gru" ? 3 : 1;
+                bool bidirectional = arguments["bidirectional"] is ConstValue { Constant: bool bi } ? bi
+                    : throw Error(DiagnosticDescriptors.NotConstant, at("bidirectional"), at("bidirectional").ToString(), "layer settings are fixed when the model is compiled");
+                CheckElementCount(new long[] { (long)gates * hidden, System.Math.Max(inputs, (bidirectional ? 2L : 1L) * hidden) }, creation, $"The weights of {type.Name} '{path}'");
+                return Make(new[] { inputs, hidden, I("layers"), bidirectional ? 1 : 0, 0 }, 0,
+                    type.Name == "Rnn" ? EnumName(arguments["nonlinearity"], at("nonlinearity")) : "", Bias());
+            }
             case "BatchNorm2d":
                 return Make(new[] { I("channels") }, Real("momentum"), Real("epsilon").ToString("R", CultureInfo.InvariantCulture));
             case "BatchNorm1d":
@@ -73,10 +83,38 @@ internal sealed partial class Interpreter
         }
     }
 
+    /// <summary>The methods of a recurrent layer and the result each reads (<see cref="Dl.Graph.RecurrentResult"/>).</summary>
+    private static int? RecurrentResult(string layer, string method) => method switch
+    {
+        "Forward" => 0,
+        "FinalHidden" => 1,
+        "FinalCell" when layer == "Lstm" => 2,
+        _ => null,
+    };
+
+    private static bool IsRecurrent(string layer) => layer is "Rnn" or "Lstm" or "Gru";
+
+    /// <summary>
+    /// <c>lstm.Forward(x)</c>, <c>lstm.FinalHidden(x, h0, c0)</c>...: one op with the layer's settings, the
+    /// result the method reads, and the sequence and initial states as operands. Two calls on the same
+    /// layer and tensors build the same loops (nodes are interned), so reading both results runs one loop.
+    /// </summary>
+    private Value RecurrentCall(IInvocationOperation call, Frame f, BuiltinLayerValue layer, int result)
+    {
+        var operands = call.Arguments.Select(a => TensorOf(Eval(a.Value, f), a.Value.Syntax, f)).ToArray();
+        var ints = layer.Ints.ToArray();
+        ints[4] = result;
+        return Emit(layer.Op, call.Syntax, f, operands, o => o with
+            { Name = layer.Path, Ints = ints.ToEquatableArray(), Number = layer.Number, Option = layer.Option, Flag = layer.Flag });
+    }
+
     /// <summary><c>layer.Forward(x)</c> on a built-in layer: one op carrying the layer's path and settings.</summary>
     private Value BuiltinForward(IInvocationOperation call, Frame f)
     {
         var layer = Eval(call.Instance!, f);
+        if (layer is BuiltinLayerValue r && IsRecurrent(r.Op))
+            return RecurrentResult(r.Op, call.TargetMethod.Name) is int result ? RecurrentCall(call, f, r, result)
+                : throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
         var x = TensorOf(Eval(call.Arguments[0].Value, f), call.Arguments[0].Value.Syntax, f);
         return layer switch
         {

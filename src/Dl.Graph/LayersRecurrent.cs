@@ -1,0 +1,194 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dl.Graph;
+
+/// <summary>The cell a recurrent layer runs at each time step.</summary>
+public enum RecurrentCell
+{
+    /// <summary>h' = tanh(W_ih x + b_ih + W_hh h + b_hh).</summary>
+    RnnTanh,
+    /// <summary>h' = relu(W_ih x + b_ih + W_hh h + b_hh).</summary>
+    RnnRelu,
+    /// <summary>Gates i, f, g, o (in that order): c' = f⊙c + i⊙g, h' = o⊙tanh(c').</summary>
+    Lstm,
+    /// <summary>Gates r, z, n (in that order): n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)), h' = (1-z)⊙n + z⊙h.</summary>
+    Gru,
+}
+
+/// <summary>What a recurrent layer gives: the last layer's hidden state at every step, and every layer's final state.</summary>
+public sealed class RecurrentResult(Node output, Node finalHidden, Node? finalCell)
+{
+    /// <summary>[N, T, D·H]: the last layer's hidden state at each step (both directions side by side when bidirectional).</summary>
+    public Node Output { get; } = output;
+    /// <summary>[N, L·D, H]: each layer's (and direction's) hidden state after its last step, layer-major: PyTorch's h_n, batch first.</summary>
+    public Node FinalHidden { get; } = finalHidden;
+    /// <summary>[N, L·D, H]: the LSTM's cell state after the last step (null for the other cells).</summary>
+    public Node? FinalCell { get; } = finalCell;
+}
+
+/// <summary>
+/// The recurrent layers (RNN, LSTM, GRU) with PyTorch's equations and parameter layout (its
+/// <c>nn.RNN/LSTM/GRU(batch_first=True)</c>), so its weights load as they are. Each layer and
+/// direction is one loop (<see cref="ScanOp"/>) over the time axis whose body is one step of the
+/// cell in ordinary ops: autodiff derives backpropagation through time from it.
+/// </summary>
+public static partial class Layers
+{
+    /// <summary>Gates per cell: the row blocks of its weights (PyTorch's G·H rows).</summary>
+    public static int GateCount(RecurrentCell cell) => cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
+
+    /// <summary>The init of a cell's weights and biases: PyTorch's U(-1/√H, 1/√H), H = rows / gates.</summary>
+    public static Init RecurrentInit(RecurrentCell cell) => cell switch
+    {
+        RecurrentCell.Lstm => Init.LstmUniform,
+        RecurrentCell.Gru => Init.GruUniform,
+        _ => Init.RnnUniform,
+    };
+
+    /// <summary>An Elman RNN (tanh or ReLU) over a batch-first sequence x [N, T, inputSize]; h0 [N, L·D, H] defaults to zeros.</summary>
+    public static RecurrentResult Rnn(GraphBuilder g, string path, Node x, int inputSize, int hiddenSize, int layers = 1,
+        bool bidirectional = false, bool relu = false, bool bias = true, Node? h0 = null) =>
+        Recurrent(g, relu ? RecurrentCell.RnnRelu : RecurrentCell.RnnTanh, path, x, inputSize, hiddenSize, layers, bidirectional, bias, h0, null);
+
+    /// <summary>An LSTM over a batch-first sequence x [N, T, inputSize]; h0 and c0 [N, L·D, H] default to zeros.</summary>
+    public static RecurrentResult Lstm(GraphBuilder g, string path, Node x, int inputSize, int hiddenSize, int layers = 1,
+        bool bidirectional = false, bool bias = true, Node? h0 = null, Node? c0 = null) =>
+        Recurrent(g, RecurrentCell.Lstm, path, x, inputSize, hiddenSize, layers, bidirectional, bias, h0, c0);
+
+    /// <summary>A GRU over a batch-first sequence x [N, T, inputSize]; h0 [N, L·D, H] defaults to zeros.</summary>
+    public static RecurrentResult Gru(GraphBuilder g, string path, Node x, int inputSize, int hiddenSize, int layers = 1,
+        bool bidirectional = false, bool bias = true, Node? h0 = null) =>
+        Recurrent(g, RecurrentCell.Gru, path, x, inputSize, hiddenSize, layers, bidirectional, bias, h0, null);
+
+    /// <summary>The layer's name in messages: "Lstm 'encoder'".</summary>
+    private static string Describe(RecurrentCell cell, string path) =>
+        $"{(cell == RecurrentCell.Lstm ? "Lstm" : cell == RecurrentCell.Gru ? "Gru" : "Rnn")} '{path}'";
+
+    public static RecurrentResult Recurrent(GraphBuilder g, RecurrentCell cell, string path, Node x, int inputSize, int hiddenSize, int layers,
+        bool bidirectional, bool bias, Node? h0, Node? c0)
+    {
+        string name = Describe(cell, path);
+        if (inputSize < 1 || hiddenSize < 1)
+            throw new ShapeException(ShapeErrorKind.BadArgument, $"{name}: input and hidden sizes must be positive, got input {inputSize}, hidden {hiddenSize}");
+        if (layers < 1)
+            throw new ShapeException(ShapeErrorKind.BadArgument, $"{name}: needs at least one layer, got {layers}");
+        if (c0 is not null && cell != RecurrentCell.Lstm)
+            throw new ShapeException(ShapeErrorKind.BadArgument, $"{name}: only an LSTM has a cell state c0");
+        if (x.Type != DType.Float32)
+            throw new ShapeException(ShapeErrorKind.WrongType, $"{name} expects a float sequence, got integers of shape {x.Shape}");
+        if (x.Shape.Rank != 3)
+            throw new ShapeException(ShapeErrorKind.WrongRank,
+                $"{name} expects a batch-first sequence [N,T,{inputSize}] (rank 3), got rank {x.Shape.Rank} {x.Shape}");
+        if (x.Shape[1].IsBatch)
+            throw new ShapeException(ShapeErrorKind.BadAxis, $"{name}: the time axis (1) of {x.Shape} must have a fixed length, not the batch's");
+        if (x.Shape[2] != Dim.Of(inputSize))
+            throw new ShapeException(ShapeErrorKind.Mismatch, $"{name} expects input [N,T,{inputSize}] ({inputSize} features per step), got {x.Shape}");
+
+        int directions = bidirectional ? 2 : 1, steps = x.Shape[1].Size, h = hiddenSize;
+        Dim n = x.Shape[0];
+        var stateShape = new Shape(n, Dim.Of(layers * directions), Dim.Of(h));
+        CheckState(name, "h0", h0, stateShape);
+        CheckState(name, "c0", c0, stateShape);
+
+        var sequence = x;
+        var finalH = new List<Node>();
+        var finalC = new List<Node>();
+        for (int k = 0; k < layers; k++)
+        {
+            int inputs = k == 0 ? inputSize : directions * h;
+            var outputs = new List<Node>();
+            for (int d = 0; d < directions; d++)
+            {
+                int index = k * directions + d;
+                var loop = Direction(g, cell, $"{path}.", $"l{k}{(d == 1 ? "_reverse" : "")}", sequence, inputs, h, bias, reverse: d == 1,
+                    InitialState(g, h0, index, n, h), cell == RecurrentCell.Lstm ? InitialState(g, c0, index, n, h) : null);
+                outputs.Add(loop.Stacked(loop.Loop.Body.CarriesOut[0], axis: 1));
+                finalH.Add(g.Reshape(loop.Final(0), new Shape(n, Dim.Of(1), Dim.Of(h))));
+                if (cell == RecurrentCell.Lstm) finalC.Add(g.Reshape(loop.Final(1), new Shape(n, Dim.Of(1), Dim.Of(h))));
+            }
+            sequence = g.Concat(outputs, axis: 2);
+        }
+        return new RecurrentResult(sequence, g.Concat(finalH, axis: 1), cell == RecurrentCell.Lstm ? g.Concat(finalC, axis: 1) : null);
+    }
+
+    private static void CheckState(string name, string what, Node? state, Shape expected)
+    {
+        if (state is null) return;
+        if (state.Type != DType.Float32 || !state.Shape.Equals(expected))
+            throw new ShapeException(ShapeErrorKind.Mismatch,
+                $"{name}: the initial state {what} must be [N, layers·directions, hidden] = {expected}, got {state.Shape}{(state.Type == DType.Int32 ? " (integers)" : "")}");
+    }
+
+    /// <summary>One (layer, direction)'s initial state [N, H]: its row of the given state, or zeros.</summary>
+    private static Node InitialState(GraphBuilder g, Node? state, int index, Dim n, int h) =>
+        state is null ? g.Constant(0, new Shape(n, Dim.Of(h))) : g.Reshape(g.Slice(state, 1, index, 1), new Shape(n, Dim.Of(h)));
+
+    /// <summary>
+    /// One layer in one direction: its parameters (PyTorch's names and [G·H, in] layout, transposed
+    /// once here so the step multiplies rows by columns without a transpose) and the loop over time.
+    /// </summary>
+    private static ScanCall Direction(GraphBuilder g, RecurrentCell cell, string prefix, string suffix, Node sequence, int inputs, int h,
+        bool bias, bool reverse, Node h0, Node? c0)
+    {
+        int rows = GateCount(cell) * h;
+        var init = RecurrentInit(cell);
+        var wih = g.Transpose(g.Param($"{prefix}weight_ih_{suffix}", new Shape(rows, inputs), init));
+        var whh = g.Transpose(g.Param($"{prefix}weight_hh_{suffix}", new Shape(rows, h), init));
+        var captures = new List<Node> { wih, whh };
+        if (bias)
+        {
+            var bih = g.Param($"{prefix}bias_ih_{suffix}", new Shape(rows), init);
+            var bhh = g.Param($"{prefix}bias_hh_{suffix}", new Shape(rows), init);
+            // Only the GRU needs b_hn apart (it is inside r⊙(...)); the others add both biases once, outside the loop.
+            if (cell == RecurrentCell.Gru) { captures.Add(bih); captures.Add(bhh); }
+            else captures.Add(g.Add(bih, bhh));
+        }
+        var body = Step(cell, sequence.Shape[0], inputs, h, bias);
+        var init0 = c0 is null ? new[] { h0 } : new[] { h0, c0 };
+        return g.Scan(body, sequence.Shape[1].Size, init0, new[] { sequence }, captures, new[] { 1 }, reverse);
+    }
+
+    /// <summary>One step of the cell over the carries (h, and c for the LSTM), the step's x [N, inputs] and the captured weights.</summary>
+    private static ScanBody Step(RecurrentCell cell, Dim n, int inputs, int h, bool bias)
+    {
+        int rows = GateCount(cell) * h;
+        var body = new ScanBodyBuilder();
+        var b = body.Graph;
+        var hPrev = body.Carry(new Shape(n, Dim.Of(h)));
+        var cPrev = cell == RecurrentCell.Lstm ? body.Carry(new Shape(n, Dim.Of(h))) : null;
+        var x = body.Slice(new Shape(n, Dim.Of(inputs)));
+        var wih = body.Capture(new Shape(inputs, rows));
+        var whh = body.Capture(new Shape(h, rows));
+        Node Gate(Node all, int gate) => b.Slice(all, 1, gate * h, h);
+
+        if (cell == RecurrentCell.Gru)
+        {
+            Node gi = b.MatMul(x, wih), gh = b.MatMul(hPrev, whh);
+            if (bias)
+            {
+                gi = b.BiasAdd(gi, body.Capture(new Shape(rows)));
+                gh = b.BiasAdd(gh, body.Capture(new Shape(rows)));
+            }
+            var r = b.Sigmoid(b.Add(Gate(gi, 0), Gate(gh, 0)));
+            var z = b.Sigmoid(b.Add(Gate(gi, 1), Gate(gh, 1)));
+            var candidate = b.Tanh(b.Add(Gate(gi, 2), b.Mul(r, Gate(gh, 2))));
+            // (1 - z)⊙n + z⊙h
+            return body.Finish(b.Add(b.Mul(b.Sub(b.Constant(1), z), candidate), b.Mul(z, hPrev)));
+        }
+
+        var pre = b.Add(b.MatMul(x, wih), b.MatMul(hPrev, whh));
+        if (bias) pre = b.BiasAdd(pre, body.Capture(new Shape(rows)));
+        switch (cell)
+        {
+            case RecurrentCell.RnnTanh: return body.Finish(b.Tanh(pre));
+            case RecurrentCell.RnnRelu: return body.Finish(b.Relu(pre));
+        }
+        var i = b.Sigmoid(Gate(pre, 0));
+        var f = b.Sigmoid(Gate(pre, 1));
+        var gCell = b.Tanh(Gate(pre, 2));
+        var o = b.Sigmoid(Gate(pre, 3));
+        var c = b.Add(b.Mul(f, cPrev!), b.Mul(i, gCell));
+        return body.Finish(b.Mul(o, b.Tanh(c)), c);
+    }
+}
