@@ -103,8 +103,12 @@ public static partial class Layers
                 int index = k * directions + d;
                 var loop = Direction(g, cell, $"{path}.", $"l{k}{(d == 1 ? "_reverse" : "")}", sequence, inputs, h, bias, reverse: d == 1,
                     InitialState(g, h0, index, n, h), cell == RecurrentCell.Lstm ? InitialState(g, c0, index, n, h) : null);
-                outputs.Add(loop.Stacked(loop.Loop.Body.CarriesOut[0], axis: 1));
-                finalH.Add(g.Reshape(loop.Final(0), new Shape(n, Dim.Of(1), Dim.Of(h))));
+                var output = loop.Stacked(loop.Loop.Body.CarriesOut[0], axis: 1);
+                outputs.Add(output);
+                // The final hidden state is the output's last step in time (the first for the reverse
+                // direction), read from the same result: the VJP of each loop result is a reverse loop
+                // of its own, so reading Final(0) beside the output would run the backward pass twice.
+                finalH.Add(g.Slice(output, 1, d == 1 ? 0 : steps - 1, 1));
                 if (cell == RecurrentCell.Lstm) finalC.Add(g.Reshape(loop.Final(1), new Shape(n, Dim.Of(1), Dim.Of(h))));
             }
             sequence = g.Concat(outputs, axis: 2);
