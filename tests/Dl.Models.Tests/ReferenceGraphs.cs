@@ -54,4 +54,19 @@ internal static class ReferenceGraphs
             g.Mul(g.Mean(g.Sum(y, new[] { 1 })), g.Constant(0.001)));
         return new ModelGraph("OpZoo", g, new[] { x, t }, y, loss, forwardInputCount: 1);
     }
+
+    /// <summary>Dl.Gpu.Tests' SequenceLayout model.</summary>
+    public static ModelGraph SequenceLayout()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(4, 6));
+        var t = g.Input("target", Batch(3, 4));
+        var w = g.Param("w", new Shape(6, 3), Dl.Graph.Init.Glorot);
+        var first = g.MatMul(g.Select(x, 1, 0), w);
+        var last = g.MatMul(g.Select(x, 1, -1), w);
+        var stacked = g.Stack(new[] { first, g.Tanh(last), g.Mul(first, last) }, 1);
+        var joined = g.Concat(new[] { stacked, g.Slice(g.Slice(x, 1, 1, 3), 2, 0, 3) }, -1);
+        var y = g.Tanh(g.Slice(joined, -1, 1, 4));
+        return new ModelGraph("SequenceLayout", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
+    }
 }

@@ -81,6 +81,8 @@ public static class GpuKernelEmitter
         // Layouts the runtime has no kernel for: one generated thread per output element.
         var code = node.Op switch
         {
+            SliceOp s => GpuLayout.Slice(name, summary, node, s),
+            ConcatOp c => GpuLayout.Concat(name, summary, node, c),
             TransposeOp t => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.Permuted(node[0].Shape, t.Perm) }, "{0}"),
             BroadcastToOp => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.BroadcastStrides(Padded(node[0].Shape, node.Shape.Rank), node.Shape) }, "{0}"),
             BinaryOp => GpuStrided.Emit(name, summary, node.Shape,
