@@ -69,4 +69,16 @@ internal static class ReferenceGraphs
         var y = g.Tanh(g.Slice(joined, -1, 1, 4));
         return new ModelGraph("SequenceLayout", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
     }
+
+    /// <summary>Dl.Gpu.Tests' SequenceProjection model.</summary>
+    public static ModelGraph SequenceProjection()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(5, 6));
+        var t = g.Input("target", Batch(5, 4));
+        var w = g.Param("w", new Shape(6, 4), Dl.Graph.Init.Glorot);
+        var b = g.Param("b", new Shape(4), Dl.Graph.Init.Zeros);
+        var y = g.Tanh(g.BiasAdd(g.MatMul(x, w), b));
+        return new ModelGraph("SequenceProjection", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
+    }
 }
