@@ -97,7 +97,7 @@ public class GpuModelTests
     [Theory]
     [InlineData(1)]
     [InlineData(5)]
-    public void SequenceLayout_select_stack_concat_and_slice_kernels_match(int batch)
+    public void SequenceLayout_select_stack_concat_slice_and_reverse_kernels_match(int batch)
     {
         var x = TestInputs.Floats(batch * 24, 11);
         var t = TestInputs.Floats(batch * 12, 12);

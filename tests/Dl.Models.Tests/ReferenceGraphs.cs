@@ -66,7 +66,7 @@ internal static class ReferenceGraphs
         var last = g.MatMul(g.Select(x, 1, -1), w);
         var stacked = g.Stack(new[] { first, g.Tanh(last), g.Mul(first, last) }, 1);
         var joined = g.Concat(new[] { stacked, g.Slice(g.Slice(x, 1, 1, 3), 2, 0, 3) }, -1);
-        var y = g.Tanh(g.Slice(joined, -1, 1, 4));
+        var y = g.Tanh(g.Reverse(g.Slice(g.Reverse(joined, 1), -1, 1, 4), -1));
         return new ModelGraph("SequenceLayout", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
     }
 

@@ -84,6 +84,8 @@ public static class OpTable
             { Doc = "Ints = [axis, start, length] (negative axis: from the end)" },
         new("Select", OpSurface.Method, 1, (g, a, x) => g.Select(x[0], a.Ints[0], a.Ints[1]), Int("axis"), Int("index"))
             { Doc = "Ints = [axis, index]: that entry, the axis removed" },
+        new("Reverse", OpSurface.Method, 1, (g, a, x) => g.Reverse(x[0], a.Ints[0]), Int("axis"))
+            { Doc = "Ints = [axis] (negative: from the end; not the batch axis)" },
 
         // ---- Tensor methods ----
         new("Transpose", OpSurface.Method, 1, (g, a, x) => g.Transpose(x[0])),

@@ -28,4 +28,10 @@ public partial class Tensor
     /// <c>select</c>; negative axis and index count from the end): <c>x.Select(1, t)</c> of [N,T,H] is step t, [N,H].
     /// </summary>
     public Tensor Select(int axis, int index) => throw Symbolic();
+
+    /// <summary>
+    /// <paramref name="axis"/> (negative: from the end; not the batch axis) in reverse order:
+    /// <c>x.Reverse(1)</c> of a sequence [N,T,H] reads it from its last step (a backward recurrence's input).
+    /// </summary>
+    public Tensor Reverse(int axis) => throw Symbolic();
 }

@@ -3,9 +3,9 @@ using Dl;
 namespace Dl.Gpu.Tests.Models;
 
 /// <summary>
-/// A sequence [N,4,6] through Select (first and last steps), Stack, Concat along the last axis and
-/// Slices on inner and negative axes: the GPU's slice and concat kernels, forward and (as each
-/// other's VJPs) backward, against the CPU backend and the reference evaluator.
+/// A sequence [N,4,6] through Select (first and last steps), Stack, Concat along the last axis,
+/// Slices on inner and negative axes and Reverse: the GPU's slice, concat and reverse kernels, forward
+/// and (as their VJPs) backward, against the CPU backend and the reference evaluator.
 /// </summary>
 [Model]
 public partial class SequenceLayout
@@ -18,7 +18,7 @@ public partial class SequenceLayout
         var last = x.Select(1, -1).MatMul(w);                       // [N,3]
         var stacked = Nn.Stack(1, first, last.Tanh(), first * last); // [N,3,3]
         var joined = Nn.Concat(-1, stacked, x.Slice(1, 1, 3).Slice(2, 0, 3)); // [N,3,6]
-        return joined.Slice(-1, 1, 4).Tanh();                      // [N,3,4]
+        return joined.Reverse(1).Slice(-1, 1, 4).Reverse(-1).Tanh(); // [N,3,4]
     }
 
     public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);

@@ -189,6 +189,11 @@ public static class OpCases
             Model = Std("(x * p).Select(1, -1)", input: "3, 2"), Args = new OpArgs { Ints = new[] { 1, 2 } },
             BadArgs = new OpArgs { Ints = new[] { 1, 3 } }, BadOperands = g => X(g, "N,3,2"), Gradient = new[] { Float("x", S("N,3,2")) },
         },
+        new OpCase("Reverse")
+        {
+            Model = Std("(x * p).Reverse(1) * p", input: "3, 2"), Args = new OpArgs { Ints = new[] { -2 } },
+            BadArgs = new OpArgs { Ints = new[] { 0 } }, BadOperands = g => X(g, "N,3,2"), Gradient = new[] { Float("x", S("N,3,2")) },
+        },
 
         // ---- layout and reductions ----
         new OpCase("Transpose")

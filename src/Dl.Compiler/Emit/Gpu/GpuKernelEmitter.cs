@@ -85,6 +85,7 @@ public static class GpuKernelEmitter
         {
             SliceOp s => GpuLayout.Slice(name, summary, node, s),
             ConcatOp c => GpuLayout.Concat(name, summary, node, c),
+            ReverseOp r => GpuLayout.Reverse(name, summary, node, r),
             TransposeOp t => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.Permuted(node[0].Shape, t.Perm) }, "{0}"),
             BroadcastToOp => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.BroadcastStrides(Padded(node[0].Shape, node.Shape.Rank), node.Shape) }, "{0}"),
             BinaryOp => GpuStrided.Emit(name, summary, node.Shape,

@@ -39,6 +39,17 @@ public static class GpuLayout
         return Code(name, summary, node, body);
     }
 
+    public static GpuKernelCode Reverse(string name, string summary, Node node, ReverseOp op)
+    {
+        var x = node.Shape;
+        string size = Sizes.Of(x[op.Axis]), inner = Sizes.Product(x.Skip(op.Axis + 1)), block = $"{size} * {inner}";
+        return Code(name, summary, node, new List<string>
+        {
+            $"int i = index, o = i / ({block}), r = i - o * ({block}), t = r / ({inner}), j = r - t * ({inner});",
+            $"y[i] = x0[o * ({block}) + ({size} - 1 - t) * ({inner}) + j];",
+        });
+    }
+
     private static GpuKernelCode Code(string name, string summary, Node node, List<string> body)
     {
         var parameters = node.Inputs.Select((x, k) => GpuElementwise.ViewType(x) + " x" + k).Append(GpuElementwise.ViewType(node) + " y").ToList();
