@@ -94,6 +94,38 @@ public class GpuModelTests
             () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void SequenceLayout_select_stack_concat_slice_and_reverse_kernels_match(int batch)
+    {
+        var x = TestInputs.Floats(batch * 24, 11);
+        var t = TestInputs.Floats(batch * 12, 12);
+        var cpu = new Models.SequenceLayout(seed: 2) { LearningRate = 0.1f };
+        var host = new Models.SequenceLayout(seed: 2) { LearningRate = 0.1f };
+        using var gpu = new Models.SequenceLayout.Gpu(host, Device);
+        Check(cpu, host, ReferenceGraphs.SequenceLayout(), batch, new (string, Array)[] { ("x", x), ("target", t) },
+            () => cpu.Predict(x), () => gpu.Predict(x),
+            () => cpu.ComputeGradients(x, t), () => gpu.ComputeGradients(x, t), gpu.ReadLoss,
+            () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void SequenceProjection_rows_gemm_and_its_transposed_weight_gradient_match(int batch)
+    {
+        var x = TestInputs.Floats(batch * 30, 13);
+        var t = TestInputs.Floats(batch * 20, 14);
+        var cpu = new Models.SequenceProjection(seed: 3) { LearningRate = 0.1f };
+        var host = new Models.SequenceProjection(seed: 3) { LearningRate = 0.1f };
+        using var gpu = new Models.SequenceProjection.Gpu(host, Device);
+        Check(cpu, host, ReferenceGraphs.SequenceProjection(), batch, new (string, Array)[] { ("x", x), ("target", t) },
+            () => cpu.Predict(x), () => gpu.Predict(x),
+            () => cpu.ComputeGradients(x, t), () => gpu.ComputeGradients(x, t), gpu.ReadLoss,
+            () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
     [Fact]
     public void Evaluate_reads_back_the_loss_and_leaves_the_parameters_alone()
     {

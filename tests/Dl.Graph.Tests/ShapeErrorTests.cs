@@ -80,7 +80,19 @@ public class ShapeErrorTests
 
     [Fact]
     public void MatMul_NotMatrices() =>
-        Fails(ShapeErrorKind.WrongRank, g => g.MatMul(F(g, "a", "N,2,3"), F(g, "b", "3,2")), "MatMul", "[N,2,3]", "[3,2]");
+        Fails(ShapeErrorKind.WrongRank, g => g.MatMul(F(g, "a", "N,2,3"), F(g, "b", "3,2,2")), "MatMul", "[N,2,3]", "[3,2,2]");
+
+    [Fact]
+    public void MatMul_RowsOfRankOne() =>
+        Fails(ShapeErrorKind.WrongRank, g => g.MatMul(F(g, "a", "3"), F(g, "b", "3,2")), "MatMul", "[3]", "[3,2]");
+
+    [Fact]
+    public void MatMul_RowsOfASequence_InnerDimensionsDiffer() =>
+        Fails(ShapeErrorKind.Mismatch, g => g.MatMul(F(g, "a", "N,5,3"), F(g, "b", "4,2")), "MatMul", "[N,5,3]", "[4,2]", "3 vs 4");
+
+    [Fact]
+    public void TransposedMatMul_RowsDiffer() =>
+        Fails(ShapeErrorKind.Mismatch, g => g.TransposedMatMul(F(g, "a", "N,5,3"), F(g, "b", "N,4,2")), "TransposedMatMul", "axis 1");
 
     [Fact]
     public void BiasAdd_BadBias()

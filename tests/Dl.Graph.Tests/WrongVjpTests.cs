@@ -69,8 +69,29 @@ public sealed class HardSigmoidWithoutItsMaskOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Scale(dy, 1.0 / 6) };
 }
 
+/// <summary>A matrix product over rows [N, T, K] whose weight gradient averages over the T steps instead of summing them.</summary>
+public sealed class RowsMatMulAveragingItsWeightGradientOp : Op
+{
+    public override string Name => "TestRowsMatMulAveragingItsWeightGradient";
+    public override OpClass Class => OpClass.Contraction;
+    public override (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs) => new MatMulOp().InferShape(inputs);
+    public override TensorValue Evaluate(IReadOnlyList<TensorValue> x, EvalContext context) => new MatMulOp().Evaluate(x, context);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) =>
+        new[] { g.MatMul(dy, g.Transpose(y[1])), g.Scale(g.TransposedMatMul(y[0], dy), 1.0 / y[0].Shape[1].Size) };
+}
+
 public class WrongVjpTests
 {
+    [Fact]
+    public void RowsMatMulWhoseWeightGradientAveragesOverSteps_FailsTheCheck()
+    {
+        var inputs = new[] { InputSpec.Float("a", S("N,3,2")), InputSpec.Float("b", S("2,4")) };
+        Assert.True(Check((g, x) => g.MatMul(x[0], x[1]), inputs).Passed);
+        var result = Check((g, x) => g.Apply(new RowsMatMulAveragingItsWeightGradientOp(), x[0], x[1]), inputs);
+        Assert.False(result.Passed, result.ToString());
+        Assert.All(result.Mismatches, m => Assert.Equal("b", m.Source));
+    }
+
     private static readonly InputSpec[] X = { InputSpec.Float("x", S("N,4")) };
 
     [Fact]

@@ -54,4 +54,31 @@ internal static class ReferenceGraphs
             g.Mul(g.Mean(g.Sum(y, new[] { 1 })), g.Constant(0.001)));
         return new ModelGraph("OpZoo", g, new[] { x, t }, y, loss, forwardInputCount: 1);
     }
+
+    /// <summary>Dl.Gpu.Tests' SequenceLayout model.</summary>
+    public static ModelGraph SequenceLayout()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(4, 6));
+        var t = g.Input("target", Batch(3, 4));
+        var w = g.Param("w", new Shape(6, 3), Dl.Graph.Init.Glorot);
+        var first = g.MatMul(g.Select(x, 1, 0), w);
+        var last = g.MatMul(g.Select(x, 1, -1), w);
+        var stacked = g.Stack(new[] { first, g.Tanh(last), g.Mul(first, last) }, 1);
+        var joined = g.Concat(new[] { stacked, g.Slice(g.Slice(x, 1, 1, 3), 2, 0, 3) }, -1);
+        var y = g.Tanh(g.Reverse(g.Slice(g.Reverse(joined, 1), -1, 1, 4), -1));
+        return new ModelGraph("SequenceLayout", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
+    }
+
+    /// <summary>Dl.Gpu.Tests' SequenceProjection model.</summary>
+    public static ModelGraph SequenceProjection()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(5, 6));
+        var t = g.Input("target", Batch(5, 4));
+        var w = g.Param("w", new Shape(6, 4), Dl.Graph.Init.Glorot);
+        var b = g.Param("b", new Shape(4), Dl.Graph.Init.Zeros);
+        var y = g.Tanh(g.BiasAdd(g.MatMul(x, w), b));
+        return new ModelGraph("SequenceProjection", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
+    }
 }

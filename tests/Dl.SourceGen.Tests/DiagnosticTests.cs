@@ -100,6 +100,26 @@ public class DiagnosticTests
         """), "DL0001", "Sum", "axis 5", "[N,4]");
 
     [Fact]
+    public void DL0001_slice_out_of_range() => Single(Model("""
+            public Tensor Forward([Input(4)] Tensor x) => [|x.Slice(1, 3, 2)|];
+        """), "DL0001", "Slice", "[3:5]", "[N,4]");
+
+    [Fact]
+    public void DL0001_select_of_the_batch_axis() => Single(Model("""
+            public Tensor Forward([Input(3, 4)] Tensor x) => x.Select(1, 0) + [|x.Select(0, 1)|];
+        """), "DL0001", "Select", "batch axis", "[N,3,4]");
+
+    [Fact]
+    public void DL0001_stack_of_different_shapes() => Single(Model("""
+            public Tensor Forward([Input(3, 4)] Tensor x) => [|Nn.Stack(1, x.Select(1, 0), x.Slice(2, 0, 3))|];
+        """), "DL0001", "Stack", "[N,4]", "[N,3,3]");
+
+    [Fact]
+    public void DL0001_concat_along_the_batch_axis() => Single(Model("""
+            public Tensor Forward([Input(4)] Tensor x) => [|Nn.Concat(0, x, x)|];
+        """), "DL0001", "Concat", "batch axis");
+
+    [Fact]
     public void DL0001_bad_parameter_shape_is_reported_at_its_declaration() => Single(Model("""
             readonly Param w = [|new(Init.He, 4, 0)|];
             public Tensor Forward([Input(4)] Tensor x) => x.MatMul(w);

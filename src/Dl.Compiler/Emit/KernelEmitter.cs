@@ -32,8 +32,10 @@ public static class KernelEmitter
     private static KernelCode Gemm(string name, string summary, GemmKernel k)
     {
         var mm = k.MatMul;
-        string m = Sizes.Of(mm.Shape[0]), cols = Sizes.Of(mm.Shape[1]);
-        string inner = Sizes.Of(k.TransA ? k.A.Shape[0] : k.A.Shape[1]);
+        // Each operand is a matrix of rows: every axis but the last is a row ([N, T, K] is N·T rows of K).
+        var (m, cols) = Sizes.Matrix(mm.Shape);
+        var (aRows, aCols) = Sizes.Matrix(k.A.Shape);
+        string inner = k.TransA ? aRows : aCols, ldb = Sizes.Matrix(k.B.Shape).Cols;
         var args = new List<KernelArgument> { new("a", k.A, false), new("b", k.B, false) };
         var epilogue = new List<string>();
         if (k.Bias is not null) { args.Add(new("bias", k.Bias, false)); epilogue.Add("Bias = bias"); }
@@ -44,7 +46,7 @@ public static class KernelEmitter
         string ep = epilogue.Count == 0 && activation.Length == 0 ? "" : ", new global::Dl.Cpu.GemmEpilogue { " + string.Join(", ", epilogue) + " }" + activation;
         var body = new[]
         {
-            $"global::Dl.Cpu.Gemm.Multiply({m}, {cols}, {inner}, a, {Sizes.Of(k.A.Shape[1])}, {Bool(k.TransA)}, b, {Sizes.Of(k.B.Shape[1])}, {Bool(k.TransB)}, c, {cols}{ep});",
+            $"global::Dl.Cpu.Gemm.Multiply({m}, {cols}, {inner}, a, {aCols}, {Bool(k.TransA)}, b, {ldb}, {Bool(k.TransB)}, c, {cols}{ep});",
         };
         return new KernelCode(name, summary, args, body);
     }

@@ -37,6 +37,7 @@ public static class SingleOpEmitter
             MaxPool2dOp or MaxPool2dGradOp or MaxPool2dSelectOp or AvgPool2dOp or AvgPool2dGradOp => PoolingEmitter.Emit(node, In),
             ConcatOp c => ToolboxEmitter.Concat(node, c, In),
             SliceOp s => ToolboxEmitter.Slice(node, s, In),
+            ReverseOp r => ToolboxEmitter.Reverse(node, r, In),
             DropoutMaskOp d => ToolboxEmitter.DropoutMask(d),
             TrainEvalOp => throw new NotSupportedException($"{node}: the graph must be specialised to one mode before emission (Modes.Specialise)"),
             OneHotOp h => new()

@@ -24,6 +24,10 @@ public static class Sizes
     /// <summary>The element count of a shape, e.g. <c>784 * n</c>.</summary>
     public static string Count(Shape s, string batch = Batch) => Product(s, batch);
 
+    /// <summary>A tensor as a row-major matrix: the product of all axes but the last (its rows), and the last (its columns).</summary>
+    public static (string Rows, string Cols) Matrix(Shape s, string batch = Batch) =>
+        (Product(s.Take(s.Rank - 1), batch), Of(s[s.Rank - 1], batch));
+
     /// <summary>k · n^p for the static product k and the number p of batch axes, e.g. <c>n</c>, <c>10 * n</c>, <c>n * n</c>.</summary>
     public static string Product(IEnumerable<Dim> dims, string batch = Batch)
     {

@@ -35,6 +35,21 @@ public static class ToolboxEmitter
         };
     }
 
+    /// <summary>Each block of <c>inner</c> floats copied to its mirrored place along the axis.</summary>
+    public static List<string> Reverse(Node node, ReverseOp op, Func<int, string> input)
+    {
+        var x = node[0].Shape;
+        string size = Sizes.Of(x[op.Axis]), inner = Sizes.Product(x.Skip(op.Axis + 1));
+        return new()
+        {
+            $"for (int o = 0; o < {Sizes.Product(x.Take(op.Axis))}; o++) {{",
+            $"for (int t = 0; t < {size}; t++) {{",
+            $"{input(0)}.Slice((o * {size} + {size} - 1 - t) * {inner}, {inner}).CopyTo(y.Slice((o * {size} + t) * {inner}, {inner}));",
+            "}",
+            "}",
+        };
+    }
+
     public static List<string> DropoutMask(DropoutMaskOp op) => new()
     {
         $"global::Dl.Cpu.Dropout.Mask(y, {Sizes.Float(op.Rate)}, {op.Stream}, seed, step);",

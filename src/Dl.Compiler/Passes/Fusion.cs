@@ -41,7 +41,7 @@ public sealed partial class Fusion
             MatchSoftmaxCrossEntropy(sce, kernels);
         foreach (var gradient in _order.Where(IsCrossEntropyGradient))
             if (!_absorbed.Contains(gradient) && !kernels.ContainsKey(gradient)) MatchSoftmaxCrossEntropy(null, kernels, gradient);
-        foreach (var mm in _order.Where(n => n.Op is MatMulOp))
+        foreach (var mm in _order.Where(n => n.Op is MatMulOp or TransposedMatMulOp))
             kernels[MatchGemm(mm, out var k)] = k;
         foreach (var conv in _order.Where(n => n.Op is Conv2dOp))
             kernels[MatchConv(conv, out var k)] = k;
@@ -102,7 +102,9 @@ public sealed partial class Fusion
     private Node MatchGemm(Node mm, out Kernel kernel)
     {
         Node a = mm[0], b = mm[1];
-        bool ta = IsMatrixTranspose(a), tb = IsMatrixTranspose(b);
+        // aᵀ·b over rows: the GEMM reads a transposed, whatever its rank (there is no transpose node to fold).
+        bool rowsTransposed = mm.Op is TransposedMatMulOp;
+        bool ta = !rowsTransposed && IsMatrixTranspose(a), tb = !rowsTransposed && IsMatrixTranspose(b);
         var fused = new List<Node> { mm };
         Node output = mm;
         Node? bias = null, mask = null;
@@ -124,7 +126,7 @@ public sealed partial class Fusion
         }
         foreach (var f in fused.Skip(1).Where(f => f.Op is not StepOp)) _absorbed.Add(f);
         _absorbed.Remove(output);
-        kernel = new GemmKernel(mm, ta ? a[0] : a, ta, tb ? b[0] : b, tb, bias, activation, mask, fused);
+        kernel = new GemmKernel(mm, ta ? a[0] : a, ta || rowsTransposed, tb ? b[0] : b, tb, bias, activation, mask, fused);
         return output;
     }
 

@@ -121,6 +121,8 @@ public sealed partial class GraphBuilder
         if (parts.Count == 0)
             throw new ShapeException(ShapeErrorKind.BadArgument, "Concat: needs at least one tensor");
         int a = parts[0].Shape.Axis(axis, "Concat");
+        if (parts.Count == 1 && parts[0].Shape[a].IsBatch)
+            throw new ShapeException(ShapeErrorKind.BadAxis, $"Concat: cannot join along the batch axis of {parts[0].Shape}");
         return parts.Count == 1 ? parts[0] : Apply(new ConcatOp(a), parts.ToArray());
     }
 

@@ -75,6 +75,18 @@ public static class OpTable
             Int("kernel"), Int("stride", defaultFrom: "kernel"), Int("padding")),
         new("Concat", OpSurface.Nn, -1, (g, a, x) => g.Concat(x, 1)) { Doc = "joined along the channels (axis 1)" },
 
+        // ---- layout and sequences ----
+        new("ConcatAxis", OpSurface.Nn, -1, (g, a, x) => g.Concat(x, a.Ints[0]), Int("axis"))
+            { SurfaceName = "Concat", Doc = "Ints = [axis] (negative: from the end; not the batch axis)" },
+        new("Stack", OpSurface.Nn, -1, (g, a, x) => g.Stack(x, a.Ints[0]), Int("axis"))
+            { Doc = "Ints = [axis of the new axis in the result] (negative: from the end; not 0, the batch)" },
+        new("Slice", OpSurface.Method, 1, (g, a, x) => g.Slice(x[0], a.Ints[0], a.Ints[1], a.Ints[2]), Int("axis"), Int("start"), Int("length"))
+            { Doc = "Ints = [axis, start, length] (negative axis: from the end)" },
+        new("Select", OpSurface.Method, 1, (g, a, x) => g.Select(x[0], a.Ints[0], a.Ints[1]), Int("axis"), Int("index"))
+            { Doc = "Ints = [axis, index]: that entry, the axis removed" },
+        new("Reverse", OpSurface.Method, 1, (g, a, x) => g.Reverse(x[0], a.Ints[0]), Int("axis"))
+            { Doc = "Ints = [axis] (negative: from the end; not the batch axis)" },
+
         // ---- Tensor methods ----
         new("Transpose", OpSurface.Method, 1, (g, a, x) => g.Transpose(x[0])),
         new("Flatten", OpSurface.Method, 1, (g, a, x) => g.Flatten(x[0])),
@@ -119,6 +131,10 @@ public static class OpTable
     /// <summary>The row written as <paramref name="surfaceName"/> on <paramref name="surface"/>, or null.</summary>
     public static OpEntry? Find(OpSurface surface, string surfaceName, int arity = -2) =>
         Entries.FirstOrDefault(e => (e.Surface & surface) != 0 && e.SurfaceName == surfaceName && (arity == -2 || e.Arity == arity));
+
+    /// <summary>Every row written as <paramref name="surfaceName"/> on <paramref name="surface"/> (overloads are rows of their own), in table order.</summary>
+    public static IEnumerable<OpEntry> FindAll(OpSurface surface, string surfaceName) =>
+        Entries.Where(e => (e.Surface & surface) != 0 && e.SurfaceName == surfaceName);
 
     private const string RecurrentDoc =
         "Name = path, Ints = [inputSize, hiddenSize, layers, bidirectional (0/1), result (0: the output sequence, 1: the final hidden state)], Flag = bias";

@@ -85,7 +85,7 @@ internal sealed partial class Interpreter
     /// </summary>
     private Value? TableCall(IInvocationOperation call, OpSurface surface, Frame f)
     {
-        if (OpTable.Find(surface, call.TargetMethod.Name) is not { } entry) return null;
+        if (RowFor(call.TargetMethod, surface) is not { } entry) return null;
         var operands = new List<int>();
         if (surface == OpSurface.Method) operands.Add(TensorOf(Eval(call.Instance!, f), call.Instance!.Syntax, f));
         var settings = new Dictionary<string, object>();
@@ -112,6 +112,25 @@ internal sealed partial class Interpreter
                 case double d: number = d; break;
             }
         return Emit(entry.Name, call.Syntax, f, operands.ToArray(), o => o with { Ints = ints.ToEquatableArray(), Number = number });
+    }
+
+    /// <summary>
+    /// The row a call is written against: of the rows with its name (overloads such as
+    /// <c>Nn.Concat(params Tensor[])</c> and <c>Nn.Concat(int axis, params Tensor[])</c> are rows of
+    /// their own), the first whose attributes are exactly the method's non-operand parameters. Chosen
+    /// from the signature alone, before any argument is read, so no argument is traced twice.
+    /// </summary>
+    private OpEntry? RowFor(IMethodSymbol method, OpSurface surface)
+    {
+        OpEntry? first = null;
+        foreach (var entry in OpTable.FindAll(surface, method.Name))
+        {
+            first ??= entry;
+            var settings = method.Parameters.Where(p => !IsOperand(p.Type)).Select(p => p.Name).ToList();
+            if (settings.All(p => entry.Attribute(p) is not null) && entry.Attributes.All(a => settings.Contains(a.Parameter)))
+                return entry;
+        }
+        return first;
     }
 
     private bool IsOperand(ITypeSymbol type) =>

@@ -167,7 +167,34 @@ public static class OpCases
         {
             Model = Std("Nn.Concat(x * p, x, x * p * p)", input: "2, 3"),
             BadOperands = g => Pair(g, "N,4,2", "N,3,3"), Gradient = new[] { Float("a", S("N,2,3")), Float("b", S("N,1,3")) },
-            NotOnGpu = "no GPU kernel for Concat",
+        },
+
+        // ---- layout and sequences ----
+        new OpCase("ConcatAxis")
+        {
+            Model = Std("Nn.Concat(-1, x * p, x, x * p * p)", input: "2, 3"), Args = new OpArgs { Ints = new[] { -1 } },
+            BadArgs = new OpArgs { Ints = new[] { 0 } }, BadOperands = g => Pair(g, "N,2,3", "N,2,3"),
+            Gradient = new[] { Float("a", S("N,2,3")), Float("b", S("N,2,1")) },
+        },
+        new OpCase("Stack")
+        {
+            Model = Std("Nn.Stack(1, x * p, x, x * p * p)", input: "3"), Args = new OpArgs { Ints = new[] { 1 } },
+            BadOperands = g => Pair(g, "N,3", "N,4"), Gradient = new[] { Float("a", S("N,3")), Float("b", S("N,3")) },
+        },
+        new OpCase("Slice")
+        {
+            Model = Std("(x * p).Slice(-1, 1, 2)", input: "2, 4"), Args = new OpArgs { Ints = new[] { 1, 1, 2 } },
+            BadArgs = new OpArgs { Ints = new[] { 1, 3, 2 } }, BadOperands = g => X(g, "N,4,2"), Gradient = new[] { Float("x", S("N,4,2")) },
+        },
+        new OpCase("Select")
+        {
+            Model = Std("(x * p).Select(1, -1)", input: "3, 2"), Args = new OpArgs { Ints = new[] { 1, 2 } },
+            BadArgs = new OpArgs { Ints = new[] { 1, 3 } }, BadOperands = g => X(g, "N,3,2"), Gradient = new[] { Float("x", S("N,3,2")) },
+        },
+        new OpCase("Reverse")
+        {
+            Model = Std("(x * p).Reverse(1) * p", input: "3, 2"), Args = new OpArgs { Ints = new[] { -2 } },
+            BadArgs = new OpArgs { Ints = new[] { 0 } }, BadOperands = g => X(g, "N,3,2"), Gradient = new[] { Float("x", S("N,3,2")) },
         },
 
         // ---- layout and reductions ----

@@ -47,13 +47,15 @@ public static class GpuKernelEmitter
     private static string Gemm(GemmKernel k, Func<Node, string> view)
     {
         var mm = k.MatMul;
-        string m = Sizes.Of(mm.Shape[0]), cols = Sizes.Of(mm.Shape[1]);
-        string inner = Sizes.Of(k.TransA ? k.A.Shape[0] : k.A.Shape[1]);
+        // Each operand is a matrix of rows: every axis but the last is a row ([N, T, K] is N·T rows of K).
+        var (m, cols) = Sizes.Matrix(mm.Shape);
+        var (aRows, aCols) = Sizes.Matrix(k.A.Shape);
+        string inner = k.TransA ? aRows : aCols, ldb = Sizes.Matrix(k.B.Shape).Cols;
         var epilogue = new List<string>();
         if (k.Bias is not null) epilogue.Add("bias: " + view(k.Bias));
         if (k.Activation is not null) epilogue.Add("activation: " + ElementwiseEmitter.Construct(ElementwiseEmitter.OperatorOf(k.Activation), ElementwiseEmitter.Resolve));
         if (k.ReluMask is not null) { epilogue.Add("mask: " + view(k.ReluMask)); epilogue.Add("ldMask: " + cols); }
-        return $"__k.Gemm(__s, {m}, {cols}, {inner}, {view(k.A)}, {Sizes.Of(k.A.Shape[1])}, {Bool(k.TransA)}, {view(k.B)}, {Sizes.Of(k.B.Shape[1])}, {Bool(k.TransB)}, " +
+        return $"__k.Gemm(__s, {m}, {cols}, {inner}, {view(k.A)}, {aCols}, {Bool(k.TransA)}, {view(k.B)}, {ldb}, {Bool(k.TransB)}, " +
             $"{view(k.Output)}, {cols}{string.Concat(epilogue.Select(e => ", " + e))});";
     }
 
@@ -81,6 +83,9 @@ public static class GpuKernelEmitter
         // Layouts the runtime has no kernel for: one generated thread per output element.
         var code = node.Op switch
         {
+            SliceOp s => GpuLayout.Slice(name, summary, node, s),
+            ConcatOp c => GpuLayout.Concat(name, summary, node, c),
+            ReverseOp r => GpuLayout.Reverse(name, summary, node, r),
             TransposeOp t => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.Permuted(node[0].Shape, t.Perm) }, "{0}"),
             BroadcastToOp => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.BroadcastStrides(Padded(node[0].Shape, node.Shape.Rank), node.Shape) }, "{0}"),
             BinaryOp => GpuStrided.Emit(name, summary, node.Shape,

@@ -1,0 +1,37 @@
+namespace Dl;
+
+public static partial class Nn
+{
+    /// <summary>
+    /// Joins tensors along <paramref name="axis"/> (negative: from the end); the other axes must agree.
+    /// Any axis but the batch axis 0: <c>Nn.Concat(-1, a, b)</c> joins features.
+    /// </summary>
+    public static Tensor Concat(int axis, params Tensor[] parts) => throw Tensor.Symbolic();
+
+    /// <summary>
+    /// Joins equal-shaped tensors along a new axis, at <paramref name="axis"/> of the result (negative:
+    /// from the end; not 0, the batch): T tensors [N,H] stacked on axis 1 give [N,T,H].
+    /// </summary>
+    public static Tensor Stack(int axis, params Tensor[] parts) => throw Tensor.Symbolic();
+}
+
+public partial class Tensor
+{
+    /// <summary>
+    /// Entries [start, start + length) of <paramref name="axis"/> (negative: from the end; not the batch
+    /// axis): <c>x.Slice(1, 2, 3)</c> of [N,8,4] is [N,3,4]. Out of range is a build error (DL0001).
+    /// </summary>
+    public Tensor Slice(int axis, int start, int length) => throw Symbolic();
+
+    /// <summary>
+    /// Entry <paramref name="index"/> of <paramref name="axis"/> with that axis removed (PyTorch's
+    /// <c>select</c>; negative axis and index count from the end): <c>x.Select(1, t)</c> of [N,T,H] is step t, [N,H].
+    /// </summary>
+    public Tensor Select(int axis, int index) => throw Symbolic();
+
+    /// <summary>
+    /// <paramref name="axis"/> (negative: from the end; not the batch axis) in reverse order:
+    /// <c>x.Reverse(1)</c> of a sequence [N,T,H] reads it from its last step (a backward recurrence's input).
+    /// </summary>
+    public Tensor Reverse(int axis) => throw Symbolic();
+}
