@@ -53,6 +53,8 @@ internal sealed partial class Interpreter
                 return Binary(b.OperatorKind, b.OperatorMethod, Eval(b.LeftOperand, f), Eval(b.RightOperand, f), b.LeftOperand, b.RightOperand, b, f);
             case IUnaryOperation u: return Unary(u, f);
             case ISimpleAssignmentOperation a: return Assign(a.Target, Eval(a.Value, f), f);
+            case ITupleOperation tuple: return Tuple(tuple, f);
+            case IDeconstructionAssignmentOperation deconstruction: return Deconstruct(deconstruction, f);
             case ICompoundAssignmentOperation ca:
                 return Assign(ca.Target, Binary(ca.OperatorKind, ca.OperatorMethod, Eval(ca.Target, f), Eval(ca.Value, f), ca.Target, ca.Value, ca, f), f);
             case IIncrementOrDecrementOperation inc: return Increment(inc, f);
@@ -108,6 +110,7 @@ internal sealed partial class Interpreter
         return Eval(reference.Instance, f) switch
         {
             InstanceValue instance => FieldValue(instance, reference.Field, reference.Syntax),
+            TupleValue tuple => TupleElement(tuple, reference),
             PoisonValue => throw new PoisonedException(),
             var other => throw Unsupported(reference.Syntax, $"the field '{reference.Field.Name}' of {Describe(other)}"),
         };
@@ -220,7 +223,7 @@ internal sealed partial class Interpreter
         IIsPatternOperation or IIsTypeOperation => "a type or pattern test",
         ICoalesceOperation => "'??'",
         IConditionalAccessOperation => "'?.'",
-        ITupleOperation => "a tuple",
+        ITupleBinaryOperation => "comparing tuples",
         IThrowOperation => "throw",
         IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation => "dynamic",
         IArrayCreationOperation => "an array without an initializer",

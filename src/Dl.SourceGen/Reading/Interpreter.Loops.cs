@@ -200,6 +200,7 @@ internal sealed partial class Interpreter
         (TensorValue x, TensorValue y) => x.Op == y.Op,
         (LabelsValue x, LabelsValue y) => x.Op == y.Op,
         (ConstValue x, ConstValue y) => Equals(x.Constant, y.Constant),
+        (TupleValue x, TupleValue y) => x.Items.Length == y.Items.Length && x.Items.Zip(y.Items, Same).All(s => s),
         _ => false,
     };
 
@@ -221,6 +222,8 @@ internal sealed partial class Interpreter
             ISimpleAssignmentOperation a => a.Target,
             ICompoundAssignmentOperation a => a.Target,
             IIncrementOrDecrementOperation i => i.Target,
+            IDeconstructionAssignmentOperation d => d.Target, // (h, c) = ...: every local in the tuple
             _ => null,
-        }).Where(t => t is ILocalReferenceOperation or IParameterReferenceOperation).SelectMany(t => Read(t!));
+        }).Where(t => t is ILocalReferenceOperation or IParameterReferenceOperation or ITupleOperation or IDeclarationExpressionOperation)
+        .SelectMany(t => Read(t!));
 }

@@ -106,6 +106,7 @@ internal sealed partial class Interpreter
         LabelsValue => "labels",
         ConstValue c => "the constant " + c,
         ArrayValue => "an array",
+        TupleValue t => $"a tuple of {t.Items.Length}",
         DenseValue d => $"the Dense layer '{d.Path}'",
         ParamValue p => $"the parameter '{p.Path}'",
         InstanceValue i => i.Path.Length == 0 ? "the model" : $"the layer '{i.Path}'",

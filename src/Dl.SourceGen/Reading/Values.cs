@@ -37,6 +37,15 @@ internal sealed class ArrayValue(ImmutableArray<Value> items) : Value
     public ImmutableArray<Value> Items { get; } = items;
 }
 
+/// <summary>
+/// A tuple (<c>(h, c)</c>, a layer step returning <c>(Tensor H, Tensor C)</c>): its element values in
+/// order. Callers deconstruct it or read <c>.Item1</c> / a named element; it never becomes an op itself.
+/// </summary>
+internal sealed class TupleValue(ImmutableArray<Value> items) : Value
+{
+    public ImmutableArray<Value> Items { get; } = items;
+}
+
 /// <summary>A built-in <c>Dense</c> layer held by a field.</summary>
 internal sealed class DenseValue(string path, int inputs, int outputs, string activation, bool bias) : Value
 {
