@@ -126,6 +126,39 @@ public class GpuModelTests
             () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public void TokenEmbedding_gather_and_scatter_add_kernels_match(int batch)
+    {
+        var tokens = TestInputs.Labels(batch * 5, 7, 13);
+        var t = TestInputs.Floats(batch * 2, 14);
+        var cpu = new Models.TokenEmbedding(seed: 6) { LearningRate = 0.2f };
+        var host = new Models.TokenEmbedding(seed: 6) { LearningRate = 0.2f };
+        using var gpu = new Models.TokenEmbedding.Gpu(host, Device);
+        Check(cpu, host, ReferenceGraphs.TokenEmbedding(), batch, new (string, Array)[] { ("tokens", tokens), ("target", t) },
+            () => cpu.Predict(tokens), () => gpu.Predict(tokens),
+            () => cpu.ComputeGradients(tokens, t), () => gpu.ComputeGradients(tokens, t), gpu.ReadLoss,
+            () => cpu.TrainStep(tokens, t), () => gpu.TrainStep(tokens, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(-1)]
+    public void A_token_outside_the_embedding_throws_on_both_backends_and_nothing_is_read(int bad)
+    {
+        var tokens = new[] { 1, 2, 3, 4, 5, 6, 0, bad, 1, 2 };
+        var cpu = new Models.TokenEmbedding(seed: 6);
+        using var gpu = new Models.TokenEmbedding.Gpu(new Models.TokenEmbedding(seed: 6), Device);
+        foreach (var run in new Action[] { () => cpu.Predict(tokens), () => gpu.Predict(tokens), () => cpu.ComputeGradients(tokens, new float[4]) })
+        {
+            var e = Assert.Throws<IndexOutOfRangeException>(run);
+            Assert.Contains("Embedding 'embed'", e.Message);
+            Assert.Contains($"index {bad} (element 7 of the indices)", e.Message);
+            Assert.Contains("rows 0..6", e.Message);
+        }
+    }
+
     [Fact]
     public void Evaluate_reads_back_the_loss_and_leaves_the_parameters_alone()
     {

@@ -81,4 +81,16 @@ internal static class ReferenceGraphs
         var y = g.Tanh(g.BiasAdd(g.MatMul(x, w), b));
         return new ModelGraph("SequenceProjection", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
     }
+
+    /// <summary>Dl.Gpu.Tests' TokenEmbedding model.</summary>
+    public static ModelGraph TokenEmbedding()
+    {
+        var g = new GraphBuilder();
+        var tokens = g.Input("tokens", Batch(5), DType.Int32);
+        var t = g.Input("target", Batch(2));
+        var e = Layers.Embedding(g, "embed", tokens, 7, 3);
+        var w = g.Param("w", new Shape(3, 2), Dl.Graph.Init.Glorot);
+        var y = g.MatMul(g.Tanh(g.Add(g.Select(e, 1, -1), g.Mean(e, new[] { 1 }))), w);
+        return new ModelGraph("TokenEmbedding", g, new[] { tokens, t }, y, g.Mse(y, t), forwardInputCount: 1);
+    }
 }

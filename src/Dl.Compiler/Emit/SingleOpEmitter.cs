@@ -38,6 +38,8 @@ public static class SingleOpEmitter
             ConcatOp c => ToolboxEmitter.Concat(node, c, In),
             SliceOp s => ToolboxEmitter.Slice(node, s, In),
             ReverseOp r => ToolboxEmitter.Reverse(node, r, In),
+            GatherRowsOp gr => ToolboxEmitter.GatherRows(node, gr, In),
+            ScatterAddRowsOp sr => ToolboxEmitter.ScatterAddRows(node, sr, In),
             DropoutMaskOp d => ToolboxEmitter.DropoutMask(d),
             TrainEvalOp => throw new NotSupportedException($"{node}: the graph must be specialised to one mode before emission (Modes.Specialise)"),
             OneHotOp h => new()

@@ -50,6 +50,36 @@ public static class ToolboxEmitter
         };
     }
 
+    /// <summary>Each index checked, then its row copied; an index outside the table throws before anything is read.</summary>
+    public static List<string> GatherRows(Node node, GatherRowsOp op, Func<int, string> input)
+    {
+        var table = node[0].Shape;
+        string rows = Sizes.Of(table[0]), d = Sizes.Of(table[1]);
+        return new()
+        {
+            $"for (int r = 0; r < {Sizes.Count(node[1].Shape)}; r++) {{",
+            $"int t = {input(1)}[r];",
+            $"if ((uint)t >= (uint){rows}) throw global::Dl.ModelGuard.IndexOutOfRange({Identifiers.StringLiteral(op.What)}, t, r, {rows});",
+            $"{input(0)}.Slice(t * {d}, {d}).CopyTo(y.Slice(r * {d}, {d}));",
+            "}",
+        };
+    }
+
+    /// <summary>A zero table, each value row added at its index (indices outside the table add nothing).</summary>
+    public static List<string> ScatterAddRows(Node node, ScatterAddRowsOp op, Func<int, string> input)
+    {
+        string d = Sizes.Of(node.Shape[1]);
+        return new()
+        {
+            "y.Clear();",
+            $"for (int r = 0; r < {Sizes.Count(node[1].Shape)}; r++) {{",
+            $"int t = {input(1)}[r];",
+            $"if ((uint)t >= (uint){op.Vocabulary}) continue;",
+            $"for (int j = 0; j < {d}; j++) y[t * {d} + j] += {input(0)}[r * {d} + j];",
+            "}",
+        };
+    }
+
     public static List<string> DropoutMask(DropoutMaskOp op) => new()
     {
         $"global::Dl.Cpu.Dropout.Mask(y, {Sizes.Float(op.Rate)}, {op.Stream}, seed, step);",

@@ -39,6 +39,21 @@ public static class ModelGuard
                 "{0}: expected shape {1} = {2} values for this batch, got {3}", input, shape, expected, length), input);
     }
 
+    /// <summary>
+    /// The error of a row lookup (an embedding) whose index is outside the table: the generated code
+    /// checks every index before it reads, so a bad token never reads outside the table. The text is
+    /// the reference evaluator's (Dl.Graph's GatherRowsOp.OutOfRange).
+    /// </summary>
+    public static IndexOutOfRangeException IndexOutOfRange(string what, long index, int at, int rows) =>
+        new(string.Format(CultureInfo.InvariantCulture, "{0}: index {1} (element {2} of the indices) is outside the table's rows 0..{3}", what, index, at, rows - 1));
+
+    /// <summary>Throws <see cref="IndexOutOfRange"/>'s error for the first of <paramref name="indices"/> outside 0..rows-1 (the GPU checks them on the host, before they are uploaded).</summary>
+    public static void CheckIndices(ReadOnlySpan<int> indices, int rows, string what)
+    {
+        for (int i = 0; i < indices.Length; i++)
+            if ((uint)indices[i] >= (uint)rows) throw IndexOutOfRange(what, indices[i], i, rows);
+    }
+
     /// <summary>Throws <see cref="NotFiniteNumberException"/> at the first NaN or infinity of an input (see <see cref="CheckFinite"/>).</summary>
     public static void RequireFiniteInput(ReadOnlySpan<float> values, string model, string input, string shape)
     {

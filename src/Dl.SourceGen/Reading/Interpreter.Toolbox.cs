@@ -11,7 +11,7 @@ namespace Dl.SourceGen.Reading;
 
 /// <summary>
 /// A built-in layer of the convolutional toolbox held by a field (Conv2d, ConvTranspose2d,
-/// DepthwiseSeparableConv2d, BatchNorm2d/1d, Dropout): its path and settings, already encoded as the
+/// DepthwiseSeparableConv2d, BatchNorm2d/1d, Dropout, Embedding): its path and settings, already encoded as the
 /// attributes of the op its Forward traces (its row of <see cref="Dl.Graph.OpTable"/> says what they mean).
 /// </summary>
 internal sealed class BuiltinLayerValue(string op, string path, ImmutableArray<int> ints, double number, string option, bool flag) : Value
@@ -74,6 +74,9 @@ internal sealed partial class Interpreter
                 return Make(new[] { inputs, hidden, I("layers"), bidirectional ? 1 : 0, 0 }, 0,
                     type.Name == "Rnn" ? EnumName(arguments["nonlinearity"], at("nonlinearity")) : "", Bias());
             }
+            case "Embedding":
+                CheckElementCount(new long[] { I("vocabulary"), I("dimension") }, creation, $"The weight of Embedding '{path}'");
+                return Make(new[] { I("vocabulary"), I("dimension") });
             case "BatchNorm2d":
                 return Make(new[] { I("channels") }, Real("momentum"), Real("epsilon").ToString("R", CultureInfo.InvariantCulture));
             case "BatchNorm1d":
@@ -115,7 +118,11 @@ internal sealed partial class Interpreter
         if (layer is BuiltinLayerValue r && IsRecurrent(r.Op))
             return RecurrentResult(r.Op, call.TargetMethod.Name) is int result ? RecurrentCall(call, f, r, result)
                 : throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
-        var x = TensorOf(Eval(call.Arguments[0].Value, f), call.Arguments[0].Value.Syntax, f);
+        // Embedding's Forward takes Labels (its row's operand 0 is integer); the others take a Tensor.
+        var argument = call.Arguments[0].Value;
+        var x = layer is BuiltinLayerValue { Op: var row } && Dl.Graph.OpTable.Get(row).LabelOperands.Contains(0)
+            ? LabelsOf(Eval(argument, f), argument.Syntax)
+            : TensorOf(Eval(argument, f), argument.Syntax, f);
         return layer switch
         {
             BuiltinLayerValue b => Emit(b.Op, call.Syntax, f, new[] { x }, o => o with

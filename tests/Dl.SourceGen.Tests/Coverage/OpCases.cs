@@ -191,6 +191,17 @@ public static class OpCases
             Model = Std("(x * p).Select(1, -1)", input: "3, 2"), Args = new OpArgs { Ints = new[] { 1, 2 } },
             BadArgs = new OpArgs { Ints = new[] { 1, 3 } }, BadOperands = g => X(g, "N,3,2"), Gradient = new[] { Float("x", S("N,3,2")) },
         },
+        new OpCase("Embedding")
+        {
+            Model = """
+                readonly Embedding embed = new(5, 3);
+                readonly Param p = new(4, 3);
+                public Tensor Forward([Input(4)] Labels tokens) => (embed.Forward(tokens) * p).Tanh();
+                public Tensor Loss(Tensor y) => (y * y).Mean();
+            """,
+            Args = new OpArgs { Name = "embed", Ints = new[] { 5, 3 } },
+            BadOperands = g => X(g, "N,4"), Gradient = new[] { Labels("tokens", S("N,4"), 5) },
+        },
         new OpCase("Reverse")
         {
             Model = Std("(x * p).Reverse(1) * p", input: "3, 2"), Args = new OpArgs { Ints = new[] { -2 } },

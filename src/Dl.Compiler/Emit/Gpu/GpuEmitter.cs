@@ -114,7 +114,24 @@ internal sealed class GpuClassWriter
         if (offset > TensorLimits.MaxElements)
             throw new NotSupportedException($"the device arena would need {offset} floats per sample, more than {TensorLimits.MaxElements}");
         _perSample = offset;
+        // A kernel cannot throw: the indices of row lookups are checked on the host, as they are uploaded.
+        foreach (var n in GraphBuilder.Topological(model.AllRoots))
+        {
+            var (rows, what) = n.Op switch
+            {
+                GatherRowsOp g => (n[0].Shape[0].Size, g.What),
+                ScatterAddRowsOp s => (s.Vocabulary, "ScatterAddRows"),
+                _ => (0, ""),
+            };
+            if (what.Length == 0) continue;
+            if (n[1].Op is not InputOp)
+                throw new NotSupportedException($"{what}: the GPU checks a row lookup's indices as they are uploaded, so they must be a model input, not {n[1]}");
+            _indexChecks[n[1]] = _indexChecks.TryGetValue(n[1], out var seen) && seen.Rows <= rows ? seen : (rows, what);
+        }
     }
+
+    /// <summary>Integer inputs used as row indices: the rows of the smallest table they index and its name.</summary>
+    private readonly Dictionary<Node, (int Rows, string What)> _indexChecks = new();
 
     public string Write()
     {
@@ -304,6 +321,9 @@ internal sealed class GpuClassWriter
         foreach (var i in inputs.Skip(1))
             w.Line($"global::Dl.ModelGuard.ExpectLength({Name(i)}.Length, {Sizes.Count(i.Shape, n)}, {Literal(i)}, \"{i.Shape}\");");
         w.Line($"{_g["__Reserve"]}({n});");
+        foreach (var i in inputs)
+            if (_indexChecks.TryGetValue(i, out var check))
+                w.Line($"global::Dl.ModelGuard.CheckIndices({Name(i)}, {Sizes.Lit(check.Rows)}, {Identifiers.StringLiteral(check.What)});");
         foreach (var i in inputs)
             w.Line($"{_g["__device"]}.Upload({Name(i)}, {InputView(i, n)});");
         w.Line($"{_g["__batch"]} = {n};");

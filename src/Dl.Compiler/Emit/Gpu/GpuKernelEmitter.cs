@@ -77,6 +77,9 @@ public static class GpuKernelEmitter
                 return Reduce(node, KeepDims(node[0].Shape, s.Axes), X(0), view(node));
             case SumToOp:
                 return Reduce(node, Padded(node.Shape, node[0].Shape.Rank), X(0), view(node));
+            case ScatterAddRowsOp:
+                return $"__k.Fill(__s, {view(node)}, 0f); " +
+                    Launch(table.Add(GpuLayout.ScatterAddRows(name, summary, node)), Sizes.Count(node[0].Shape), node.Inputs.Select(view).Concat(new[] { view(node) }));
             case BroadcastToOp when Contiguous(node.Shape, Padded(node[0].Shape, node.Shape.Rank)) is { } b:
                 return $"__k.Broadcast(__s, {X(0)}, {b.Outer}, {b.Reduce}, {b.Inner}, {view(node)});";
         }
@@ -86,6 +89,7 @@ public static class GpuKernelEmitter
             SliceOp s => GpuLayout.Slice(name, summary, node, s),
             ConcatOp c => GpuLayout.Concat(name, summary, node, c),
             ReverseOp r => GpuLayout.Reverse(name, summary, node, r),
+            GatherRowsOp => GpuLayout.GatherRows(name, summary, node),
             TransposeOp t => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.Permuted(node[0].Shape, t.Perm) }, "{0}"),
             BroadcastToOp => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.BroadcastStrides(Padded(node[0].Shape, node.Shape.Rank), node.Shape) }, "{0}"),
             BinaryOp => GpuStrided.Emit(name, summary, node.Shape,

@@ -50,6 +50,32 @@ public static class GpuLayout
         });
     }
 
+    /// <summary>
+    /// One thread per output float: row r of the indices, column j. The host has checked the indices
+    /// (ModelGuard.CheckIndices); the bound here only keeps a kernel from ever reading outside the table.
+    /// </summary>
+    public static GpuKernelCode GatherRows(string name, string summary, Node node)
+    {
+        var table = node[0].Shape;
+        string d = Sizes.Of(table[1]);
+        return Code(name, summary, node, new List<string>
+        {
+            $"int i = index, r = i / {d}, j = i - r * {d}, t = x1[r];",
+            $"y[i] = (uint)t < (uint){Sizes.Of(table[0])} ? x0[t * {d} + j] : 0f;",
+        });
+    }
+
+    /// <summary>One thread per value float, added atomically into the (zeroed) table row its index names: repeated indices meet there.</summary>
+    public static GpuKernelCode ScatterAddRows(string name, string summary, Node node)
+    {
+        string d = Sizes.Of(node.Shape[1]);
+        return Code(name, summary, node, new List<string>
+        {
+            $"int i = index, r = i / {d}, j = i - r * {d}, t = x1[r];",
+            $"if ((uint)t < (uint){Sizes.Of(node.Shape[0])}) global::ILGPU.Atomic.Add(ref y[t * {d} + j], x0[i]);",
+        });
+    }
+
     private static GpuKernelCode Code(string name, string summary, Node node, List<string> body)
     {
         var parameters = node.Inputs.Select((x, k) => GpuElementwise.ViewType(x) + " x" + k).Append(GpuElementwise.ViewType(node) + " y").ToList();
