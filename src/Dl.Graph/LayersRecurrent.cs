@@ -130,7 +130,10 @@ public static partial class Layers
 
     /// <summary>
     /// One layer in one direction: its parameters (PyTorch's names and [G·H, in] layout, transposed
-    /// once here so the step multiplies rows by columns without a transpose) and the loop over time.
+    /// once here so products multiply rows by columns without a transpose) and the loop over time.
+    /// The input projection x·W_ihᵀ (+ the biases) does not depend on the state, so it runs before
+    /// the loop as one GEMM over all N·T rows; the loop slices its result, and each step is left with
+    /// one recurrent GEMM h·W_hhᵀ and the gate arithmetic.
     /// </summary>
     private static ScanCall Direction(GraphBuilder g, RecurrentCell cell, string prefix, string suffix, Node sequence, int inputs, int h,
         bool bias, bool reverse, Node h0, Node? c0)
@@ -139,41 +142,37 @@ public static partial class Layers
         var init = RecurrentInit(cell);
         var wih = g.Transpose(g.Param($"{prefix}weight_ih_{suffix}", new Shape(rows, inputs), init));
         var whh = g.Transpose(g.Param($"{prefix}weight_hh_{suffix}", new Shape(rows, h), init));
-        var captures = new List<Node> { wih, whh };
+        var projected = g.MatMul(sequence, wih);
+        var captures = new List<Node> { whh };
         if (bias)
         {
             var bih = g.Param($"{prefix}bias_ih_{suffix}", new Shape(rows), init);
             var bhh = g.Param($"{prefix}bias_hh_{suffix}", new Shape(rows), init);
-            // Only the GRU needs b_hn apart (it is inside r⊙(...)); the others add both biases once, outside the loop.
-            if (cell == RecurrentCell.Gru) { captures.Add(bih); captures.Add(bhh); }
-            else captures.Add(g.Add(bih, bhh));
+            // Only the GRU keeps b_hn apart (it is inside r⊙(...)); the others add both biases to the projection.
+            if (cell == RecurrentCell.Gru) { projected = g.BiasAdd(projected, bih); captures.Add(bhh); }
+            else projected = g.BiasAdd(projected, g.Add(bih, bhh));
         }
-        var body = Step(cell, sequence.Shape[0], inputs, h, bias);
+        var body = Step(cell, sequence.Shape[0], h, bias);
         var init0 = c0 is null ? new[] { h0 } : new[] { h0, c0 };
-        return g.Scan(body, sequence.Shape[1].Size, init0, new[] { sequence }, captures, new[] { 1 }, reverse);
+        return g.Scan(body, sequence.Shape[1].Size, init0, new[] { projected }, captures, new[] { 1 }, reverse);
     }
 
-    /// <summary>One step of the cell over the carries (h, and c for the LSTM), the step's x [N, inputs] and the captured weights.</summary>
-    private static ScanBody Step(RecurrentCell cell, Dim n, int inputs, int h, bool bias)
+    /// <summary>One step of the cell over the carries (h, and c for the LSTM), the step's projected input [N, G·H] and the captured weights.</summary>
+    private static ScanBody Step(RecurrentCell cell, Dim n, int h, bool bias)
     {
         int rows = GateCount(cell) * h;
         var body = new ScanBodyBuilder();
         var b = body.Graph;
         var hPrev = body.Carry(new Shape(n, Dim.Of(h)));
         var cPrev = cell == RecurrentCell.Lstm ? body.Carry(new Shape(n, Dim.Of(h))) : null;
-        var x = body.Slice(new Shape(n, Dim.Of(inputs)));
-        var wih = body.Capture(new Shape(inputs, rows));
+        var gi = body.Slice(new Shape(n, Dim.Of(rows)));
         var whh = body.Capture(new Shape(h, rows));
         Node Gate(Node all, int gate) => b.Slice(all, 1, gate * h, h);
 
         if (cell == RecurrentCell.Gru)
         {
-            Node gi = b.MatMul(x, wih), gh = b.MatMul(hPrev, whh);
-            if (bias)
-            {
-                gi = b.BiasAdd(gi, body.Capture(new Shape(rows)));
-                gh = b.BiasAdd(gh, body.Capture(new Shape(rows)));
-            }
+            var gh = b.MatMul(hPrev, whh);
+            if (bias) gh = b.BiasAdd(gh, body.Capture(new Shape(rows)));
             var r = b.Sigmoid(b.Add(Gate(gi, 0), Gate(gh, 0)));
             var z = b.Sigmoid(b.Add(Gate(gi, 1), Gate(gh, 1)));
             var candidate = b.Tanh(b.Add(Gate(gi, 2), b.Mul(r, Gate(gh, 2))));
@@ -181,8 +180,7 @@ public static partial class Layers
             return body.Finish(b.Add(b.Mul(b.Sub(b.Constant(1), z), candidate), b.Mul(z, hPrev)));
         }
 
-        var pre = b.Add(b.MatMul(x, wih), b.MatMul(hPrev, whh));
-        if (bias) pre = b.BiasAdd(pre, body.Capture(new Shape(rows)));
+        var pre = b.Add(gi, b.MatMul(hPrev, whh));
         switch (cell)
         {
             case RecurrentCell.RnnTanh: return body.Finish(b.Tanh(pre));

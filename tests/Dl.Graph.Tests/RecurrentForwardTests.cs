@@ -126,6 +126,25 @@ public class RecurrentForwardTests
         Assert.All(distinct, l => Assert.DoesNotContain(l.Op.Body.Builder.Nodes, n => n.Op is TransposeOp));
     }
 
+    [Theory]
+    [InlineData(RecurrentCell.Lstm)]
+    [InlineData(RecurrentCell.Gru)]
+    [InlineData(RecurrentCell.RnnTanh)]
+    public void TheInputProjection_IsOneProductBeforeTheLoop_AndEachStepHasOneRecurrentProduct(RecurrentCell cell)
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", S("N,7,3"));
+        var layer = Layers.Recurrent(g, cell, "rnn", x, 3, 4, 1, false, true, null, null);
+        var loop = Assert.Single(GraphBuilder.Topological(new[] { layer.Output }), n => n.Op is ScanOp);
+        // The loop's one sequence is x·W_ihᵀ (+ biases) for all N·T rows at once: [N, 7, G·H].
+        var body = ((ScanOp)loop.Op).Body.Builder.Nodes;
+        Assert.Single(body, n => n.Op is MatMulOp);
+        var products = GraphBuilder.Topological(new[] { layer.Output }).Where(n => n.Op is MatMulOp).ToList();
+        var projection = Assert.Single(products);
+        Assert.Same(x, projection.Inputs[0]);
+        Assert.Equal(S($"N,7,{Layers.GateCount(cell) * 4}"), projection.Shape);
+    }
+
     private static void Fails(ShapeErrorKind kind, Action build, params string[] mentions)
     {
         var ex = Assert.Throws<ShapeException>(build);
