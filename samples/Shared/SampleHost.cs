@@ -52,6 +52,11 @@ internal static class SampleHost
         {
             return Fail(error, name, e.Message, Failure);
         }
+        // A loss that turned NaN or infinite: the message names epoch, step and what to try.
+        catch (Dl.Training.DivergenceException e)
+        {
+            return Fail(error, name, e.Message, Failure);
+        }
         catch (Exception e)
         {
             return Fail(error, name, $"internal error, please report it: {e.GetType().Name}: {e.Message}", InternalError);

@@ -50,6 +50,21 @@ internal static class SampleOptions
         },
     };
 
+    /// <summary>An option whose value is one of <paramref name="choices"/> (compared exactly, lower case by convention).</summary>
+    public static Option<string> Choice(string name, string defaultValue, string[] choices, string description) => new(name)
+    {
+        Description = description + " (" + string.Join(", ", choices) + ")",
+        HelpName = string.Join("|", choices),
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string text = Token(result);
+            if (Array.IndexOf(choices, text) >= 0) return text;
+            result.AddError($"{name} must be one of {string.Join(", ", choices)}; got '{text}'");
+            return defaultValue;
+        },
+    };
+
     /// <summary>A file or folder option; an empty value is refused.</summary>
     public static Option<string> Path(string name, string helpName, string description, string? defaultValue = null)
     {

@@ -50,9 +50,30 @@ public class GoodRunTests
     }
 
     [Theory]
+    [InlineData("lstm", "sequential_mnist_lstm")]
+    [InlineData("gru", "sequential_mnist_gru2_bi", "--layers", "2", "--bidirectional")]
+    [InlineData("rnn", "sequential_mnist_rnn_bi", "--bidirectional")]
+    public void SequentialMnist_trains_each_cell_and_draws_its_curves(string cell, string stem, params string[] more)
+    {
+        using var dir = new TempFolder();
+        string data = TestDigits.WriteGood(dir.File("data")), plot = dir.File("curves.png");
+
+        var run = SampleRun.Of("sequential-mnist", ["--cell", cell, "--epochs", "1", "--batch", "16", "--data", data, "--plot", plot, .. more]).Succeeded();
+
+        Assert.Contains(cell.ToUpperInvariant() + "(28, 128)", run.Line("model: "), StringComparison.Ordinal);
+        Assert.Matches(@"^epoch 1/1  loss \d+\.\d{4}  test acc \d+\.\d\d%", run.Line("epoch 1/1"));
+        Assert.Matches($@"^{stem}_test_accuracy \d+\.\d\d %$", run.Line(stem + "_test_accuracy"));
+        Assert.Equal($"{stem}_epochs 1 epochs", run.Line(stem + "_epochs"));
+        run.Line($"{stem}_train_step_b16 ");
+        var png = File.ReadAllBytes(plot);
+        Assert.True(png.Length > 1000 && png[1] == (byte)'P' && png[2] == (byte)'N' && png[3] == (byte)'G', $"{plot} is not a PNG ({png.Length} bytes)");
+    }
+
+    [Theory]
     [InlineData("lenet", "--weight-decay <X>")]
     [InlineData("adversarial", "--epochs <N>")]
     [InlineData("inference", "--weights <PATH>")]
+    [InlineData("sequential-mnist", "--cell <lstm|gru|rnn>")]
     public void Help_lists_the_options_with_their_defaults(string sample, string option)
     {
         var run = SampleRun.Of(sample, "--help").Succeeded();

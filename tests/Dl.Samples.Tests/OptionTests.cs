@@ -34,6 +34,11 @@ public class OptionTests
     [InlineData("inference", "--repeat must be an integer from 0 to 1000; got '2147483647'", "--repeat", "2147483647")]
     [InlineData("inference", "--weights needs a PATH; got ''", "--weights", "")]
     [InlineData("inference", "Unrecognized command or argument 'train'", "train")]
+    [InlineData("sequential-mnist", "--cell must be one of lstm, gru, rnn; got 'lstm2'", "--cell", "lstm2")]
+    [InlineData("sequential-mnist", "--cell must be one of lstm, gru, rnn; got 'LSTM'", "--cell", "LSTM")]
+    [InlineData("sequential-mnist", "--layers must be an integer from 1 to 2; got '3'", "--layers", "3")]
+    [InlineData("sequential-mnist", "--clip must be a number in [0, inf]; got '-1'", "--clip", "-1")]
+    [InlineData("sequential-mnist", "--plot needs a FILE; got ''", "--plot", "")]
     public void A_bad_option_is_one_line_naming_it(string sample, string message, params string[] args)
     {
         var run = SampleRun.Of(sample, args);

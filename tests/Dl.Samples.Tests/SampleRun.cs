@@ -15,6 +15,7 @@ internal sealed record SampleRun(string Sample, string[] Args, int ExitCode, str
         "lenet" => LeNet.LeNetApp.Run,
         "adversarial" => Adversarial.AdversarialApp.Run,
         "inference" => Inference.InferenceApp.Run,
+        "sequential-mnist" => SequentialMnist.SequenceApp.Run,
         _ => throw new ArgumentException("no sample " + sample, nameof(sample)),
     };
 
