@@ -8,7 +8,7 @@ namespace SequentialMnist;
 /// batch 64) are the settings the README's figures come from; see there for what they reach.
 /// </summary>
 internal sealed record Options(string Cell, int Layers, bool Bidirectional, int Epochs, int Batch, float LearningRate, float Clip,
-    int Seed, string? DataDir, string? Plot)
+    int Shift, int Seed, string? DataDir, string? Plot)
 {
     private static readonly Option<string> CellOption = SampleOptions.Choice("--cell", "lstm", new[] { "lstm", "gru", "rnn" }, "Recurrent cell");
     private static readonly Option<int> LayersOption = SampleOptions.Integer("--layers", 1, 1, 2, "Stacked recurrent layers");
@@ -19,6 +19,8 @@ internal sealed record Options(string Cell, int Layers, bool Bidirectional, int 
         "Peak learning rate of Adam's cosine decay", minExclusive: true);
     // Recurrent nets meet the odd huge gradient (a long product of Jacobians); clipping the global norm keeps one such batch from undoing an epoch.
     private static readonly Option<float> ClipOption = SampleOptions.Number("--clip", 1f, 0, float.PositiveInfinity, "Clip the gradients' global norm to this; 0 for no clipping");
+    // A shift of 28 or more moves every digit out of its 28x28 frame.
+    private static readonly Option<int> ShiftOption = SampleOptions.Integer("--shift", 1, 0, 27, "Pixels of random shift per training image; 0 for none");
     private static readonly Option<int> SeedOption = SampleOptions.Integer("--seed", 1, int.MinValue, int.MaxValue, "Fixes initialisation and data order");
     private static readonly Option<string> DataOption = SampleOptions.Path("--data", "DIR",
         "Folder with the MNIST IDX files (default: data/mnist in this folder, a parent or beside the executable)");
@@ -26,12 +28,12 @@ internal sealed record Options(string Cell, int Layers, bool Bidirectional, int 
 
     public static RootCommand Command() => new("Classifies MNIST digits read row by row (28 steps of 28 pixels) with an LSTM, GRU or RNN.")
     {
-        CellOption, LayersOption, BidirectionalOption, EpochsOption, BatchOption, RateOption, ClipOption, SeedOption, DataOption, PlotOption,
+        CellOption, LayersOption, BidirectionalOption, EpochsOption, BatchOption, RateOption, ClipOption, ShiftOption, SeedOption, DataOption, PlotOption,
     };
 
     public static Options Read(ParseResult parsed) => new(
         parsed.GetValue(CellOption)!, parsed.GetValue(LayersOption), parsed.GetValue(BidirectionalOption), parsed.GetValue(EpochsOption),
-        parsed.GetValue(BatchOption), parsed.GetValue(RateOption), parsed.GetValue(ClipOption), parsed.GetValue(SeedOption),
+        parsed.GetValue(BatchOption), parsed.GetValue(RateOption), parsed.GetValue(ClipOption), parsed.GetValue(ShiftOption), parsed.GetValue(SeedOption),
         parsed.GetValue(DataOption), parsed.GetValue(PlotOption));
 
     /// <summary>The figures' stem: sequential_mnist_lstm, sequential_mnist_gru2_bi, ...</summary>

@@ -43,6 +43,10 @@ internal static class SequenceApp
         var optimizer = new Adam(options.LearningRate) { MaxGradientNorm = options.Clip, Schedule = LearningRateSchedule.Cosine(options.LearningRate, steps) };
         var x = new float[options.Batch * Digits.Pixels];
         var y = new int[options.Batch];
+        // Random shifts of up to --shift pixels: without them the LSTM memorises the 8,000 digits (train loss
+        // near 0.005) and stalls near 97.2 %. Shifted-in pixels take the standardised background (raw 0).
+        var augmenter = new Augmenter(1, Digits.Side, Digits.Side, options.Seed);
+        float background = -(float)mean / (float)std;
         var trainClock = new Stopwatch();
         var trainLoss = new List<double>();
         var testAccuracy = new List<double>();
@@ -61,7 +65,9 @@ internal static class SequenceApp
             for (int b = 0; b < batches.BatchCount; b++)
             {
                 int rows = batches.Gather(b, x, y);
-                float loss = model.ComputeGradients(x.AsSpan(0, rows * Digits.Pixels), y.AsSpan(0, rows));
+                var xs = x.AsSpan(0, rows * Digits.Pixels);
+                if (options.Shift > 0) augmenter.Shift(xs, options.Shift, background);
+                float loss = model.ComputeGradients(xs, y.AsSpan(0, rows));
                 DivergenceException.ThrowIfNotFinite(loss, epoch, optimizer.StepCount, "training loss");
                 optimizer.Step(model);
                 lossSum += loss * rows;

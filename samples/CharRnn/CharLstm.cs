@@ -1,0 +1,27 @@
+using Dl;
+
+namespace CharRnn;
+
+/// <summary>
+/// A character-level language model: each of <see cref="Window"/> characters is embedded (64 features), an LSTM
+/// reads them in order, and a dense layer turns every step's hidden state into scores for the character that
+/// follows it. The loss is the cross-entropy of all <see cref="Window"/> predictions (many-to-many).
+/// </summary>
+[Model]
+public partial class CharLstm
+{
+    /// <summary>Characters per training window: backpropagation runs through this many steps.</summary>
+    public const int Window = 64;
+    /// <summary>Features per step of the LSTM's state.</summary>
+    public const int Hidden = 256;
+
+    readonly Embedding embed = new(Alphabet.Size, 64);            // [N, 64] tokens -> [N, 64, 64]
+    readonly Lstm lstm = new(64, Hidden);                         // -> [N, 64, 256]
+    readonly Param w = new(Init.Glorot, Hidden, Alphabet.Size);
+    readonly Param b = new(Init.Zeros, Alphabet.Size);
+
+    /// <summary>Scores for the next character after each of the window's characters: [N, Window, Alphabet.Size].</summary>
+    public Tensor Forward([Input(Window)] Labels chars) => lstm.Forward(embed.Forward(chars)).MatMul(w) + b;
+
+    public Tensor Loss(Tensor scores, [Input(Window)] Labels next) => Nn.CrossEntropy(scores, next);
+}
