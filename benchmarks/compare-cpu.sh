@@ -9,10 +9,11 @@ peer=../shared/peers/torchsharp/run.sh
 [ -x "$peer" ] || { echo "compare-cpu: $peer not found (../shared must sit beside the repository)" >&2; exit 1; }
 
 ours=$(dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick | grep -v '^#')
-# cnn: the peer's LeNet-5 step (it has no LeNet inference figure, so lenet_infer_b1 gets no ratio).
-theirs=$("$peer" mlp infer cnn gemm --quick | grep -v '^#')
+# cnn: the peer's LeNet-5 step (it has no LeNet inference figure, so lenet_infer_b1 gets no ratio); lstm: its
+# LSTM(28, 128) step (nor an LSTM inference figure).
+theirs=$("$peer" mlp infer cnn lstm gemm --quick | grep -v '^#')
 printf '%s\n%s\n' "$ours" "$theirs"
-for f in mlp_train_step_b64 mlp_train_step_b256 mlp_infer_b1 mlp_infer_b1024 lenet_train_step_b64; do
+for f in mlp_train_step_b64 mlp_train_step_b256 mlp_infer_b1 mlp_infer_b1024 lenet_train_step_b64 lstm_train_step_b64; do
   o=$(awk -v n="$f" '$1==n {print $2}' <<<"$ours")
   t=$(awk -v n="torchsharp_$f" '$1==n {v=$2; if ($3=="ms") v*=1000; print v}' <<<"$theirs")
   [ -n "$o" ] && [ -n "$t" ] && awk -v f="$f" -v o="$o" -v t="$t" 'BEGIN {printf "ratio_%s %.2f x\n", f, t / o}'

@@ -25,6 +25,7 @@ internal static class QuickFigures
     {
         Mlp();
         LeNet();
+        Lstm();
         Sgemm();
         // How often the helper thread was late to its half of a split (its core busy elsewhere): when
         // this is large, the two-thread figures above are not what the code does on a free machine.
@@ -74,6 +75,27 @@ internal static class QuickFigures
         var model = new LeNet.LeNet5(seed: 1);
         var infer = new MnistBatches(1);
         Report("lenet_infer_b1", Time(() => { var (x, _) = infer.Next(); model.Predict(x); }), "us");
+    }
+
+    /// <summary>
+    /// The peer's `lstm` group: the SGD step of LSTM(28, 128) + Linear(128, 10) over 28 steps at batch 64, cycling
+    /// over the training file; inference at batch 1 and 64; and the bytes a step allocates (none, by design).
+    /// </summary>
+    private static void Lstm()
+    {
+        var trained = new SequentialMnist.Lstm1(seed: 1) { LearningRate = 0.1f };
+        var train = new MnistBatches(LstmBench.TrainBatch, int.MaxValue);
+        Report($"lstm_train_step_b{LstmBench.TrainBatch}", Time(() => { var (x, y) = train.Next(); trained.TrainStep(x, y); }), "us");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) { var (x, y) = train.Next(); trained.TrainStep(x, y); }
+        Report($"lstm_train_step_b{LstmBench.TrainBatch}_allocated", (GC.GetAllocatedBytesForCurrentThread() - before) / 20.0, "bytes");
+
+        var model = new SequentialMnist.Lstm1(seed: 1);
+        foreach (int batch in new[] { 1, 64 })
+        {
+            var data = new MnistBatches(batch);
+            Report($"lstm_infer_b{batch}", Time(() => { var (x, _) = data.Next(); model.Predict(x); }), "us");
+        }
     }
 
     private static void Report(string name, double value, string unit) =>

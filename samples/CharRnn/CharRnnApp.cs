@@ -92,14 +92,20 @@ internal static class CharRnnApp
         var (tokens, unknown) = Alphabet.Encode(text, Path.GetFullPath(path));
         if (options.Limit > 0 && tokens.Length > options.Limit) Array.Resize(ref tokens, options.Limit);
         int validationLength = tokens.Length / 10, trainLength = tokens.Length - validationLength;
-        int needed = 10 * (options.Batch * W + 1);
-        if (Windows.Fitting(validationLength) == 0 || Windows.Fitting(trainLength) < options.Batch)
+        if (!Fits(tokens.Length, options.Batch))
+        {
+            int needed = tokens.Length;
+            while (!Fits(needed, options.Batch)) needed++;
             throw new SampleException($"{Path.GetFullPath(path)}: {tokens.Length:N0} characters are too few; --batch {options.Batch} needs at least {needed:N0} " +
                 $"(a batch of {W}-character windows to train on, and a tenth of the text to validate on)");
+        }
         output.WriteLine($"text: {tokens.Length:N0} characters from {Path.GetFullPath(path)}: {trainLength:N0} to train on, the last {validationLength:N0} to validate" +
             (unknown > 0 ? $"; {unknown:N0} characters outside printable ASCII read as '?'" : ""));
         return (tokens[..trainLength], tokens[trainLength..]);
     }
+
+    /// <summary>Whether <paramref name="length"/> characters give a batch of training windows and a validation window.</summary>
+    private static bool Fits(int length, int batch) => Windows.Fitting(length / 10) > 0 && Windows.Fitting(length - length / 10) >= batch;
 
     /// <summary>The mean cross-entropy (nats per character) over every whole window of <paramref name="tokens"/>, 64 windows a call.</summary>
     private static double ValidationLoss(CharLstm model, int[] tokens)

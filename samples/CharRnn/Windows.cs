@@ -19,11 +19,11 @@ internal sealed class Windows(int[] tokens, int seed)
     /// <summary>Whole windows of <paramref name="length"/> tokens (each needs W + 1: the window and its last next character).</summary>
     public static int Fitting(int length, int offset = 0) => Math.Max(0, (length - offset - 1) / W);
 
-    /// <summary>A new offset in [0, W) and a new order of the windows.</summary>
+    /// <summary>A new offset (below W) and a new order of the windows.</summary>
     public void Shuffle()
     {
-        int offset = _random.Next(W);
-        if (Fitting(tokens.Length, offset) == 0) offset = 0;
+        // Offsets up to (length - 1) mod W keep every epoch's window count the same as at offset 0.
+        int offset = _random.Next((tokens.Length - 1) % W + 1);
         _starts = new int[Fitting(tokens.Length, offset)];
         for (int i = 0; i < _starts.Length; i++) _starts[i] = offset + i * W;
         _random.Shuffle(_starts);

@@ -25,6 +25,23 @@ public class RuntimeBehaviourTests
     }
 
     [Fact]
+    public void RecurrentTrainStep_AllocatesNothingAfterWarmUp()
+    {
+        // Loops keep their per-step residuals in the arena, planned at build time: no buffer per call or per step.
+        var model = new Models.SequenceNet(seed: 1) { LearningRate = 0.01f };
+        var x = new float[16 * 9 * 6];
+        var y = new int[16];
+        for (int i = 0; i < x.Length; i++) x[i] = (i % 17) / 17f - 0.5f;
+        for (int i = 0; i < y.Length; i++) y[i] = i % 3;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        do { model.TrainStep(x, y); model.Predict(x); } while (clock.ElapsedMilliseconds < 300);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) model.TrainStep(x, y);
+        for (int i = 0; i < 20; i++) model.Predict(x);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Predict_WrongLength_NamesExpectedAndActualShapes()
     {
         var model = new MnistMlp();

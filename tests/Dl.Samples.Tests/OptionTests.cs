@@ -39,6 +39,10 @@ public class OptionTests
     [InlineData("sequential-mnist", "--layers must be an integer from 1 to 2; got '3'", "--layers", "3")]
     [InlineData("sequential-mnist", "--clip must be a number in [0, inf]; got '-1'", "--clip", "-1")]
     [InlineData("sequential-mnist", "--plot needs a FILE; got ''", "--plot", "")]
+    [InlineData("charrnn", "--temperature must be a number in (0, 10]; got '0'", "--temperature", "0")]
+    [InlineData("charrnn", "--batch must be an integer from 1 to 4096; got '0'", "--batch", "0")]
+    [InlineData("charrnn", "--text needs a FILE; got ''", "--text", "")]
+    [InlineData("charrnn", "--sample must be an integer from 0 to 100000; got '-1'", "--sample", "-1")]
     public void A_bad_option_is_one_line_naming_it(string sample, string message, params string[] args)
     {
         var run = SampleRun.Of(sample, args);

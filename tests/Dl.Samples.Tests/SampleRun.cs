@@ -16,6 +16,7 @@ internal sealed record SampleRun(string Sample, string[] Args, int ExitCode, str
         "adversarial" => Adversarial.AdversarialApp.Run,
         "inference" => Inference.InferenceApp.Run,
         "sequential-mnist" => SequentialMnist.SequenceApp.Run,
+        "charrnn" => CharRnn.CharRnnApp.Run,
         _ => throw new ArgumentException("no sample " + sample, nameof(sample)),
     };
 
