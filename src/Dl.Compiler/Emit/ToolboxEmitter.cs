@@ -65,6 +65,25 @@ public static class ToolboxEmitter
         };
     }
 
+    /// <summary>
+    /// Per sample: its length checked (one outside 0..T throws before anything is written), its first
+    /// length steps copied and the rest cleared. Safe when y is x's buffer (a copy onto itself, then a clear).
+    /// </summary>
+    public static List<string> SequenceMask(Node node, Func<int, string> input)
+    {
+        var x = node.Shape;
+        string steps = Sizes.Of(x[1]), inner = Sizes.Product(x.Skip(2)), block = $"{steps} * {inner}";
+        return new()
+        {
+            $"for (int n = 0; n < {Sizes.Of(x[0])}; n++) {{",
+            $"int length = {input(1)}[n];",
+            $"if ((uint)length > (uint){steps}) throw global::Dl.ModelGuard.LengthOutOfRange(length, n, {steps});",
+            $"{input(0)}.Slice(n * {block}, length * {inner}).CopyTo(y.Slice(n * {block}, length * {inner}));",
+            $"y.Slice(n * {block} + length * {inner}, ({steps} - length) * {inner}).Clear();",
+            "}",
+        };
+    }
+
     /// <summary>A zero table, each value row added at its index (indices outside the table add nothing).</summary>
     public static List<string> ScatterAddRows(Node node, ScatterAddRowsOp op, Func<int, string> input)
     {

@@ -65,6 +65,21 @@ public static class GpuLayout
         });
     }
 
+    /// <summary>
+    /// One thread per output float: sample n, step t. The host has checked the lengths
+    /// (ModelGuard.CheckLengths); a kernel only compares, so no length can make it read outside x.
+    /// </summary>
+    public static GpuKernelCode SequenceMask(string name, string summary, Node node)
+    {
+        var x = node.Shape;
+        string steps = Sizes.Of(x[1]), inner = Sizes.Product(x.Skip(2)), block = $"{steps} * {inner}";
+        return Code(name, summary, node, new List<string>
+        {
+            $"int i = index, n = i / ({block}), t = (i - n * ({block})) / ({inner});",
+            "y[i] = t < x1[n] ? x0[i] : 0f;",
+        });
+    }
+
     /// <summary>One thread per value float, added atomically into the (zeroed) table row its index names: repeated indices meet there.</summary>
     public static GpuKernelCode ScatterAddRows(string name, string summary, Node node)
     {
