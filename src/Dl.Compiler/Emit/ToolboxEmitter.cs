@@ -75,11 +75,11 @@ public static class ToolboxEmitter
         string steps = Sizes.Of(x[1]), inner = Sizes.Product(x.Skip(2)), block = $"{steps} * {inner}";
         return new()
         {
-            $"for (int n = 0; n < {Sizes.Of(x[0])}; n++) {{",
-            $"int length = {input(1)}[n];",
-            $"if ((uint)length > (uint){steps}) throw global::Dl.ModelGuard.LengthOutOfRange(length, n, {steps});",
-            $"{input(0)}.Slice(n * {block}, length * {inner}).CopyTo(y.Slice(n * {block}, length * {inner}));",
-            $"y.Slice(n * {block} + length * {inner}, ({steps} - length) * {inner}).Clear();",
+            $"for (int sample = 0; sample < {Sizes.Of(x[0])}; sample++) {{",
+            $"int length = {input(1)}[sample];",
+            $"if ((uint)length > (uint){steps}) throw global::Dl.ModelGuard.LengthOutOfRange(length, sample, {steps});",
+            $"{input(0)}.Slice(sample * {block}, length * {inner}).CopyTo(y.Slice(sample * {block}, length * {inner}));",
+            $"y.Slice(sample * {block} + length * {inner}, ({steps} - length) * {inner}).Clear();",
             "}",
         };
     }

@@ -75,8 +75,8 @@ public static class GpuLayout
         string steps = Sizes.Of(x[1]), inner = Sizes.Product(x.Skip(2)), block = $"{steps} * {inner}";
         return Code(name, summary, node, new List<string>
         {
-            $"int i = index, n = i / ({block}), t = (i - n * ({block})) / ({inner});",
-            "y[i] = t < x1[n] ? x0[i] : 0f;",
+            $"int i = index, sample = i / ({block}), t = (i - sample * ({block})) / ({inner});",
+            "y[i] = t < x1[sample] ? x0[i] : 0f;",
         });
     }
 
