@@ -5,7 +5,7 @@ using Dl.Graph;
 
 namespace Dl.Compiler;
 
-/// <summary>Emits concatenation and slicing (block copies) and dropout masks (drawn from the model's seed and step).</summary>
+/// <summary>Emits concatenation, slicing, reversal, row lookups and sequence masks (block copies) and dropout masks (drawn from the model's seed and step).</summary>
 public static class ToolboxEmitter
 {
     /// <summary>Each input's block of <c>size·inner</c> floats, copied in turn for every outer index.</summary>

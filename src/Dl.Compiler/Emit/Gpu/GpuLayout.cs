@@ -5,7 +5,7 @@ using Dl.Graph;
 namespace Dl.Compiler;
 
 /// <summary>
-/// Slices, concatenations and reversals as generated ILGPU kernels, one thread per output element.
+/// Slices, concatenations, reversals, row lookups and sequence masks as generated ILGPU kernels, one thread per output element.
 /// Each views its tensors as [outer, axis, inner] (outer and inner products of the axes before and
 /// after the op's axis), so a thread needs two divisions whatever the rank.
 /// </summary>
