@@ -68,6 +68,11 @@ public class SequenceMaskTests
         Verify((g, x) => g.Mul(g.SequenceMask(g.Tanh(x[0]), x[1]), x[2]), InputSpec.Float("x", S("N,4,2")), InputSpec.Labels("lengths", S("N"), 5), InputSpec.Float("w", S("4,2")));
 
     [Fact]
+    public void Gradient_through_an_LSTM_whose_output_is_masked() =>
+        // Back through the time steps: the padding's steps are in the loop, the mask keeps their gradient out.
+        Verify((g, x) => g.SequenceMask(Layers.Lstm(g, "lstm", x[0], 2, 3).Output, x[1]), InputSpec.Float("x", S("N,4,2")), InputSpec.Labels("lengths", S("N"), 5));
+
+    [Fact]
     public void A_mask_whose_VJP_passes_the_padding_gradient_fails_the_check()
     {
         var result = Check((g, x) => g.Tanh(g.Apply(new SequenceMaskWithAnUnmaskedGradientOp(), x[0], x[1])), SequenceAndLengths);
