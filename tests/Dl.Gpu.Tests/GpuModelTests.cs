@@ -159,6 +159,39 @@ public class GpuModelTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public void MaskedSequence_mask_kernel_and_its_gradient_match(int batch)
+    {
+        var x = TestInputs.Floats(batch * 12, 8);
+        var lengths = Enumerable.Range(0, batch).Select(n => (n + 2) % 5).ToArray(); // 2, 3, 4, 0, 1, 2: both ends of 0..4
+        var t = TestInputs.Floats(batch * 2, 9);
+        var cpu = new MaskedSequence(seed: 4) { LearningRate = 0.2f };
+        var host = new MaskedSequence(seed: 4) { LearningRate = 0.2f };
+        using var gpu = new MaskedSequence.Gpu(host, Device);
+        Check(cpu, host, ReferenceGraphs.MaskedSequence(), batch, new (string, Array)[] { ("x", x), ("lengths", lengths), ("target", t) },
+            () => cpu.Predict(x, lengths), () => gpu.Predict(x, lengths),
+            () => cpu.ComputeGradients(x, lengths, t), () => gpu.ComputeGradients(x, lengths, t), gpu.ReadLoss,
+            () => cpu.TrainStep(x, lengths, t), () => gpu.TrainStep(x, lengths, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(-1)]
+    public void A_length_outside_the_steps_throws_on_both_backends(int bad)
+    {
+        var x = TestInputs.Floats(3 * 12, 8);
+        var lengths = new[] { 4, bad, 0 };
+        var cpu = new MaskedSequence(seed: 4);
+        using var gpu = new MaskedSequence.Gpu(new MaskedSequence(seed: 4), Device);
+        foreach (var run in new Action[] { () => cpu.Predict(x, lengths), () => gpu.Predict(x, lengths), () => gpu.ComputeGradients(x, lengths, new float[6]) })
+        {
+            var e = Assert.Throws<IndexOutOfRangeException>(run);
+            Assert.Contains($"SequenceMask: length {bad} (element 1 of the lengths) is outside 0..4", e.Message);
+        }
+    }
+
     [Fact]
     public void Evaluate_reads_back_the_loss_and_leaves_the_parameters_alone()
     {

@@ -56,6 +56,44 @@ public class CompiledVsReferenceTests
             () => model.Predict(x).ToArray(), () => model.Evaluate(x, t), () => model.ComputeGradients(x, t), ("x", x), ("target", t));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(12)]
+    public void MaskedSequence_MatchesReference(int batch)
+    {
+        var model = new MaskedSequence(seed: 4);
+        var x = Floats(batch * 12, 8);
+        var lengths = Enumerable.Range(0, batch).Select(n => (n + 2) % 5).ToArray(); // 2, 3, 4, 0, 1, ...: both ends of 0..4
+        var t = Floats(batch * 2, 9);
+        CheckAll(model, ReferenceGraphs.MaskedSequence(), batch,
+            () => model.Predict(x, lengths).ToArray(), () => model.Evaluate(x, lengths, t), () => model.ComputeGradients(x, lengths, t),
+            ("x", x), ("lengths", lengths), ("target", t));
+    }
+
+    [Fact]
+    public void MaskedSequence_IgnoresThePadding_AndRefusesALengthPastTheSteps()
+    {
+        var model = new MaskedSequence(seed: 4);
+        var x = Floats(2 * 12, 8);
+        var lengths = new[] { 1, 3 };
+        var before = model.Predict(x, lengths).ToArray();
+        var t = Floats(2 * 2, 9);
+        model.ComputeGradients(x, lengths, t);
+        var gradient = model.Gradients.ToArray();
+        // New values in the padding (sample 0's steps 1..3, sample 1's step 3) change nothing.
+        var padded = (float[])x.Clone();
+        for (int i = 3; i < 12; i++) padded[i] = 5;
+        for (int i = 12 + 9; i < 24; i++) padded[i] = -5;
+        Assert.Equal(before, model.Predict(padded, lengths).ToArray());
+        model.ComputeGradients(padded, lengths, t);
+        Assert.Equal(gradient, model.Gradients.ToArray());
+
+        var e = Assert.Throws<IndexOutOfRangeException>(() => model.Predict(x, new[] { 4, 5 }));
+        Assert.Contains("SequenceMask: length 5 (element 1 of the lengths) is outside 0..4", e.Message);
+        Assert.Contains("length -1 (element 0", Assert.Throws<IndexOutOfRangeException>(() => model.ComputeGradients(x, new[] { -1, 2 }, t)).Message);
+    }
+
     [Fact]
     public void TrainStep_IsComputeGradientsThenSgd()
     {

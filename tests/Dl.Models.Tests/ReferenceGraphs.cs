@@ -93,4 +93,16 @@ internal static class ReferenceGraphs
         var y = g.MatMul(g.Tanh(g.Add(g.Select(e, 1, -1), g.Mean(e, new[] { 1 }))), w);
         return new ModelGraph("TokenEmbedding", g, new[] { tokens, t }, y, g.Mse(y, t), forwardInputCount: 1);
     }
+
+    /// <summary>Dl.Models.Tests' MaskedSequence model.</summary>
+    public static ModelGraph MaskedSequence()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(4, 3));
+        var lengths = g.Input("lengths", Batch(), DType.Int32);
+        var t = g.Input("target", Batch(2));
+        var w = g.Param("w", new Shape(3, 2), Dl.Graph.Init.Glorot);
+        var y = g.Sum(g.SequenceMask(g.Tanh(g.MatMul(x, w)), lengths), new[] { 1 });
+        return new ModelGraph("MaskedSequence", g, new[] { x, lengths, t }, y, g.Mse(y, t), forwardInputCount: 2);
+    }
 }

@@ -27,7 +27,11 @@ internal static partial class CompiledModelHarness
         float[] Output, double[] ReferenceOutput,
         float? Evaluated, float? Loss, double? ReferenceLoss,
         float[] Gradients, Dictionary<string, double[]> ReferenceGradients, IReadOnlyList<Dl.ParameterInfo> Layout,
-        float[][] InputGradients, double[][] ReferenceInputGradients, float? InputGradientLoss, double? ReferenceInferenceLoss);
+        float[][] InputGradients, double[][] ReferenceInputGradients, float? InputGradientLoss, double? ReferenceInferenceLoss)
+    {
+        /// <summary>The seeded inputs every entry point ran on (float[] or int[]), in the graph's input order.</summary>
+        public Array[] Inputs { get; init; } = Array.Empty<Array>();
+    }
 
     /// <summary>
     /// The whole check: no DL error and no C# error (the generated code compiles and emits), then
@@ -59,7 +63,7 @@ internal static partial class CompiledModelHarness
             (float[])result[0]!, reference.Output,
             (float?)result[1], (float?)result[2], reference.Loss,
             (float[])result[3]!, reference.Gradients, compiled.ParameterLayout.ToList(),
-            (float[][])result[4]!, reference.InputGradients, (float?)result[5], reference.InferenceLoss);
+            (float[][])result[4]!, reference.InputGradients, (float?)result[5], reference.InferenceLoss) { Inputs = inputs };
     }
 
     /// <summary>Compiles the model (no DL or C# error) and calls Predict once on seeded inputs of <paramref name="batch"/> samples.</summary>

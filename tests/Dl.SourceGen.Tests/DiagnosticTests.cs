@@ -137,6 +137,16 @@ public class DiagnosticTests
         """), "DL0002", "Softmax", "scalar");
 
     [Fact]
+    public void DL0002_sequence_mask_of_a_tensor_with_no_steps() => Single(Model("""
+            public Tensor Forward([Input(4)] Tensor x, [Input] Labels lengths) => [|Nn.SequenceMask(x.Sum(1), lengths)|];
+        """), "DL0002", "SequenceMask", "[N, T, ...]", "got [N]");
+
+    [Fact]
+    public void DL0001_sequence_mask_lengths_per_step_not_per_sample() => Single(Model("""
+            public Tensor Forward([Input(3, 4)] Tensor x, [Input(2)] Labels lengths) => [|Nn.SequenceMask(x, lengths)|].Tanh();
+        """), "DL0001", "SequenceMask", "one per sample of x [N,3,4]", "got [N,2]");
+
+    [Fact]
     public void DL0003_unknown_static_call() => Single("""
         using Dl;
         namespace Test;

@@ -40,6 +40,7 @@ public static class SingleOpEmitter
             ReverseOp r => ToolboxEmitter.Reverse(node, r, In),
             GatherRowsOp gr => ToolboxEmitter.GatherRows(node, gr, In),
             ScatterAddRowsOp sr => ToolboxEmitter.ScatterAddRows(node, sr, In),
+            SequenceMaskOp => ToolboxEmitter.SequenceMask(node, In),
             DropoutMaskOp d => ToolboxEmitter.DropoutMask(d),
             TrainEvalOp => throw new NotSupportedException($"{node}: the graph must be specialised to one mode before emission (Modes.Specialise)"),
             OneHotOp h => new()

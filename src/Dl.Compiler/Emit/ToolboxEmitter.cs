@@ -5,7 +5,7 @@ using Dl.Graph;
 
 namespace Dl.Compiler;
 
-/// <summary>Emits concatenation and slicing (block copies) and dropout masks (drawn from the model's seed and step).</summary>
+/// <summary>Emits concatenation, slicing, reversal, row lookups and sequence masks (block copies) and dropout masks (drawn from the model's seed and step).</summary>
 public static class ToolboxEmitter
 {
     /// <summary>Each input's block of <c>size·inner</c> floats, copied in turn for every outer index.</summary>
@@ -61,6 +61,25 @@ public static class ToolboxEmitter
             $"int t = {input(1)}[r];",
             $"if ((uint)t >= (uint){rows}) throw global::Dl.ModelGuard.IndexOutOfRange({Identifiers.StringLiteral(op.What)}, t, r, {rows});",
             $"{input(0)}.Slice(t * {d}, {d}).CopyTo(y.Slice(r * {d}, {d}));",
+            "}",
+        };
+    }
+
+    /// <summary>
+    /// Per sample: its length checked (one outside 0..T throws before anything is written), its first
+    /// length steps copied and the rest cleared. Safe when y is x's buffer (a copy onto itself, then a clear).
+    /// </summary>
+    public static List<string> SequenceMask(Node node, Func<int, string> input)
+    {
+        var x = node.Shape;
+        string steps = Sizes.Of(x[1]), inner = Sizes.Product(x.Skip(2)), block = $"{steps} * {inner}";
+        return new()
+        {
+            $"for (int sample = 0; sample < {Sizes.Of(x[0])}; sample++) {{",
+            $"int length = {input(1)}[sample];",
+            $"if ((uint)length > (uint){steps}) throw global::Dl.ModelGuard.LengthOutOfRange(length, sample, {steps});",
+            $"{input(0)}.Slice(sample * {block}, length * {inner}).CopyTo(y.Slice(sample * {block}, length * {inner}));",
+            $"y.Slice(sample * {block} + length * {inner}, ({steps} - length) * {inner}).Clear();",
             "}",
         };
     }

@@ -86,6 +86,8 @@ public static class OpTable
             { Doc = "Ints = [axis, index]: that entry, the axis removed" },
         new("Reverse", OpSurface.Method, 1, (g, a, x) => g.Reverse(x[0], a.Ints[0]), Int("axis"))
             { Doc = "Ints = [axis] (negative: from the end; not the batch axis)" },
+        new("SequenceMask", OpSurface.Nn, 2, (g, a, x) => g.SequenceMask(x[0], x[1]))
+            { LabelOperands = new[] { 1 }, Doc = "operands: x [N, T, ...] and integer lengths [N]; steps at or past a length become zero" },
         // a built-in layer (settings read by Interpreter.Toolbox), over integer tokens
         new("Embedding", OpSurface.Layer, 1, (g, a, x) => Layers.Embedding(g, a.Name, x[0], a.Ints[0], a.Ints[1]))
             { HasParameters = true, LabelOperands = new[] { 0 }, Doc = "Name = path, Ints = [vocabulary, dimension]; operand: integer tokens" },

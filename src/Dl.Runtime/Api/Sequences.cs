@@ -13,6 +13,18 @@ public static partial class Nn
     /// from the end; not 0, the batch): T tensors [N,H] stacked on axis 1 give [N,T,H].
     /// </summary>
     public static Tensor Stack(int axis, params Tensor[] parts) => throw Tensor.Symbolic();
+
+    /// <summary>
+    /// Pads a batch of sequences of different lengths out of the computation: <paramref name="x"/>
+    /// [N, T, ...] with every step t at or past its sample's length (t &gt;= <c>lengths[n]</c>) set to
+    /// zero. Training passes no gradient back through a masked step, so padding after a sample's end
+    /// (and whatever a recurrence computed over it) changes nothing: <c>Nn.SequenceMask(lstm.Forward(x), lengths)</c>.
+    /// A length outside 0..T throws <see cref="System.IndexOutOfRangeException"/> naming it and its sample.
+    /// </summary>
+    /// <param name="x">A batch of sequences, [N, T, ...].</param>
+    /// <param name="lengths">Steps each sample keeps, 0..T, e.g. <c>[Input] Labels lengths</c>: [N].</param>
+    /// <returns>The same shape as <paramref name="x"/>.</returns>
+    public static Tensor SequenceMask(Tensor x, Labels lengths) => throw Tensor.Symbolic();
 }
 
 public partial class Tensor

@@ -54,6 +54,20 @@ public static class ModelGuard
             if ((uint)indices[i] >= (uint)rows) throw IndexOutOfRange(what, indices[i], i, rows);
     }
 
+    /// <summary>
+    /// The error of a sequence mask whose length is outside 0..steps: the generated code checks each
+    /// sample's length before it masks. The text is the reference evaluator's (Dl.Graph's SequenceMaskOp.OutOfRange).
+    /// </summary>
+    public static IndexOutOfRangeException LengthOutOfRange(long length, int at, int steps) =>
+        new(string.Format(CultureInfo.InvariantCulture, "SequenceMask: length {0} (element {1} of the lengths) is outside 0..{2}, the steps of the sequence", length, at, steps));
+
+    /// <summary>Throws <see cref="LengthOutOfRange"/>'s error for the first of <paramref name="lengths"/> outside 0..steps (the GPU checks them on the host, before they are uploaded).</summary>
+    public static void CheckLengths(ReadOnlySpan<int> lengths, int steps)
+    {
+        for (int i = 0; i < lengths.Length; i++)
+            if ((uint)lengths[i] > (uint)steps) throw LengthOutOfRange(lengths[i], i, steps);
+    }
+
     /// <summary>Throws <see cref="NotFiniteNumberException"/> at the first NaN or infinity of an input (see <see cref="CheckFinite"/>).</summary>
     public static void RequireFiniteInput(ReadOnlySpan<float> values, string model, string input, string shape)
     {

@@ -207,6 +207,17 @@ public static class OpCases
             Model = Std("(x * p).Reverse(1) * p", input: "3, 2"), Args = new OpArgs { Ints = new[] { -2 } },
             BadArgs = new OpArgs { Ints = new[] { 0 } }, BadOperands = g => X(g, "N,3,2"), Gradient = new[] { Float("x", S("N,3,2")) },
         },
+        new OpCase("SequenceMask")
+        {
+            // The harness's labels are below 3: lengths 0..2 of 3 steps, so some steps are masked.
+            Model = """
+                readonly Param p = new(3, 2);
+                public Tensor Forward([Input(3, 2)] Tensor x, [Input] Labels lengths) => Nn.SequenceMask((x * p).Tanh(), lengths) * p;
+                public Tensor Loss(Tensor y) => (y * y).Mean();
+            """,
+            BadOperands = g => new[] { g.Input("x", S("N,3,2")), g.Input("lengths", S("N,3"), DType.Int32) },
+            Gradient = new[] { Float("x", S("N,3,2")), Labels("lengths", S("N"), 4) },
+        },
 
         // ---- layout and reductions ----
         new OpCase("Transpose")

@@ -117,6 +117,14 @@ internal sealed class GpuClassWriter
         // A kernel cannot throw: the indices of row lookups are checked on the host, as they are uploaded.
         foreach (var n in GraphBuilder.Topological(model.AllRoots))
         {
+            if (n.Op is SequenceMaskOp)
+            {
+                if (n[1].Op is not InputOp)
+                    throw new NotSupportedException($"SequenceMask: the GPU checks the lengths as they are uploaded, so they must be a model input, not {n[1]}");
+                int steps = n.Shape[1].Size;
+                _lengthChecks[n[1]] = _lengthChecks.TryGetValue(n[1], out var fewest) ? Math.Min(fewest, steps) : steps;
+                continue;
+            }
             var (rows, what) = n.Op switch
             {
                 GatherRowsOp g => (n[0].Shape[0].Size, g.What),
@@ -132,6 +140,9 @@ internal sealed class GpuClassWriter
 
     /// <summary>Integer inputs used as row indices: the rows of the smallest table they index and its name.</summary>
     private readonly Dictionary<Node, (int Rows, string What)> _indexChecks = new();
+
+    /// <summary>Integer inputs used as sequence lengths: the fewest steps of the sequences they mask.</summary>
+    private readonly Dictionary<Node, int> _lengthChecks = new();
 
     public string Write()
     {
@@ -324,6 +335,9 @@ internal sealed class GpuClassWriter
         foreach (var i in inputs)
             if (_indexChecks.TryGetValue(i, out var check))
                 w.Line($"global::Dl.ModelGuard.CheckIndices({Name(i)}, {Sizes.Lit(check.Rows)}, {Identifiers.StringLiteral(check.What)});");
+        foreach (var i in inputs)
+            if (_lengthChecks.TryGetValue(i, out var steps))
+                w.Line($"global::Dl.ModelGuard.CheckLengths({Name(i)}, {Sizes.Lit(steps)});");
         foreach (var i in inputs)
             w.Line($"{_g["__device"]}.Upload({Name(i)}, {InputView(i, n)});");
         w.Line($"{_g["__batch"]} = {n};");

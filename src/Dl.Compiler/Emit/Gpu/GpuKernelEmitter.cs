@@ -90,6 +90,7 @@ public static class GpuKernelEmitter
             ConcatOp c => GpuLayout.Concat(name, summary, node, c),
             ReverseOp r => GpuLayout.Reverse(name, summary, node, r),
             GatherRowsOp => GpuLayout.GatherRows(name, summary, node),
+            SequenceMaskOp => GpuLayout.SequenceMask(name, summary, node),
             TransposeOp t => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.Permuted(node[0].Shape, t.Perm) }, "{0}"),
             BroadcastToOp => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.BroadcastStrides(Padded(node[0].Shape, node.Shape.Rank), node.Shape) }, "{0}"),
             BinaryOp => GpuStrided.Emit(name, summary, node.Shape,

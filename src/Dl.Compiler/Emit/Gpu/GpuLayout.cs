@@ -5,7 +5,7 @@ using Dl.Graph;
 namespace Dl.Compiler;
 
 /// <summary>
-/// Slices, concatenations and reversals as generated ILGPU kernels, one thread per output element.
+/// Slices, concatenations, reversals, row lookups and sequence masks as generated ILGPU kernels, one thread per output element.
 /// Each views its tensors as [outer, axis, inner] (outer and inner products of the axes before and
 /// after the op's axis), so a thread needs two divisions whatever the rank.
 /// </summary>
@@ -62,6 +62,21 @@ public static class GpuLayout
         {
             $"int i = index, r = i / {d}, j = i - r * {d}, t = x1[r];",
             $"y[i] = (uint)t < (uint){Sizes.Of(table[0])} ? x0[t * {d} + j] : 0f;",
+        });
+    }
+
+    /// <summary>
+    /// One thread per output float: sample n, step t. The host has checked the lengths
+    /// (ModelGuard.CheckLengths); a kernel only compares, so no length can make it read outside x.
+    /// </summary>
+    public static GpuKernelCode SequenceMask(string name, string summary, Node node)
+    {
+        var x = node.Shape;
+        string steps = Sizes.Of(x[1]), inner = Sizes.Product(x.Skip(2)), block = $"{steps} * {inner}";
+        return Code(name, summary, node, new List<string>
+        {
+            $"int i = index, sample = i / ({block}), t = (i - sample * ({block})) / ({inner});",
+            "y[i] = t < x1[sample] ? x0[i] : 0f;",
         });
     }
 
