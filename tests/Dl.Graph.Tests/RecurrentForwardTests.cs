@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Dl.Compiler;
 using static Dl.Graph.Tests.GradCheck;
 
 namespace Dl.Graph.Tests;
@@ -143,6 +144,32 @@ public class RecurrentForwardTests
         var projection = Assert.Single(products);
         Assert.Same(x, projection.Inputs[0]);
         Assert.Equal(S($"N,7,{Layers.GateCount(cell) * 4}"), projection.Shape);
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, false)]
+    [InlineData(RecurrentCell.Gru, true)]
+    [InlineData(RecurrentCell.RnnRelu, false)]
+    public void TheRecurrentWeightGradient_IsOneProductOverAllStepsAfterTheBackwardLoop(RecurrentCell cell, bool bidirectional)
+    {
+        const int h = 4, steps = 7;
+        var g = new GraphBuilder();
+        var x = g.Input("x", S($"N,{steps},3"));
+        var layer = Layers.Recurrent(g, cell, "rnn", x, 3, h, 1, bidirectional, true, null, null);
+        var loss = g.Mean(g.Mul(layer.Output, layer.Output));
+        var whh = g.Nodes.Where(n => n.Op is ParamOp p && p.ParamName.StartsWith("rnn.weight_hh", StringComparison.Ordinal)).ToList();
+        var grads = Autodiff.Gradients(g, loss, whh);
+        int rows = Layers.GateCount(cell) * h;
+        var graph = GraphBuilder.Topological(grads);
+        // No backward loop sums an [H, G·H] product step by step: nothing of that shape is carried or multiplied inside.
+        var backward = graph.Where(n => n.Op is ScanOp).Select(n => ((ScanOp)n.Op).Body).Distinct().ToList();
+        Assert.NotEmpty(backward);
+        Assert.All(backward, body => Assert.DoesNotContain(body.Builder.Nodes, n => n.Op is MatMulOp && n.Shape.Equals(S($"{h},{rows}"))));
+        // Each direction's W_hh gradient is one GEMM over the T·N stacked rows: [T, N, H]ᵀ x [T, N, G·H].
+        var products = graph.Where(n => n.Op is TransposedMatMulOp && n.Shape.Equals(S($"{h},{rows}"))).ToList();
+        Assert.Equal(bidirectional ? 2 : 1, products.Count);
+        Assert.All(products, p => Assert.Equal(S($"{steps},N,{h}"), p.Inputs[0].Shape));
+        Assert.All(products, p => Assert.Equal(S($"{steps},N,{rows}"), p.Inputs[1].Shape));
     }
 
     private static void Fails(ShapeErrorKind kind, Action build, params string[] mentions)

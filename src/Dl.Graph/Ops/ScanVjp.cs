@@ -17,6 +17,11 @@ namespace Dl.Graph;
 ///    on the step (a transposed weight) are recomputed from the captures instead of stacked.
 /// 3. The reverse loop's results are the gradients: the initial carries' and the captures' as final
 ///    carries, the sequences' as stacked per-step values.
+///
+/// A capture whose per-step gradient is a product of rows, a_tᵀ·b_t (a recurrent weight's: the step's
+/// input rows times its output gradients), is not summed step by step in a carry: the reverse loop
+/// hands out b_t at every step and the sum over all steps is one GEMM over the stacked rows after the
+/// loop, Σ_t a_tᵀ b_t = A ᵀ·B with T·N rows, instead of T small ones with N rows each.
 /// </summary>
 public sealed partial class ScanOp
 {
@@ -49,17 +54,19 @@ public sealed partial class ScanOp
         var reverse = new ScanBodyBuilder();
         var rg = reverse.Graph;
         var carryCotangents = body.Carries.Select(c => reverse.Carry(c.Shape)).ToList();
-        var captureSums = body.Captures.Select(c => GradOf(c) is null ? null : reverse.Carry(c.Shape)).ToList();
         var sequences = new List<(Node Outer, int Axis)>();
         var captured = new List<Node>();
         var sequenceSlots = new Dictionary<(string, int), Node>();
         var captureSlots = new Dictionary<int, Node>();
 
+        var slotSequences = new Dictionary<Node, (Node Outer, int Axis)>();
         Node Sequence(string what, int index, Node outer, int axis, Shape shape, DType type)
         {
             if (sequenceSlots.TryGetValue((what, index), out var slot)) return slot;
             sequences.Add((outer, axis));
-            return sequenceSlots[(what, index)] = reverse.Slice(shape, type);
+            slot = sequenceSlots[(what, index)] = reverse.Slice(shape, type);
+            slotSequences[slot] = (outer, axis);
+            return slot;
         }
         Node Residual(Node bodyNode) =>
             Sequence("residual", bodyNode.Id, g.Apply(With(ScanSelection.Stacked(bodyNode.Id, 0)), node.Inputs.ToArray()), 0, bodyNode.Shape, bodyNode.Type);
@@ -93,6 +100,24 @@ public sealed partial class ScanOp
             return reverse.Capture(outer.Shape, outer.Type);
         }
 
+        // Row products taken out of the loop (see the summary), decided before the carries that would sum them are made.
+        // A pullback node changes with the step when it reads a cotangent or a forward value that does.
+        var changes = new Dictionary<Node, bool>();
+        bool Varies(Node n) => changes.TryGetValue(n, out bool v) ? v
+            : changes[n] = varying.Contains(n) || n.Op is CotangentOp || n.Inputs.Any(Varies);
+        var products = new (Node A, Node B, int Axis)?[body.Captures.Count];
+        for (int k = 0; k < products.Length; k++)
+            if (GradOf(body.Captures[k]) is { } d && RowProduct(d, Varies) is var (a, b))
+            {
+                Node ma = Map(a), mb = Map(b);
+                // A side that is already a sequence of the reverse loop is read from outside as it is; the
+                // other is stacked along the same axis, so row r of one meets row r of the other.
+                (Node Outer, int Axis)? sa = slotSequences.TryGetValue(ma, out var x) ? x : null, sb = slotSequences.TryGetValue(mb, out var y) ? y : null;
+                if (sa is { } p && sb is { } q && p.Axis != q.Axis) continue;
+                products[k] = (ma, mb, sa?.Axis ?? sb?.Axis ?? 0);
+            }
+        var captureSums = body.Captures.Select((c, k) => GradOf(c) is null || products[k] is not null ? null : reverse.Carry(c.Shape)).ToList();
+
         var carriesOut = new List<Node>();
         for (int i = 0; i < carries; i++)
             carriesOut.Add(GradOf(body.Carries[i]) is { } d ? Map(d) : rg.Constant(0, body.Carries[i].Shape));
@@ -113,7 +138,28 @@ public sealed partial class ScanOp
             result[carries + j] = sliceGradients[j] is { } d ? back.Stacked(d, SliceAxes[j]) : null;
         for (int k = 0, sum = carries; k < captureSums.Count; k++)
             if (captureSums[k] is not null) result[carries + slices + k] = back.Final(sum++);
+        for (int k = 0; k < products.Length; k++)
+            if (products[k] is var (a, b, axis))
+                result[carries + slices + k] = g.TransposedMatMul(Outside(a, axis), Outside(b, axis));
         return result;
+
+        // A side of a row product as a tensor of every step's rows: the sequence it reads, or its values stacked by the reverse loop.
+        Node Outside(Node bodyNode, int axis) => slotSequences.TryGetValue(bodyNode, out var s) ? s.Outer : back.Stacked(bodyNode, axis);
+    }
+
+    /// <summary>
+    /// The two sides of <paramref name="gradient"/> when it is a product of rows whose both sides change
+    /// with the step: aᵀ·b as <c>MatMul(Transpose(a), b)</c> (a, b rank 2) or <c>TransposedMatMul(a, b)</c>.
+    /// </summary>
+    private static (Node A, Node B)? RowProduct(Node gradient, System.Func<Node, bool> varies)
+    {
+        (Node, Node)? sides = gradient.Op switch
+        {
+            MatMulOp when gradient.Inputs[0].Op is TransposeOp { Perm: [1, 0] } => (gradient.Inputs[0].Inputs[0], gradient.Inputs[1]),
+            TransposedMatMulOp => (gradient.Inputs[0], gradient.Inputs[1]),
+            _ => null,
+        };
+        return sides is var (a, b) && varies(a) && varies(b) ? (a, b) : null;
     }
 
     private const int StepCotangent = -1;
