@@ -59,6 +59,10 @@ public static class Canonicalize
         new("BroadcastTo(Const) -> Const", (c, op, x, s) => op is BroadcastToOp && x[0].Op is ConstantOp k ? c.G.Constant(k.Value, s) : null),
         new("Reshape(Const) -> Const", (c, op, x, s) => op is ReshapeOp && x[0].Op is ConstantOp k ? c.G.Constant(k.Value, s) : null),
         // Each output element sums |in|/|out| copies of c; each batch axis summed away leaves a factor N.
+        // The gradients of slices of one tensor (an LSTM's four gates) come back as zero-padded Concats;
+        // their sum is one Concat of the pieces when no two pieces overlap: no zero fills, no adds.
+        new("Add(Concat(a, 0), Concat(0, b)) -> Concat(a, b)", (c, op, x, s) =>
+            op is AddOp && Fits(x[0], s) && Fits(x[1], s) ? DisjointConcats(c, x[0], x[1], s) : null),
         new("SumTo(Const) -> Scale(Const, N^k)", (c, op, x, s) =>
             op is SumToOp && x[0].Op is ConstantOp k
                 ? c.Make(new ScaleOp(1, x[0].Shape.BatchRank - s.BatchRank), c.G.Constant(k.Value * ((double)x[0].Shape.StaticCount / s.StaticCount), s))
@@ -69,6 +73,35 @@ public static class Canonicalize
     public static Node Apply(GraphBuilder g, Op op, Node[] inputs, Shape shape) => new Canonical(g).Make(op, inputs, shape);
 
     private static bool IsConst(Node n, double value) => n.Op is ConstantOp c && c.Value == value;
+
+    /// <summary>a + b as one Concat along their common axis, when both are Concats whose non-zero pieces do not overlap; else null.</summary>
+    private static Node? DisjointConcats(Canonical c, Node a, Node b, Shape shape)
+    {
+        if (a.Op is not ConcatOp ca || b.Op is not ConcatOp cb || ca.Axis != cb.Axis) return null;
+        int axis = ca.Axis;
+        var pieces = new List<(int Start, Node Part)>();
+        foreach (var concat in new[] { a, b })
+        {
+            int at = 0;
+            foreach (var part in concat.Inputs)
+            {
+                if (!IsConst(part, 0)) pieces.Add((at, part));
+                at += part.Shape[axis].Size;
+            }
+        }
+        pieces.Sort((p, q) => p.Start.CompareTo(q.Start));
+        var parts = new List<Node>();
+        int end = 0, total = shape[axis].Size;
+        foreach (var (start, part) in pieces)
+        {
+            if (start < end) return null; // two pieces overlap: a real sum
+            if (start > end) parts.Add(c.G.Constant(0, shape.With(axis, Dim.Of(start - end))));
+            parts.Add(part);
+            end = start + part.Shape[axis].Size;
+        }
+        if (end < total) parts.Add(c.G.Constant(0, shape.With(axis, Dim.Of(total - end))));
+        return parts.Count == 1 ? parts[0] : c.Make(new ConcatOp(axis), parts.ToArray());
+    }
 
     /// <summary>The operand already has the result's shape (no broadcast hides in the op).</summary>
     private static bool Fits(Node operand, Shape result) => operand.Shape.Equals(result);

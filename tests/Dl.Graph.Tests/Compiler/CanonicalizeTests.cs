@@ -51,6 +51,44 @@ public class CanonicalizeTests
     }
 
     [Fact]
+    public void The_sum_of_the_gradients_of_disjoint_slices_is_one_concat_and_keeps_its_values()
+    {
+        // What the VJP of four gate slices gives: each gate's gradient padded with zeros to [N, 8], summed.
+        Node Gates(GraphBuilder g, Node x)
+        {
+            var all = g.Concat(new[] { x, g.Tanh(x), g.Sigmoid(x), g.Neg(x) }, 1);   // [N, 8], gates of 2
+            var loss = g.Sum(g.Mul(g.Mul(g.Slice(all, 1, 0, 2), g.Slice(all, 1, 2, 2)), g.Mul(g.Slice(all, 1, 4, 2), g.Slice(all, 1, 6, 2))));
+            return Dl.Compiler.Autodiff.Gradients(g, loss, new[] { all })[0];
+        }
+        var g = new GraphBuilder();
+        var x = g.Input("x", S("N,2"));
+        var gradient = Gates(g, x);
+        var clean = new GraphBuilder();
+        var simplified = Simplify.Run(clean, new[] { gradient, x });
+        var nodes = GraphBuilder.Topological(new[] { simplified[gradient] });
+        Assert.Equal("Concat", simplified[gradient].Op.Name);
+        Assert.DoesNotContain(nodes, n => n.Op is AddOp);
+        Assert.DoesNotContain(nodes, n => n.Op is ConstantOp);
+        var input = new TensorValue(new[] { 3, 2 }, new[] { 0.5, -1, 2, 0.25, -0.75, 1.5 });
+        var before = Evaluator.Run(new[] { gradient }, n => input, 3)[gradient];
+        var after = Evaluator.Run(new[] { simplified[gradient] }, n => input, 3)[simplified[gradient]];
+        Assert.Equal(before.Data, after.Data);
+    }
+
+    [Fact]
+    public void Overlapping_or_differently_joined_concats_are_still_added()
+    {
+        // [x, 0] + [x, x]: the first halves overlap, a real sum.
+        Assert.Contains("Add", Simplified((g, x) => g.Add(g.Concat(new[] { x, g.Constant(0, S("N,3")) }, 1), g.Concat(new[] { x, x }, 1))));
+        // Joined along different axes: not the same layout.
+        Assert.Contains("Add", Simplified((g, x) => g.Add(g.Concat(new[] { x, g.Constant(0, S("N,3")) }, 1),
+            g.Reshape(g.Concat(new[] { g.Reshape(g.Constant(0, S("N,3")), S("N,3,1")), g.Reshape(x, S("N,3,1")) }, 2), S("N,6")))));
+        // Gaps that stay zero are one constant each, between the pieces.
+        Assert.Equal(new[] { "Input{x [N,3]}", "Const{0 [N,3]}", "Tanh", "Concat{axis=1}" },
+            Simplified((g, x) => g.Add(g.Concat(new[] { x, g.Constant(0, S("N,6")) }, 1), g.Concat(new[] { g.Constant(0, S("N,6")), g.Tanh(x) }, 1))));
+    }
+
+    [Fact]
     public void Rules_are_an_ordered_named_list()
     {
         var names = Canonicalize.Rules.Select(r => r.Name).ToList();
