@@ -64,6 +64,27 @@ public class StatefulRecurrentTests
     }
 
     [Fact]
+    public void The_character_model_of_the_docs_compiles()
+    {
+        // docs/using-dlcompiler.md, "Stateful recurrent layers".
+        var source = CompiledModelHarness.Source("""
+            using Dl;
+            namespace Test;
+            [Model]
+            public partial class CharModel
+            {
+                readonly Embedding embed = new(96, 64);
+                readonly Lstm lstm = new(64, 256, layers: 2, stateful: true);
+                readonly Param w = new(Init.Glorot, 256, 96);
+
+                public Tensor Forward([Input(64)] Labels chars) => lstm.Forward(embed.Forward(chars)).MatMul(w);   // [N, 64, 96]
+                public Tensor Loss(Tensor scores, [Input(64)] Labels next) => Nn.CrossEntropy(scores, next);
+            }
+            """, "CharModel");
+        Assert.Contains("public void ResetState()", source);
+    }
+
+    [Fact]
     public void The_GPU_backend_refuses_a_stateful_model_with_DL0041_at_the_model()
     {
         var (source, spans) = Markup(Seq(", stateful: true"));

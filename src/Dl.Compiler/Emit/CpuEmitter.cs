@@ -167,7 +167,7 @@ public static partial class CpuEmitter
         string Args(IEnumerable<Node> inputs) => string.Join(", ", inputs.Select(Name));
 
         w.Line();
-        w.Line($"/// <summary>Forward pass{(Modal(m) ? " in inference mode (running averages, no dropout)" : "")}: the output {m.Output.Shape} for a batch. The span stays valid until the next call.</summary>");
+        w.Line($"/// <summary>Forward pass{(Modal(m) ? " in inference mode (running averages, no dropout)" : "")}: the output {m.Output.Shape} for a batch. The span stays valid until the next call.{(Carries(m) ? " Starts from the states the stateful layers carried from the previous call (zeros after ResetState or a new batch size) and carries this call's to the next." : "")}</summary>");
         w.Open($"public global::System.ReadOnlySpan<float> Predict({Params(forwardInputs)})");
         Run(w, m, m.Predict, forwardInputs, kernels, g);
         w.Line($"return {Storage(m.Predict, m.Output, g)};");
