@@ -65,7 +65,7 @@ public sealed class Rnn
     /// <param name="x">[N, T, <see cref="InputSize"/>].</param>
     /// <returns>[N, T, D·H].</returns>
     public Tensor Forward(Tensor x) => throw Tensor.Symbolic();
-    /// <summary>The output sequence from the initial hidden states <paramref name="h0"/> [N, L·D, H].</summary>
+    /// <summary>The output sequence from the initial hidden states <paramref name="h0"/> [N, L·D, H] (a stateful layer takes none: DL0001).</summary>
     public Tensor Forward(Tensor x, Tensor h0) => throw Tensor.Symbolic();
     /// <summary>Each layer's and direction's hidden state after its last step, [N, L·D, H] layer-major (PyTorch's h_n, batch first).</summary>
     public Tensor FinalHidden(Tensor x) => throw Tensor.Symbolic();
@@ -126,7 +126,7 @@ public sealed class Lstm
     /// <param name="x">[N, T, <see cref="InputSize"/>].</param>
     /// <returns>[N, T, D·H].</returns>
     public Tensor Forward(Tensor x) => throw Tensor.Symbolic();
-    /// <summary>The output sequence from initial hidden and cell states <paramref name="h0"/>, <paramref name="c0"/> [N, L·D, H].</summary>
+    /// <summary>The output sequence from initial hidden and cell states <paramref name="h0"/>, <paramref name="c0"/> [N, L·D, H] (a stateful layer takes none: DL0001).</summary>
     public Tensor Forward(Tensor x, Tensor h0, Tensor c0) => throw Tensor.Symbolic();
     /// <summary>Each layer's and direction's hidden state after its last step, [N, L·D, H] layer-major (PyTorch's h_n, batch first).</summary>
     public Tensor FinalHidden(Tensor x) => throw Tensor.Symbolic();
@@ -189,7 +189,7 @@ public sealed class Gru
     /// <param name="x">[N, T, <see cref="InputSize"/>].</param>
     /// <returns>[N, T, D·H].</returns>
     public Tensor Forward(Tensor x) => throw Tensor.Symbolic();
-    /// <summary>The output sequence from the initial hidden states <paramref name="h0"/> [N, L·D, H].</summary>
+    /// <summary>The output sequence from the initial hidden states <paramref name="h0"/> [N, L·D, H] (a stateful layer takes none: DL0001).</summary>
     public Tensor Forward(Tensor x, Tensor h0) => throw Tensor.Symbolic();
     /// <summary>Each layer's and direction's hidden state after its last step, [N, L·D, H] layer-major (PyTorch's h_n, batch first).</summary>
     public Tensor FinalHidden(Tensor x) => throw Tensor.Symbolic();
