@@ -23,8 +23,10 @@ public static class ModelCompiler
         // 0. Modes (see Dl.Graph.Modes): the training entry points run the graph as it trains (batch
         //    statistics, dropout), Predict and InputGradient as it infers. Specialising imports into
         //    the same builder, so a model with no mode-dependent layer gets back its own nodes.
-        var trainMap = Modes.Specialise(g, model.Roots.Concat(model.StateUpdates.Select(u => u.Value)), training: true);
-        var evalMap = Modes.Specialise(g, model.Roots, training: false);
+        //    A stateful recurrent layer's final states (carried to the next call) exist in both modes.
+        var carriedUpdates = model.CarriedUpdates;
+        var trainMap = Modes.Specialise(g, model.Roots.Concat(model.StateUpdates.Select(u => u.Value)).Concat(carriedUpdates.Select(u => u.Value)), training: true);
+        var evalMap = Modes.Specialise(g, model.Roots.Concat(carriedUpdates.Select(u => u.Value)), training: false);
         var evalOutput = evalMap[model.Output];
         var trainLoss = model.Loss is null ? null : trainMap[model.Loss];
         var evalLoss = model.Loss is null ? null : evalMap[model.Loss];
@@ -41,6 +43,7 @@ public static class ModelCompiler
             if (model.InputsWithGradient.Count > 0) gradients.AddRange(Autodiff.Gradients(g, evalLoss!, model.InputsWithGradient));
         }
         var stateUpdates = model.StateUpdates.Select(u => (u.State, Value: trainMap[u.Value])).ToList();
+        var carries = carriedUpdates.Select(u => (u.State, Train: trainMap[u.Value], Eval: evalMap[u.Value])).ToList();
 
         // 2. Simplify into a fresh graph (folding, identities; CSE by interning; DCE by reachability).
         var roots = new List<Node> { evalOutput };
@@ -53,6 +56,7 @@ public static class ModelCompiler
         roots.AddRange(model.Inputs);
         roots.AddRange(parameters);
         roots.AddRange(states);
+        roots.AddRange(carries.SelectMany(c => new[] { c.State, c.Train, c.Eval }));
         var clean = new GraphBuilder();
         var map = Simplify.Run(clean, roots);
 
@@ -75,20 +79,26 @@ public static class ModelCompiler
         var stateOffsets = stateSlots.ToDictionary(s => s.Node, s => s.Offset);
         var gradientOf = paramNodes.Zip(paramGradients, (p, d) => (p, d)).ToDictionary(t => t.p, t => t.d);
         var newState = stateUpdates.ToDictionary(u => map[u.State], u => map[u.Value]);
+        var carried = carries.Select(c => map[c.State]).ToList();
+        var carriedTrain = carries.ToDictionary(c => map[c.State], c => map[c.Train]);
+        var carriedEval = carries.ToDictionary(c => map[c.State], c => map[c.Eval]);
 
         // 4. Fusion and memory planning, once per generated method.
-        EntryPoint Plan(string name, IReadOnlyList<Node> entryRoots, IReadOnlyDictionary<Node, Node> grads, IReadOnlyDictionary<Node, Node>? updates = null) =>
-            MemoryPlanner.Plan(name, Loops.Group(Fusion.Lower(entryRoots.Concat(updates?.Values ?? Enumerable.Empty<Node>()).Distinct().ToList())), entryRoots, paramOffsets, grads, stateOffsets, updates);
+        //    Every entry point carries the stateful layers' final states to the next call, in its own mode.
+        EntryPoint Plan(string name, IReadOnlyList<Node> entryRoots, IReadOnlyDictionary<Node, Node> grads, IReadOnlyDictionary<Node, Node> carry,
+            IReadOnlyDictionary<Node, Node>? updates = null) =>
+            MemoryPlanner.Plan(name, Loops.Group(Fusion.Lower(entryRoots.Concat(updates?.Values ?? Enumerable.Empty<Node>()).Concat(carry.Values).Distinct().ToList())),
+                entryRoots, paramOffsets, grads, stateOffsets, updates, carried, carry);
 
         var none = new Dictionary<Node, Node>();
-        var predict = Plan("Predict", new[] { output }, none);
+        var predict = Plan("Predict", new[] { output }, none, carriedEval);
         EntryPoint? evaluate = null, train = null, inputGrad = null;
         if (loss is not null)
         {
-            evaluate = Plan("Evaluate", new[] { loss }, none);
-            train = Plan("ComputeGradients", new[] { loss }.Concat(Enumerable.Reverse(paramGradients)).Distinct().ToList(), gradientOf, newState);
+            evaluate = Plan("Evaluate", new[] { loss }, none, carriedTrain);
+            train = Plan("ComputeGradients", new[] { loss }.Concat(Enumerable.Reverse(paramGradients)).Distinct().ToList(), gradientOf, carriedTrain, newState);
             if (inputGradients.Count > 0)
-                inputGrad = Plan("InputGradient", new[] { inferenceLoss! }.Concat(inputGradients).Distinct().ToList(), none);
+                inputGrad = Plan("InputGradient", new[] { inferenceLoss! }.Concat(inputGradients).Distinct().ToList(), none, carriedEval);
         }
 
         foreach (var entry in new[] { predict, evaluate, train, inputGrad }.Where(e => e is not null))
@@ -102,10 +112,11 @@ public static class ModelCompiler
 
         var allRoots = new[] { output }.Concat(loss is null ? new Node[0] : new[] { loss }).Concat(paramGradients).Concat(inputGradients)
             .Concat(inferenceLoss is not null && inferenceLoss != loss && inputGradients.Count > 0 ? new[] { inferenceLoss } : new Node[0])
-            .Concat(newState.Values).ToList();
+            .Concat(newState.Values).Concat(carriedTrain.Values).Concat(carriedEval.Values).ToList();
         return new CompiledModel(model, inputs, output, loss, slots, offset, predict, evaluate, train, inputGrad, inputsWithGradient, allRoots)
         {
             States = stateSlots,
+            CarriedStates = carried,
             StateCount = stateCount,
             UsesDropout = GraphBuilder.Topological(allRoots).Any(n => n.Op is DropoutMaskOp),
             InputGradientNodes = inputGradients,

@@ -12,7 +12,7 @@ public static class Evaluator
 {
     /// <summary>
     /// Evaluates every node <paramref name="roots"/> depend on. <paramref name="bind"/> supplies the
-    /// value of each input, parameter and state node.
+    /// value of each input, parameter, state and carried state node.
     /// </summary>
     public static Dictionary<Node, TensorValue> Run(IEnumerable<Node> roots, Func<Node, TensorValue> bind, int batch) =>
         Run(roots, bind, new EvalContext(batch));
@@ -24,7 +24,7 @@ public static class Evaluator
         var values = new Dictionary<Node, TensorValue>();
         foreach (var node in GraphBuilder.Topological(roots))
         {
-            TensorValue value = node.Op is InputOp or ParamOp or StateOp or LoopSlotOp
+            TensorValue value = node.Op is InputOp or ParamOp or StateOp or CarriedStateOp or LoopSlotOp
                 ? bind(node)
                 : node.Op.Evaluate(node.Inputs.Select(i => values[i]).ToList(), context);
             var expected = node.Shape.Resolve(batch);

@@ -48,27 +48,35 @@ public static partial class Layers
 
     /// <summary>An Elman RNN (tanh or ReLU) over a batch-first sequence x [N, T, inputSize]; h0 [N, L·D, H] defaults to zeros.</summary>
     public static RecurrentResult Rnn(GraphBuilder g, string path, Node x, int inputSize, int hiddenSize, int layers = 1,
-        bool bidirectional = false, bool relu = false, bool bias = true, Node? h0 = null) =>
-        Recurrent(g, relu ? RecurrentCell.RnnRelu : RecurrentCell.RnnTanh, path, x, inputSize, hiddenSize, layers, bidirectional, bias, h0, null);
+        bool bidirectional = false, bool relu = false, bool bias = true, Node? h0 = null, bool stateful = false) =>
+        Recurrent(g, relu ? RecurrentCell.RnnRelu : RecurrentCell.RnnTanh, path, x, inputSize, hiddenSize, layers, bidirectional, bias, h0, null, stateful);
 
     /// <summary>An LSTM over a batch-first sequence x [N, T, inputSize]; h0 and c0 [N, L·D, H] default to zeros.</summary>
     public static RecurrentResult Lstm(GraphBuilder g, string path, Node x, int inputSize, int hiddenSize, int layers = 1,
-        bool bidirectional = false, bool bias = true, Node? h0 = null, Node? c0 = null) =>
-        Recurrent(g, RecurrentCell.Lstm, path, x, inputSize, hiddenSize, layers, bidirectional, bias, h0, c0);
+        bool bidirectional = false, bool bias = true, Node? h0 = null, Node? c0 = null, bool stateful = false) =>
+        Recurrent(g, RecurrentCell.Lstm, path, x, inputSize, hiddenSize, layers, bidirectional, bias, h0, c0, stateful);
 
     /// <summary>A GRU over a batch-first sequence x [N, T, inputSize]; h0 [N, L·D, H] defaults to zeros.</summary>
     public static RecurrentResult Gru(GraphBuilder g, string path, Node x, int inputSize, int hiddenSize, int layers = 1,
-        bool bidirectional = false, bool bias = true, Node? h0 = null) =>
-        Recurrent(g, RecurrentCell.Gru, path, x, inputSize, hiddenSize, layers, bidirectional, bias, h0, null);
+        bool bidirectional = false, bool bias = true, Node? h0 = null, bool stateful = false) =>
+        Recurrent(g, RecurrentCell.Gru, path, x, inputSize, hiddenSize, layers, bidirectional, bias, h0, null, stateful);
 
     /// <summary>The layer's name in messages: "Lstm 'encoder'".</summary>
     private static string Describe(RecurrentCell cell, string path) =>
         $"{(cell == RecurrentCell.Lstm ? "Lstm" : cell == RecurrentCell.Gru ? "Gru" : "Rnn")} '{path}'";
 
+    /// <summary>
+    /// A recurrent layer of <paramref name="cell"/>s. A <paramref name="stateful"/> layer takes no h0/c0:
+    /// it starts from the final states its previous call left (<see cref="CarriedStateOp"/>s
+    /// "&lt;path&gt;.h" and, for the LSTM, "&lt;path&gt;.c"), and carries this call's final states to the next.
+    /// </summary>
     public static RecurrentResult Recurrent(GraphBuilder g, RecurrentCell cell, string path, Node x, int inputSize, int hiddenSize, int layers,
-        bool bidirectional, bool bias, Node? h0, Node? c0)
+        bool bidirectional, bool bias, Node? h0, Node? c0, bool stateful = false)
     {
         string name = Describe(cell, path);
+        if (stateful && (h0 is not null || c0 is not null))
+            throw new ShapeException(ShapeErrorKind.BadArgument,
+                $"{name} is stateful: each call starts from the state the previous call left (zeros after ResetState()), so it takes no initial state {(h0 is not null ? "h0" : "c0")}; pass only the sequence, or declare it with stateful: false");
         if (inputSize < 1 || hiddenSize < 1)
             throw new ShapeException(ShapeErrorKind.BadArgument, $"{name}: input and hidden sizes must be positive, got input {inputSize}, hidden {hiddenSize}");
         if (layers < 1)
@@ -90,6 +98,11 @@ public static partial class Layers
         var stateShape = new Shape(n, Dim.Of(layers * directions), Dim.Of(h));
         CheckState(name, "h0", h0, stateShape);
         CheckState(name, "c0", c0, stateShape);
+        if (stateful)
+        {
+            h0 = g.CarriedState(path + ".h", stateShape);
+            if (cell == RecurrentCell.Lstm) c0 = g.CarriedState(path + ".c", stateShape);
+        }
 
         var sequence = x;
         var finalH = new List<Node>();
@@ -113,7 +126,13 @@ public static partial class Layers
             }
             sequence = g.Concat(outputs, axis: 2);
         }
-        return new RecurrentResult(sequence, g.Concat(finalH, axis: 1), cell == RecurrentCell.Lstm ? g.Concat(finalC, axis: 1) : null);
+        var result = new RecurrentResult(sequence, g.Concat(finalH, axis: 1), cell == RecurrentCell.Lstm ? g.Concat(finalC, axis: 1) : null);
+        if (stateful)
+        {
+            g.Carry(h0!, result.FinalHidden);
+            if (c0 is not null) g.Carry(c0, result.FinalCell!);
+        }
+        return result;
     }
 
     private static void CheckState(string name, string what, Node? state, Shape expected)

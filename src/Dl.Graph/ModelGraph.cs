@@ -51,6 +51,20 @@ public sealed class ModelGraph
         }
     }
 
+    /// <summary>State carried from call to call (stateful recurrent layers) reachable from the output or the loss, in creation order.</summary>
+    public IReadOnlyList<Node> CarriedStates =>
+        GraphBuilder.Topological(Roots).Where(n => n.Op is CarriedStateOp).OrderBy(n => n.Id).ToList();
+
+    /// <summary>Each reachable carried state's value after a call, the next call's start (see <see cref="CarriedStateOp"/>).</summary>
+    public IReadOnlyList<(Node State, Node Value)> CarriedUpdates
+    {
+        get
+        {
+            var states = new HashSet<Node>(CarriedStates);
+            return Builder.Carries.Where(u => states.Contains(u.State)).OrderBy(u => u.State.Id).ToList();
+        }
+    }
+
     /// <summary>Parameters created while reading the model but used by neither output nor loss.</summary>
     public IEnumerable<Node> UnusedParameters
     {

@@ -124,6 +124,9 @@ public static class GradCheck
         // State (running averages) is bound, never differentiated; positive so it can stand for a variance.
         foreach (var s in GraphBuilder.Topological(new[] { output }).Where(n => n.Op is StateOp).OrderBy(n => n.Id))
             values[s] = Random(s.Shape.Resolve(batch), rng, x => 0.5 + x.NextDouble());
+        // So is the state a stateful recurrent layer carried from its previous call (truncated BPTT: a constant).
+        foreach (var s in GraphBuilder.Topological(new[] { output }).Where(n => n.Op is CarriedStateOp).OrderBy(n => n.Id))
+            values[s] = Random(s.Shape.Resolve(batch), rng, x => -1 + 2 * x.NextDouble());
 
         TensorValue Bind(Node n) => values.TryGetValue(n, out var v)
             ? v : throw new InvalidOperationException($"the checker has no value for {n}");

@@ -33,7 +33,7 @@ public static partial class CpuEmitter
 
         var kernels = new KernelTable();
         var g = GeneratedNames.For(model);
-        w.Open($"{decl.Accessibility} partial class {Identifiers.Escape(decl.ClassName)}{(IsClassifier(model) ? " : global::Dl.IClassifier" : " : global::Dl.ICompiledModel")}{(model.States.Count > 0 ? ", global::Dl.IStatefulModel" : "")}");
+        w.Open($"{decl.Accessibility} partial class {Identifiers.Escape(decl.ClassName)}{(IsClassifier(model) ? " : global::Dl.IClassifier" : " : global::Dl.ICompiledModel")}{(model.States.Count > 0 ? ", global::Dl.IStatefulModel" : "")}{(Carries(model) ? ", global::Dl.ICarriedStateModel" : "")}");
         Members(w, model, decl, g);
         EntryPoints(w, model, kernels, g);
         w.Line("// ---- Kernels: each computes the graph nodes in its summary. ----");
@@ -77,6 +77,7 @@ public static partial class CpuEmitter
             w.Line($"    new({Identifiers.StringLiteral(p.Name)}, {Sizes.Lit(p.Offset)}, {DimsArray(p.Node.Shape)}, global::Dl.Init.{p.Op.Init}),");
         w.Line("};");
         if (model.States.Count > 0) StateMembers(w, model, g);
+        if (Carries(model)) CarriedMembers(w, model, g);
         if (model.UsesDropout)
         {
             w.Line("// Dropout draws each step's masks from the seed and the number of training steps taken.");
@@ -109,6 +110,7 @@ public static partial class CpuEmitter
         if (model.States.Count > 0)
             w.Line($"foreach (global::Dl.ParameterInfo __s in {g["__stateLayout"]}) global::Dl.Initializers.Fill({g["__StateSlot"]}(__s.Offset, __s.Length), __s, __random);");
         if (model.UsesDropout) w.Line($"{g["__seed"]} = seed; {g["__step"]} = 0;");
+        if (Carries(model)) w.Line($"this.{g["__ClearCarried"]}(); // states carried by the old parameters mean nothing to the new");
         w.Close();
         w.Line();
         w.Line($"private global::System.Span<float> {g["__Param"]}(int offset, int length) => new({g["__params"]}, offset, length);");
@@ -165,9 +167,9 @@ public static partial class CpuEmitter
         string Args(IEnumerable<Node> inputs) => string.Join(", ", inputs.Select(Name));
 
         w.Line();
-        w.Line($"/// <summary>Forward pass{(Modal(m) ? " in inference mode (running averages, no dropout)" : "")}: the output {m.Output.Shape} for a batch. The span stays valid until the next call.</summary>");
+        w.Line($"/// <summary>Forward pass{(Modal(m) ? " in inference mode (running averages, no dropout)" : "")}: the output {m.Output.Shape} for a batch. The span stays valid until the next call.{(Carries(m) ? " Starts from the states the stateful layers carried from the previous call (zeros after ResetState or a new batch size) and carries this call's to the next." : "")}</summary>");
         w.Open($"public global::System.ReadOnlySpan<float> Predict({Params(forwardInputs)})");
-        Run(w, m.Predict, forwardInputs, kernels, g);
+        Run(w, m, m.Predict, forwardInputs, kernels, g);
         w.Line($"return {Storage(m.Predict, m.Output, g)};");
         w.Close();
         if (m.Loss is null) return;
@@ -176,7 +178,7 @@ public static partial class CpuEmitter
         w.Line(Modal(m) ? "/// <summary>The loss for a batch in training mode (batch statistics, this step's dropout masks), without gradients or updates.</summary>"
             : "/// <summary>The loss for a batch, without gradients or updates.</summary>");
         w.Open($"public float Evaluate({Params(m.Inputs)})");
-        Run(w, m.Evaluate!, m.Inputs, kernels, g);
+        Run(w, m, m.Evaluate!, m.Inputs, kernels, g);
         w.Line($"return {Storage(m.Evaluate!, m.Evaluate!.Roots[0], g)}[0];");
         w.Close();
 
@@ -184,7 +186,7 @@ public static partial class CpuEmitter
         w.Line(Modal(m) ? "/// <summary>Forward (training mode) and backward for a batch: returns the loss, fills <see cref=\"Gradients\"/> and updates the running averages.</summary>"
             : "/// <summary>Forward and backward for a batch: returns the loss and fills <see cref=\"Gradients\"/>.</summary>");
         w.Open($"public float ComputeGradients({Params(m.Inputs)})");
-        Run(w, m.Gradients!, m.Inputs, kernels, g);
+        Run(w, m, m.Gradients!, m.Inputs, kernels, g);
         if (m.UsesDropout) w.Line($"{g["__step"]}++;");
         w.Line($"return {Storage(m.Gradients!, m.Gradients!.Roots[0], g)}[0];");
         w.Close();
@@ -206,7 +208,7 @@ public static partial class CpuEmitter
             w.Line();
             w.Line("/// <summary>The gradient of the loss with respect to the marked inputs (for adversarial examples); returns the loss.</summary>");
             w.Open($"public float InputGradient({Params(m.Inputs)}{string.Concat(outputs.Select(o => $", global::System.Span<float> {o}"))})");
-            Run(w, ig, m.Inputs, kernels, g);
+            Run(w, m, ig, m.Inputs, kernels, g);
             foreach (var (t, i) in targets.Select((t, i) => (t, i)))
             {
                 w.Line($"global::Dl.ModelGuard.ExpectLength({outputs[i]}.Length, {Sizes.Count(t.Shape, g["__n"])}, {Identifiers.StringLiteral(Identifiers.Bare(outputs[i]))}, \"{t.Shape}\");");
@@ -238,7 +240,7 @@ public static partial class CpuEmitter
         return names;
     }
 
-    private static void Run(SourceWriter w, EntryPoint e, IReadOnlyList<Node> inputs, KernelTable kernels, GeneratedNames g)
+    private static void Run(SourceWriter w, CompiledModel m, EntryPoint e, IReadOnlyList<Node> inputs, KernelTable kernels, GeneratedNames g)
     {
         var first = inputs[0];
         if (first.Shape.BatchRank != 1 || !first.Shape[0].IsBatch)
@@ -250,6 +252,7 @@ public static partial class CpuEmitter
         var checks = inputs.Where(i => i.Type == DType.Float32).Select(i => $" global::Dl.ModelGuard.RequireFiniteInput({Name(i)}, {g["__dl_name"]}, {InputLiteral(i)}, \"{i.Shape}\");");
         if (checks.Any()) w.Line($"if (global::Dl.ModelGuard.CheckFinite) {{{string.Concat(checks)} }}");
         w.Line($"global::System.Span<float> {g["__arena"]} = {g["__Arena"]}({g["__n"]});");
+        if (Carries(m)) w.Line($"this.{g["__StartCarried"]}({g["__n"]});");
         Calls(w, e, n => Storage(e, n, g), p => GradientSlot(p, e, g), new long[e.RegionSizes.Count], kernels, g, depth: 0);
     }
 
@@ -308,6 +311,7 @@ public static partial class CpuEmitter
             ParamLocation p => $"{g["__Param"]}({Sizes.Lit(p.Offset)}, {count})",
             GradientLocation gl => $"{g["__Grad"]}({Sizes.Lit(gl.Offset)}, {count})",
             StateLocation st => $"{g["__StateSlot"]}({Sizes.Lit(st.Offset)}, {count})",
+            CarriedLocation c => $"{g["__Carried"]}({c.Index}, {count})",
             ArenaLocation a => $"{g["__arena"]}.Slice({ArenaOffset(a, g)}, {count})",
             _ => throw new InvalidOperationException($"no storage for {node}"),
         };

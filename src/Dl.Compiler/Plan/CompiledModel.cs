@@ -59,6 +59,8 @@ public sealed class CompiledModel
     public IReadOnlyList<ParameterSlot> States { get; init; } = new ParameterSlot[0];
     /// <summary>Floats in the state array.</summary>
     public long StateCount { get; init; }
+    /// <summary>State carried from call to call by stateful recurrent layers ([N, L·D, H] each); a <see cref="CarriedLocation"/>'s index is its position here.</summary>
+    public IReadOnlyList<Node> CarriedStates { get; init; } = new Node[0];
     /// <summary>The training graph draws dropout masks: the model keeps a seed and a step counter.</summary>
     public bool UsesDropout { get; init; }
     /// <summary>Output, loss and every gradient: the whole simplified graph hangs from these.</summary>

@@ -16,6 +16,12 @@ public sealed record GradientLocation(long Offset) : Location;
 public sealed record StateLocation(long Offset) : Location;
 
 /// <summary>
+/// The buffer of carried state number <see cref="Index"/> (a stateful recurrent layer's final hidden
+/// or cell state, [N, L·D, H]): read as the layer's initial state, written after each call.
+/// </summary>
+public sealed record CarriedLocation(int Index) : Location;
+
+/// <summary>
 /// A slice of the arena, in the region of values whose size grows as N^<see cref="BatchPower"/>.
 /// Batch-dependent values sit at <c>FixedSize + Offset·N</c> with length <c>k·N</c>: planning in
 /// per-sample units keeps one layout valid for every batch size. Values over every pair of samples

@@ -17,7 +17,8 @@ public static class MemoryPlanner
 
     public static EntryPoint Plan(string name, List<Kernel> kernels, IReadOnlyList<Node> roots,
         IReadOnlyDictionary<Node, long> paramOffsets, IReadOnlyDictionary<Node, Node> gradientOf,
-        IReadOnlyDictionary<Node, long>? stateOffsets = null, IReadOnlyDictionary<Node, Node>? stateUpdates = null)
+        IReadOnlyDictionary<Node, long>? stateOffsets = null, IReadOnlyDictionary<Node, Node>? stateUpdates = null,
+        IReadOnlyList<Node>? carried = null, IReadOnlyDictionary<Node, Node>? carriedUpdates = null)
     {
         var locations = new Dictionary<Node, Location>();
         // Every parameter whose gradient is taken is placed too: its gradient slot is found through it
@@ -26,6 +27,8 @@ public static class MemoryPlanner
             PlaceSource(n, locations, paramOffsets);
         foreach (var s in stateOffsets ?? new Dictionary<Node, long>())
             locations[s.Key] = new StateLocation(s.Value);
+        foreach (var (c, index) in (carried ?? new Node[0]).Select((c, i) => (c, i)))
+            locations[c] = new CarriedLocation(index);
 
         // A parameter's gradient is written straight into its slot when the kernel computing it is
         // the only writer; otherwise (an input, a constant, a value two parameters share) it is copied.
@@ -41,6 +44,10 @@ public static class MemoryPlanner
         // New running averages go to the state array last: nothing of the step reads the old ones after that.
         foreach (var (state, value) in (stateUpdates ?? new Dictionary<Node, Node>()).OrderBy(u => stateOffsets![u.Key]).Select(u => (u.Key, u.Value)))
             if (value != state) copies.Add(new StateUpdateKernel(value, state));
+        // So do the final states of stateful recurrent layers: the backward pass reads the initial ones.
+        foreach (var state in carried ?? new Node[0])
+            if (carriedUpdates is not null && carriedUpdates.TryGetValue(state, out var value) && value != state)
+                copies.Add(new StateUpdateKernel(value, state));
         kernels = kernels.Concat(copies).ToList();
         // A copy may read what no kernel did: a gradient that is an input or another parameter.
         foreach (var n in copies.SelectMany(k => k.Reads))

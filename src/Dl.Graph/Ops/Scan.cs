@@ -59,7 +59,7 @@ public sealed class ScanBody
         }
         foreach (var n in builder.Nodes)
         {
-            if (n.Op is InputOp or ParamOp or StateOp)
+            if (n.Op is InputOp or ParamOp or StateOp or CarriedStateOp)
                 throw new ShapeException(ShapeErrorKind.BadArgument,
                     $"Scan: the body uses {n.Op.Key} directly; a loop reaches outside values only through its captures");
             if (n.Op is LoopSlotOp slot && !SlotsOf(slot.Kind).Contains(n))

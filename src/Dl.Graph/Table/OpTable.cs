@@ -142,7 +142,7 @@ public static class OpTable
         Entries.Where(e => (e.Surface & surface) != 0 && e.SurfaceName == surfaceName);
 
     private const string RecurrentDoc =
-        "Name = path, Ints = [inputSize, hiddenSize, layers, bidirectional (0/1), result (0: the output sequence, 1: the final hidden state)], Flag = bias";
+        "Name = path, Ints = [inputSize, hiddenSize, layers, bidirectional (0/1), result (0: the output sequence, 1: the final hidden state), stateful (0/1, optional: carries its final states to the next call)], Flag = bias";
 
     /// <summary>Which result of a recurrent layer a traced call asks for (Ints[4]); the same layer and x give the same loops.</summary>
     private static Node Recurrent(GraphBuilder g, OpArgs a, Node[] x, RecurrentCell cell)
@@ -151,7 +151,7 @@ public static class OpTable
         if (x.Length < 1 || x.Length > 1 + states)
             throw new ShapeException(ShapeErrorKind.BadArgument, $"{cell} '{a.Name}': takes a sequence and {states} initial state(s) at most, got {x.Length} tensors");
         var result = Layers.Recurrent(g, cell, a.Name, x[0], a.Ints[0], a.Ints[1], a.Ints[2], a.Ints[3] != 0, a.Flag,
-            x.Length > 1 ? x[1] : null, x.Length > 2 ? x[2] : null);
+            x.Length > 1 ? x[1] : null, x.Length > 2 ? x[2] : null, stateful: a.Ints.Count > 5 && a.Ints[5] != 0);
         return a.Ints[4] switch
         {
             0 => result.Output,

@@ -29,9 +29,10 @@ public sealed class Rnn
     /// <param name="bidirectional">Whether each layer also runs backwards in time (D = 2).</param>
     /// <param name="bias">Whether the layer has the biases b_ih and b_hh.</param>
     /// <param name="nonlinearity">tanh (the default) or ReLU.</param>
-    public Rnn(int inputSize, int hiddenSize, int layers = 1, bool bidirectional = false, bool bias = true, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh)
+    /// <param name="stateful">Whether each call starts from the final states the previous call left (see <see cref="Stateful"/>).</param>
+    public Rnn(int inputSize, int hiddenSize, int layers = 1, bool bidirectional = false, bool bias = true, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh, bool stateful = false)
     {
-        InputSize = inputSize; HiddenSize = hiddenSize; Layers = layers; Bidirectional = bidirectional; Bias = bias; Nonlinearity = nonlinearity;
+        InputSize = inputSize; HiddenSize = hiddenSize; Layers = layers; Bidirectional = bidirectional; Bias = bias; Nonlinearity = nonlinearity; Stateful = stateful;
     }
 
     /// <summary>Features per step of the input.</summary>
@@ -47,11 +48,24 @@ public sealed class Rnn
     /// <summary>tanh or ReLU.</summary>
     public RnnNonlinearity Nonlinearity { get; }
 
-    /// <summary>The last layer's hidden state at every step, from zero initial states; read at build time.</summary>
+    /// <summary>
+    /// Whether the layer carries its final states from one call to the next (a language model reading
+    /// a text window by window): each call (Predict, Evaluate, ComputeGradients, TrainStep,
+    /// InputGradient) starts from the final states of the previous one instead of zeros, and no
+    /// gradient flows into them (truncated backpropagation through time: the carried state is a
+    /// constant of the step). The generated model's <c>ResetState()</c> zeroes them; call it at each
+    /// new text or epoch. The carried state is [N, L·D, H]: a call whose batch size differs from the
+    /// previous call's starts from zeros (and allocates only when the batch grows past the largest
+    /// seen). It is not a parameter and is not saved in checkpoints. A stateful layer takes no h0/c0
+    /// and may run on one sequence per call. The GPU backend does not run stateful models.
+    /// </summary>
+    public bool Stateful { get; }
+
+    /// <summary>The last layer's hidden state at every step, from zero initial states (a stateful layer: from the carried states); read at build time.</summary>
     /// <param name="x">[N, T, <see cref="InputSize"/>].</param>
     /// <returns>[N, T, D·H].</returns>
     public Tensor Forward(Tensor x) => throw Tensor.Symbolic();
-    /// <summary>The output sequence from the initial hidden states <paramref name="h0"/> [N, L·D, H].</summary>
+    /// <summary>The output sequence from the initial hidden states <paramref name="h0"/> [N, L·D, H] (a stateful layer takes none: DL0001).</summary>
     public Tensor Forward(Tensor x, Tensor h0) => throw Tensor.Symbolic();
     /// <summary>Each layer's and direction's hidden state after its last step, [N, L·D, H] layer-major (PyTorch's h_n, batch first).</summary>
     public Tensor FinalHidden(Tensor x) => throw Tensor.Symbolic();
@@ -78,9 +92,10 @@ public sealed class Lstm
     /// <param name="layers">Stacked layers (L).</param>
     /// <param name="bidirectional">Whether each layer also runs backwards in time (D = 2).</param>
     /// <param name="bias">Whether the layer has the biases b_ih and b_hh.</param>
-    public Lstm(int inputSize, int hiddenSize, int layers = 1, bool bidirectional = false, bool bias = true)
+    /// <param name="stateful">Whether each call starts from the final states the previous call left (see <see cref="Stateful"/>).</param>
+    public Lstm(int inputSize, int hiddenSize, int layers = 1, bool bidirectional = false, bool bias = true, bool stateful = false)
     {
-        InputSize = inputSize; HiddenSize = hiddenSize; Layers = layers; Bidirectional = bidirectional; Bias = bias;
+        InputSize = inputSize; HiddenSize = hiddenSize; Layers = layers; Bidirectional = bidirectional; Bias = bias; Stateful = stateful;
     }
 
     /// <summary>Features per step of the input.</summary>
@@ -94,11 +109,24 @@ public sealed class Lstm
     /// <summary>Whether the layer has biases.</summary>
     public bool Bias { get; }
 
-    /// <summary>The last layer's hidden state at every step, from zero initial states; read at build time.</summary>
+    /// <summary>
+    /// Whether the layer carries its final states from one call to the next (a language model reading
+    /// a text window by window): each call (Predict, Evaluate, ComputeGradients, TrainStep,
+    /// InputGradient) starts from the final states of the previous one instead of zeros, and no
+    /// gradient flows into them (truncated backpropagation through time: the carried state is a
+    /// constant of the step). The generated model's <c>ResetState()</c> zeroes them; call it at each
+    /// new text or epoch. The carried state is [N, L·D, H]: a call whose batch size differs from the
+    /// previous call's starts from zeros (and allocates only when the batch grows past the largest
+    /// seen). It is not a parameter and is not saved in checkpoints. A stateful layer takes no h0/c0
+    /// and may run on one sequence per call. The GPU backend does not run stateful models.
+    /// </summary>
+    public bool Stateful { get; }
+
+    /// <summary>The last layer's hidden state at every step, from zero initial states (a stateful layer: from the carried states); read at build time.</summary>
     /// <param name="x">[N, T, <see cref="InputSize"/>].</param>
     /// <returns>[N, T, D·H].</returns>
     public Tensor Forward(Tensor x) => throw Tensor.Symbolic();
-    /// <summary>The output sequence from initial hidden and cell states <paramref name="h0"/>, <paramref name="c0"/> [N, L·D, H].</summary>
+    /// <summary>The output sequence from initial hidden and cell states <paramref name="h0"/>, <paramref name="c0"/> [N, L·D, H] (a stateful layer takes none: DL0001).</summary>
     public Tensor Forward(Tensor x, Tensor h0, Tensor c0) => throw Tensor.Symbolic();
     /// <summary>Each layer's and direction's hidden state after its last step, [N, L·D, H] layer-major (PyTorch's h_n, batch first).</summary>
     public Tensor FinalHidden(Tensor x) => throw Tensor.Symbolic();
@@ -127,9 +155,10 @@ public sealed class Gru
     /// <param name="layers">Stacked layers (L).</param>
     /// <param name="bidirectional">Whether each layer also runs backwards in time (D = 2).</param>
     /// <param name="bias">Whether the layer has the biases b_ih and b_hh.</param>
-    public Gru(int inputSize, int hiddenSize, int layers = 1, bool bidirectional = false, bool bias = true)
+    /// <param name="stateful">Whether each call starts from the final states the previous call left (see <see cref="Stateful"/>).</param>
+    public Gru(int inputSize, int hiddenSize, int layers = 1, bool bidirectional = false, bool bias = true, bool stateful = false)
     {
-        InputSize = inputSize; HiddenSize = hiddenSize; Layers = layers; Bidirectional = bidirectional; Bias = bias;
+        InputSize = inputSize; HiddenSize = hiddenSize; Layers = layers; Bidirectional = bidirectional; Bias = bias; Stateful = stateful;
     }
 
     /// <summary>Features per step of the input.</summary>
@@ -143,11 +172,24 @@ public sealed class Gru
     /// <summary>Whether the layer has biases.</summary>
     public bool Bias { get; }
 
-    /// <summary>The last layer's hidden state at every step, from zero initial states; read at build time.</summary>
+    /// <summary>
+    /// Whether the layer carries its final states from one call to the next (a language model reading
+    /// a text window by window): each call (Predict, Evaluate, ComputeGradients, TrainStep,
+    /// InputGradient) starts from the final states of the previous one instead of zeros, and no
+    /// gradient flows into them (truncated backpropagation through time: the carried state is a
+    /// constant of the step). The generated model's <c>ResetState()</c> zeroes them; call it at each
+    /// new text or epoch. The carried state is [N, L·D, H]: a call whose batch size differs from the
+    /// previous call's starts from zeros (and allocates only when the batch grows past the largest
+    /// seen). It is not a parameter and is not saved in checkpoints. A stateful layer takes no h0/c0
+    /// and may run on one sequence per call. The GPU backend does not run stateful models.
+    /// </summary>
+    public bool Stateful { get; }
+
+    /// <summary>The last layer's hidden state at every step, from zero initial states (a stateful layer: from the carried states); read at build time.</summary>
     /// <param name="x">[N, T, <see cref="InputSize"/>].</param>
     /// <returns>[N, T, D·H].</returns>
     public Tensor Forward(Tensor x) => throw Tensor.Symbolic();
-    /// <summary>The output sequence from the initial hidden states <paramref name="h0"/> [N, L·D, H].</summary>
+    /// <summary>The output sequence from the initial hidden states <paramref name="h0"/> [N, L·D, H] (a stateful layer takes none: DL0001).</summary>
     public Tensor Forward(Tensor x, Tensor h0) => throw Tensor.Symbolic();
     /// <summary>Each layer's and direction's hidden state after its last step, [N, L·D, H] layer-major (PyTorch's h_n, batch first).</summary>
     public Tensor FinalHidden(Tensor x) => throw Tensor.Symbolic();

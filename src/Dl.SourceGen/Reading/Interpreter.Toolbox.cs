@@ -66,12 +66,14 @@ internal sealed partial class Interpreter
                 return Make(new[] { I("inChannels"), I("outChannels"), I("kernel"), I("stride"), Pad(), I("dilation") }, 0, Activation(), Bias());
             case "Rnn" or "Lstm" or "Gru":
             {
-                // Ints[4], the result (output sequence, final hidden, final cell), is set by the method called.
+                // Ints[4], the result (output sequence, final hidden, final cell), is set by the method called; Ints[5] is stateful.
                 int inputs = I("inputSize"), hidden = I("hiddenSize"), gates = type.Name == "Lstm" ? 4 : type.Name == "Gru" ? 3 : 1;
                 bool bidirectional = arguments["bidirectional"] is ConstValue { Constant: bool bi } ? bi
                     : throw Error(DiagnosticDescriptors.NotConstant, at("bidirectional"), at("bidirectional").ToString(), "layer settings are fixed when the model is compiled");
                 CheckElementCount(new long[] { (long)gates * hidden, System.Math.Max(inputs, (bidirectional ? 2L : 1L) * hidden) }, creation, $"The weights of {type.Name} '{path}'");
-                return Make(new[] { inputs, hidden, I("layers"), bidirectional ? 1 : 0, 0 }, 0,
+                bool stateful = arguments["stateful"] is ConstValue { Constant: bool st } ? st
+                    : throw Error(DiagnosticDescriptors.NotConstant, at("stateful"), at("stateful").ToString(), "layer settings are fixed when the model is compiled");
+                return Make(new[] { inputs, hidden, I("layers"), bidirectional ? 1 : 0, 0, stateful ? 1 : 0 }, 0,
                     type.Name == "Rnn" ? EnumName(arguments["nonlinearity"], at("nonlinearity")) : "", Bias());
             }
             case "Embedding":

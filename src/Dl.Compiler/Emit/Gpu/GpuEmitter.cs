@@ -97,6 +97,9 @@ internal sealed class GpuClassWriter
         _decl = decl;
         _g = GeneratedNames.For(model);
         if (model.UsesDropout) throw new NotSupportedException("dropout masks have no GPU kernel yet");
+        // Checked before the loops: a stateful layer's carried state needs device buffers of its own even once loops run there.
+        if (model.CarriedStates.Count > 0)
+            throw new NotSupportedException("stateful recurrent layers (stateful: true) carry their state on the CPU only; run the model on the CPU");
         if (model.EntryPoints.Any(e => e.Kernels.Any(k => k is LoopKernel)))
             throw new NotSupportedException("loops (a layer applied many times, a recurrence over time steps) have no GPU kernels yet; run the model on the CPU");
         _forwardInputs = model.Inputs.Take(model.Source.ForwardInputCount).ToList();
