@@ -90,6 +90,22 @@ public class RecurrentCompileTests
         Assert.True(losses[^1] < 0.7 * losses[0], $"the loss should fall: {string.Join(", ", losses)}");
     }
 
+    [Theory]
+    [InlineData("readonly Lstm rnn = new(4, 8, layers: 2, bidirectional: true);", 16)]
+    [InlineData("readonly Gru rnn = new(4, 8);", 8)]
+    public void TheGeneratedFile_DoesNotGrowWithTheSequenceLength(string field, int features)
+    {
+        string SourceFor(int steps) => Source(Model($$"""
+                {{field}}
+                readonly Dense head = new({{features}}, 3);
+                public Tensor Forward([Input({{steps}}, 4)] Tensor x) => head.Forward(rnn.Forward(x).Mean(1));
+            """), "Seq");
+        string shortFile = SourceFor(28), longFile = SourceFor(1000);
+        double growth = (double)longFile.Length / shortFile.Length - 1;
+        Assert.True(Math.Abs(growth) < 0.10, $"T = 28: {shortFile.Length} characters, T = 1000: {longFile.Length} ({100 * growth:F1} %)");
+        Assert.Contains("for (int __t0 = 0; __t0 < 1000; __t0++)", longFile);
+    }
+
     /// <summary>The generated body of one entry point: from its signature to the next public member.</summary>
     private static string Method(string source, string signature)
     {
