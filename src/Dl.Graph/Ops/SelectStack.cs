@@ -28,6 +28,23 @@ public sealed partial class GraphBuilder
     }
 
     /// <summary>
+    /// Where a new axis <paramref name="axis"/> (negative: from the end) goes when tensors of shape
+    /// <paramref name="shape"/> are stacked: 0..rank, after the batch axis. Also a loop's stacked outputs.
+    /// </summary>
+    public static int StackAxis(Shape shape, int axis)
+    {
+        int rank = shape.Rank, a = axis < 0 ? axis + rank + 1 : axis;
+        if (a < 0 || a > rank)
+            throw new ShapeException(ShapeErrorKind.BadAxis,
+                $"Stack: axis {axis} is out of range for stacking tensors of shape {shape} (the new axis goes at 0..{rank}, or -{rank + 1}..-1)");
+        int batchAxis = Enumerable.Range(0, rank).Where(k => shape[k].IsBatch).DefaultIfEmpty(-1).First();
+        if (batchAxis >= 0 && a <= batchAxis)
+            throw new ShapeException(ShapeErrorKind.BadAxis,
+                $"Stack: a new axis {axis} would come before the batch axis of {shape}; stack along axis {batchAxis + 1} or later");
+        return a;
+    }
+
+    /// <summary>
     /// Joins equal-shaped tensors along a new axis, at <paramref name="axis"/> of the result (negative:
     /// from the end): T tensors [N,H] stacked on axis 1 give [N,T,H]. Each part is viewed with a size-1
     /// axis there and the views are concatenated, one copy per part.
@@ -37,14 +54,7 @@ public sealed partial class GraphBuilder
         if (parts.Count == 0)
             throw new ShapeException(ShapeErrorKind.BadArgument, "Stack: needs at least one tensor");
         var first = parts[0].Shape;
-        int rank = first.Rank, a = axis < 0 ? axis + rank + 1 : axis;
-        if (a < 0 || a > rank)
-            throw new ShapeException(ShapeErrorKind.BadAxis,
-                $"Stack: axis {axis} is out of range for stacking tensors of shape {first} (the new axis goes at 0..{rank}, or -{rank + 1}..-1)");
-        int batchAxis = Enumerable.Range(0, rank).Where(k => first[k].IsBatch).DefaultIfEmpty(-1).First();
-        if (batchAxis >= 0 && a <= batchAxis)
-            throw new ShapeException(ShapeErrorKind.BadAxis,
-                $"Stack: a new axis {axis} would come before the batch axis of {first}; stack along axis {batchAxis + 1} or later");
+        int a = StackAxis(first, axis);
         foreach (var p in parts)
         {
             if (p.Type != DType.Float32)
