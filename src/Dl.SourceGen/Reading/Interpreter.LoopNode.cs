@@ -6,6 +6,9 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace Dl.SourceGen.Reading;
 
+/// <summary>Where the reader stood when a loop step began: ops, variables, element writes and arrays made so far.</summary>
+internal readonly record struct StepMark(int Start, Dictionary<ISymbol, Value> Variables, int Writes, int Arrays);
+
 /// <summary>Matching the first two traced steps of a loop and turning them into a loop node (see Interpreter.Loops.cs).</summary>
 internal sealed partial class Interpreter
 {
@@ -13,9 +16,10 @@ internal sealed partial class Interpreter
     /// After the first two steps were traced (ops [start0, start1) and [start1, end1), the variables before
     /// each step and after the second): turns the loop into a loop node when the steps match.
     /// </summary>
-    private bool TryLowerLoop(IForLoopOperation loop, Frame frame, LoopPlan plan, int start0, int start1,
-        Dictionary<ISymbol, Value> before, Dictionary<ISymbol, Value> after0, Dictionary<ISymbol, Value> after1)
+    private bool TryLowerLoop(IForLoopOperation loop, Frame frame, LoopPlan plan, StepMark[] marks)
     {
+        int start0 = marks[0].Start, start1 = marks[1].Start;
+        var (before, after0, after1) = (marks[0].Variables, marks[1].Variables, marks[2].Variables);
         // The first step also made the parameters it read first (Param fields become ops when first read);
         // the second reads the same ones. Apart from those, the steps must match op for op.
         int length = start1 - start0, end1 = _ops.Count;
@@ -37,7 +41,11 @@ internal sealed partial class Interpreter
                 carries.Add((kv.Key, init.Op, o0.Op));
             else return false;
         }
-        if (carries.Count == 0) return false;
+        // The per-step outputs: tensors the step computes and writes to an element of an array made before the loop.
+        var outputs = new List<int>();
+        var written = new List<(ArrayValue Array, IndexSite Site, int Output)>();
+        if (!MatchWrites(plan, marks, twin, outputs, written)) return false;
+        if (carries.Count == 0 && outputs.Count == 0) return false;
 
         // The two steps op by op; where the first step reads a carry's initial value, the loop reads the carry.
         var carryUses = new List<(int Op, int Operand, int Carry)>();
@@ -49,6 +57,8 @@ internal sealed partial class Interpreter
             if (o0.Op is Dl.Graph.OpTable.Input or Dl.Graph.OpTable.LabelsInput or Dl.Graph.OpTable.InputLike or Dl.Graph.OpTable.LabelsLike
                 || (o0.Op != OpSpec.LoopOp && Dl.Graph.OpTable.Get(o0.Op).DependsOnMode))
                 return false; // inputs, and layers that behave differently in training, stay unrolled
+            if (o0.Op == OpSpec.LoopOp && LoopLayout.Decode(o0.Ints, at).BodyStart < start0)
+                return false; // a step reading an earlier loop's per-step output: that loop's node is not part of this one
             if (SliceSite(o0, plan) is { } site)
             {
                 // The step's entry of a sequence: a slice of the loop (each site once a step).
@@ -76,19 +86,44 @@ internal sealed partial class Interpreter
         _ops.RemoveRange(start1, end1 - start1);
         // The loop runs the way its first slice walks its sequence (a slice walking the other way reads it reversed).
         bool reverse = slices.Count > 0 && slices[0].Stride < 0;
-        var layout = new LoopLayout(plan.Steps, start0, length, reverse, carries.Select(c => c.Out - start0).ToList(), carryUses, slices, new int[0]);
-        var location = KeywordLocation(loop.Syntax);
-        int firstLoop = _ops.Count;
-        for (int c = 0; c < carries.Count; c++)
-        {
-            _budget.Op(location, frame.CallSite);
-            _ops.Add(new OpSpec(OpSpec.LoopOp, carries.Select(x => x.Init).ToEquatableArray(), location)
-                { Ints = (layout with { Result = LoopResultKind.Final, ResultIndex = c }).Encode(_ops.Count), Context = frame.Context, CallSite = frame.CallSite });
-        }
+        var layout = new LoopLayout(plan.Steps, start0, length, reverse, carries.Select(c => c.Out - start0).ToList(), carryUses, slices, outputs);
+        var lowered = new LoweredLoop(layout, carries.Select(x => x.Init).ToEquatableArray(), KeywordLocation(loop.Syntax), frame.Context, frame.CallSite);
         foreach (var v in plan.LoopVariables)
             if (plan.Final.TryGetValue(v, out var value)) frame.Variables[v] = value;
         for (int c = 0; c < carries.Count; c++)
-            frame.Variables[carries[c].Symbol] = new TensorValue(firstLoop + c);
+            frame.Variables[carries[c].Symbol] = new TensorValue(EmitLoopResult(lowered, LoopResultKind.Final, c, 0, frame));
+        // Each element written holds its step of the output (in the loop's time order, which runs backwards in a reverse loop).
+        foreach (var (array, site, output) in written)
+            for (int s = 0; s < plan.Steps; s++)
+                array.Set(site.Indices[s], new LoopStepValue(lowered, output, reverse ? plan.Steps - 1 - s : s));
+        return true;
+    }
+
+    /// <summary>
+    /// Pairs the element writes of the two steps: each to an array made before the loop, at an index site
+    /// (a different element every step), of a value the step computes. Arrays a step makes are its own.
+    /// </summary>
+    private bool MatchWrites(LoopPlan plan, StepMark[] marks, Dictionary<int, int> twin, List<int> outputs, List<(ArrayValue, IndexSite, int)> written)
+    {
+        List<ElementWrite> Outer(int from, int to) => _writes.Skip(from).Take(to - from).Where(w => w.Array.Serial <= marks[0].Arrays).ToList();
+        var (w0, w1) = (Outer(marks[0].Writes, marks[1].Writes), Outer(marks[1].Writes, marks[2].Writes));
+        if (w0.Count != w1.Count) return false;
+        var taken = new Dictionary<ArrayValue, HashSet<int>>();
+        for (int k = 0; k < w0.Count; k++)
+        {
+            var (a, b) = (w0[k], w1[k]);
+            if (a.At != b.At || a.Array != b.Array || !plan.Sites.TryGetValue(a.At, out var site) || site.Kind != IndexSiteKind.ElementWrite)
+                return false;
+            if (a.Index != site.Indices[0] || b.Index != site.Indices[1]) return false;
+            if (a.Value is not TensorValue v0 || b.Value is not TensorValue v1 || !twin.TryGetValue(v0.Op, out var next) || next != v1.Op)
+                return false; // a value from before the step or a carry's incoming value: unrolled
+            if (!taken.TryGetValue(a.Array, out var used)) taken[a.Array] = used = new HashSet<int>();
+            foreach (int i in site.Indices)
+                if (i < 0 || i >= a.Array.Items.Count || !used.Add(i)) return false; // unrolling reports an index outside the array
+            int offset = v0.Op - marks[0].Start, output = outputs.IndexOf(offset);
+            if (output < 0) { outputs.Add(offset); output = outputs.Count - 1; }
+            written.Add((a.Array, site, output));
+        }
         return true;
     }
 
