@@ -4,7 +4,7 @@ using System.Linq;
 namespace Dl.Graph;
 
 /// <summary>
-/// Select and Stack, the two sequence-shaped views of Slice and Concat: no ops of their own. A Reshape
+/// Select, Chunk and Stack, the sequence-shaped views of Slice and Concat: no ops of their own. A Reshape
 /// is a view in the compiled code (the memory planner aliases it), so a Select is one block copy and a
 /// Stack one copy per part, as a Slice and a Concat are; their VJPs are those of Slice, Concat and Reshape.
 /// </summary>
@@ -25,6 +25,28 @@ public sealed partial class GraphBuilder
             throw new ShapeException(ShapeErrorKind.BadArgument, $"Select: index {index} is not inside axis {a} of {shape} (size {size})");
         var dropped = new Shape(shape.Where((_, k) => k != a));
         return Reshape(Apply(new SliceOp(a, i, 1), x), dropped);
+    }
+
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="count"/> equal parts along <paramref name="axis"/>
+    /// (negative: from the end): [N,4H] in 4 parts on axis 1 gives four [N,H], an LSTM's gates from one
+    /// fused product. A Slice; the axis's size must be a multiple of <paramref name="count"/>.
+    /// </summary>
+    public Node Chunk(Node x, int axis, int count, int part)
+    {
+        var shape = x.Shape;
+        int a = shape.Axis(axis, "Chunk");
+        if (count < 1)
+            throw new ShapeException(ShapeErrorKind.BadArgument, $"Chunk: needs a positive number of parts, got {count}");
+        if (shape[a].IsBatch)
+            throw new ShapeException(ShapeErrorKind.BadAxis, $"Chunk: cannot split the batch axis of {shape} (axis {axis})");
+        int size = shape[a].Size;
+        if (size % count != 0)
+            throw new ShapeException(ShapeErrorKind.Mismatch,
+                $"Chunk: axis {a} of {shape} (size {size}) does not split into {count} equal parts; its size must be a multiple of {count}");
+        if (part < 0 || part >= count)
+            throw new ShapeException(ShapeErrorKind.BadArgument, $"Chunk: there is no part {part} of {count}");
+        return Slice(x, a, part * (size / count), size / count);
     }
 
     /// <summary>

@@ -64,6 +64,30 @@ internal sealed partial class Interpreter
         _writes.Add(new ElementWrite(LocationInfo.From(element.Syntax), array, index, value));
     }
 
+    /// <summary>
+    /// <c>x.Chunk(axis, count)</c>: an array of <paramref name="call"/>'s count parts, one Chunk op each (a
+    /// Slice once the size is known; a size count does not divide is reported there, at the call).
+    /// </summary>
+    private Value Chunk(IInvocationOperation call, Frame f)
+    {
+        int x = TensorOf(Eval(call.Instance!, f), call.Instance!.Syntax, f);
+        int Setting(string name)
+        {
+            var argument = call.Arguments.First(a => a.Parameter?.Name == name).Value;
+            return Int(Eval(argument, f), argument.Syntax);
+        }
+        int axis = Setting("axis"), count = Setting("count");
+        if (count < 1)
+        {
+            var at = call.Arguments.First(a => a.Parameter?.Name == "count").Value.Syntax;
+            throw Error(DiagnosticDescriptors.ShapeMismatch, at, $"Chunk: needs a positive number of parts, got {count}");
+        }
+        var parts = new List<Value>();
+        for (int part = 0; part < count; part++)
+            parts.Add(Emit("Chunk", call.Syntax, f, new[] { x }, o => o with { Ints = new[] { axis, count, part }.ToEquatableArray() }));
+        return NewArray(parts);
+    }
+
     /// <summary>The Loop op for one value of a lowered loop, made where it is read.</summary>
     private int EmitLoopResult(LoweredLoop loop, LoopResultKind kind, int index, int argument, Frame f)
     {

@@ -71,6 +71,7 @@ internal sealed partial class Interpreter
     private Value TensorMethod(IInvocationOperation call, Frame f)
     {
         if (call.Instance is null) throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
+        if (call.TargetMethod is { Name: "Chunk", ReturnType: IArrayTypeSymbol }) return Chunk(call, f);
         return TableCall(call, OpSurface.Method, f) ?? throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
     }
 
