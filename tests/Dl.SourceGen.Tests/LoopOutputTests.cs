@@ -102,6 +102,19 @@ public class LoopOutputTests
     }
 
     [Fact]
+    public void ALaterLoopReadingAnEarlierLoopsOutput_IsUnrolledAroundIt()
+    {
+        // The second loop's steps each read one step of the first loop's output: a Loop op that points back
+        // at the first loop's body from a different place each step, so the steps differ and the second
+        // loop unrolls; the first stays one loop.
+        const string body = "(h, c) = cell.Step(x.Select(1, {i}), h, c); hs[{i}] = h;";
+        const string after = "var z = h; for (int s = 0; s < 9; s++) z = z * 0.5f + hs[3]; return head.Forward(z);";
+        string source = Lstm(12, Loop(body, after, "for (int t = 0; t < hs.Length; t++)"));
+        Assert.Single(Loops(source), s => !s.Selection.IsFinal);
+        LoopIndexTests.SameModel(source, Lstm(12, Unrolled(body, after, "for (int t = 0; t < hs.Length; t++)")));
+    }
+
+    [Fact]
     public void AShortLoopFillingAnArray_IsUnrolledAndAgrees()
     {
         string source = Lstm(4, Loop("(h, c) = cell.Step(x.Select(1, {i}), h, c); hs[{i}] = h;", "return Nn.Stack(1, hs);"));

@@ -57,8 +57,6 @@ internal sealed partial class Interpreter
             if (o0.Op is Dl.Graph.OpTable.Input or Dl.Graph.OpTable.LabelsInput or Dl.Graph.OpTable.InputLike or Dl.Graph.OpTable.LabelsLike
                 || (o0.Op != OpSpec.LoopOp && Dl.Graph.OpTable.Get(o0.Op).DependsOnMode))
                 return false; // inputs, and layers that behave differently in training, stay unrolled
-            if (o0.Op == OpSpec.LoopOp && LoopLayout.Decode(o0.Ints, at).BodyStart < start0)
-                return false; // a step reading an earlier loop's per-step output: that loop's node is not part of this one
             if (SliceSite(o0, plan) is { } site)
             {
                 // The step's entry of a sequence: a slice of the loop (each site once a step).

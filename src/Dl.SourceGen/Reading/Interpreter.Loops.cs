@@ -8,15 +8,18 @@ namespace Dl.SourceGen.Reading;
 
 /// <summary>
 /// Lowering a constant-bound <c>for</c> loop to a loop node instead of unrolling it. A loop qualifies
-/// when its body is the same at every step apart from the tensors it carries: the body does not read
-/// the loop variables, the header does not read what the body writes, and it runs more than
+/// when its body is the same at every step apart from the tensors it carries: the body reads the loop
+/// variables only at index sites (the step's entry of a sequence, an array element the step writes:
+/// Interpreter.IndexSites.cs), the header does not read what the body writes, and it runs more than
 /// <see cref="MaxUnrolledLoop"/> steps (counted by running the header alone). The reader then traces
 /// the first two steps as usual and compares them: the same ops with the same attributes, each operand
 /// either inside the step (at the same place), the same value both times (a weight, a value computed
-/// before the loop), or a carried variable (its value before the step). If they match, the second
-/// step's ops are dropped, the first stays as the body, and each carried variable gets a
-/// <see cref="OpSpec.LoopOp"/> op: its final value after all steps. Anything else (a short loop, a body
-/// using the step index, layers that differ per step, a return inside) unrolls as before.
+/// before the loop), or a carried variable (its value before the step); an index site's op may differ
+/// only in its index, which moves as the plan computed. If they match, the second step's ops are
+/// dropped, the first stays as the body, each carried variable gets a <see cref="OpSpec.LoopOp"/> op (its
+/// final value after all steps) and each array element written holds its step of a per-step output
+/// (Interpreter.LoopNode.cs, Interpreter.Arrays.cs). Anything else (a short loop, a body using the step
+/// index otherwise, layers that differ per step, a return inside) unrolls as before.
 /// </summary>
 internal sealed partial class Interpreter
 {
