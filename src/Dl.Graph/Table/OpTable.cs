@@ -84,6 +84,9 @@ public static class OpTable
             { Doc = "Ints = [axis, start, length] (negative axis: from the end)" },
         new("Select", OpSurface.Method, 1, (g, a, x) => g.Select(x[0], a.Ints[0], a.Ints[1]), Int("axis"), Int("index"))
             { Doc = "Ints = [axis, index]: that entry, the axis removed" },
+        // Tensor.Chunk returns every part: the reader makes one op per part (Interpreter.Arrays.cs).
+        new("Chunk", OpSurface.Method, 1, (g, a, x) => g.Chunk(x[0], a.Ints[0], a.Ints[1], a.Ints[2]), Int("axis"), Int("count"))
+            { Doc = "Ints = [axis, count, part]: that part of count equal parts along axis (negative: from the end)" },
         new("Reverse", OpSurface.Method, 1, (g, a, x) => g.Reverse(x[0], a.Ints[0]), Int("axis"))
             { Doc = "Ints = [axis] (negative: from the end; not the batch axis)" },
         new("SequenceMask", OpSurface.Nn, 2, (g, a, x) => g.SequenceMask(x[0], x[1]))

@@ -42,6 +42,13 @@ public partial class Tensor
     public Tensor Select(int axis, int index) => throw Symbolic();
 
     /// <summary>
+    /// <paramref name="count"/> equal parts of <paramref name="axis"/> (negative: from the end; not the batch
+    /// axis), in order: <c>gates.Chunk(1, 4)</c> of [N,4H] is four [N,H] tensors, an LSTM's gates from one
+    /// fused product. Each part is a Slice; a size <paramref name="count"/> does not divide is a build error (DL0001).
+    /// </summary>
+    public Tensor[] Chunk(int axis, int count) => throw Symbolic();
+
+    /// <summary>
     /// <paramref name="axis"/> (negative: from the end; not the batch axis) in reverse order:
     /// <c>x.Reverse(1)</c> of a sequence [N,T,H] reads it from its last step (a backward recurrence's input).
     /// </summary>

@@ -19,7 +19,7 @@ internal sealed class LoopLowering
     private readonly GraphBuilder _top;
     private readonly Node?[] _nodes;
     private readonly List<(int Start, int End)> _bodies = new();
-    private readonly Dictionary<(GraphBuilder, int), ScanCall> _calls = new();
+    private readonly Dictionary<(GraphBuilder, int), (ScanCall Call, Dictionary<int, Node> Body)> _calls = new();
 
     public LoopLowering(ModelSpec spec, GraphBuilder top, Node?[] nodes)
     {
@@ -27,8 +27,8 @@ internal sealed class LoopLowering
         for (int i = 0; i < spec.Ops.Count; i++)
             if (spec.Ops[i].Op == OpSpec.LoopOp)
             {
-                var ints = spec.Ops[i].Ints;
-                _bodies.Add((i - ints[2], i - ints[2] + ints[3]));
+                var layout = LoopLayout.Decode(spec.Ops[i].Ints, i);
+                _bodies.Add((layout.BodyStart, layout.BodyStart + layout.BodyLength));
             }
     }
 
@@ -57,24 +57,36 @@ internal sealed class LoopLowering
         return _nodes[index] = ModelLowering.Build(_top, op, Array.Empty<Node>());
     }
 
-    /// <summary>The Loop op at <paramref name="index"/> on <paramref name="g"/>: one carry's final value.</summary>
+    /// <summary>The Loop op at <paramref name="index"/> on <paramref name="g"/>: one value of the loop (see <see cref="LoopResultKind"/>).</summary>
     public Node Loop(GraphBuilder g, int index, Node[] inits, Func<int, Node> outside)
     {
-        var op = _spec.Ops[index];
-        var ints = op.Ints;
-        int steps = ints[0], carry = ints[1], start = index - ints[2], length = ints[3], carries = ints[4];
-        if (!_calls.TryGetValue((g, start), out var call))
-            _calls[(g, start)] = call = Build(g, op, steps, start, length, carries, inits, outside);
-        return call.Final(carry);
+        var layout = LoopLayout.Decode(_spec.Ops[index].Ints, index);
+        if (!_calls.TryGetValue((g, layout.BodyStart), out var loop))
+            _calls[(g, layout.BodyStart)] = loop = Build(g, layout, inits, outside);
+        switch (layout.Result)
+        {
+            case LoopResultKind.Final:
+                return loop.Call.Final(layout.ResultIndex);
+            case LoopResultKind.Stacked:
+            {
+                var output = loop.Body[layout.BodyStart + layout.Outputs[layout.ResultIndex]];
+                return loop.Call.Stacked(output, GraphBuilder.StackAxis(output.Shape, layout.ResultArgument));
+            }
+            default:
+            {
+                // One step's value: the stacked output just after its batch axis (all steps' reads share it), then that step.
+                var output = loop.Body[layout.BodyStart + layout.Outputs[layout.ResultIndex]];
+                int axis = Enumerable.Range(0, output.Shape.Rank).Where(k => output.Shape[k].IsBatch).Select(k => k + 1).DefaultIfEmpty(0).First();
+                return g.Select(loop.Call.Stacked(output, axis), axis, layout.ResultArgument);
+            }
+        }
     }
 
-    private ScanCall Build(GraphBuilder g, OpSpec loop, int steps, int start, int length, int carryCount, Node[] inits, Func<int, Node> outside)
+    private (ScanCall, Dictionary<int, Node>) Build(GraphBuilder g, LoopLayout layout, Node[] inits, Func<int, Node> outside)
     {
-        var ints = loop.Ints;
-        var outs = Enumerable.Range(0, carryCount).Select(c => start + ints[5 + c]).ToList();
-        var carryUse = new Dictionary<(int Op, int Operand), int>();
-        for (int t = 5 + carryCount; t + 2 < ints.Count; t += 3)
-            carryUse[(start + ints[t], ints[t + 1])] = ints[t + 2];
+        int start = layout.BodyStart, end = start + layout.BodyLength;
+        var carryUse = layout.CarryUses.ToDictionary(u => (start + u.Op, u.Operand), u => u.Carry);
+        var slices = layout.Slices.ToDictionary(s => start + s.Op);
 
         var body = new ScanBodyBuilder();
         var captured = new List<Node>();
@@ -88,6 +100,8 @@ internal sealed class LoopLowering
             return captureByNode[param] = body.Capture(param.Shape, param.Type);
         };
         var carrySlots = inits.Select(x => body.Carry(x.Shape, x.Type)).ToList();
+        var sequences = new List<Node>();
+        var sliceAxes = new List<int>();
         var captureSlots = new Dictionary<int, Node>();
         var values = new Dictionary<int, Node>();
         Node Capture(int index)
@@ -103,14 +117,18 @@ internal sealed class LoopLowering
         }
         Node Inside(int index) => values.TryGetValue(index, out var v) ? v : Capture(index);
 
-        int end = start + length;
         for (int i = start; i < end; i++)
         {
             if (BodyEnd(i, start, end) is int inner) { i = inner - 1; continue; }
             var op = _spec.Ops[i];
-            var x = op.Inputs.Select((input, j) => carryUse.TryGetValue((i, j), out var c) ? carrySlots[c] : Inside(input)).ToArray();
             try
             {
+                if (slices.TryGetValue(i, out var slice))
+                {
+                    values[i] = SliceSlot(g, body, op, outside(op.Inputs[0]), layout, slice.First, slice.Stride, sequences, sliceAxes);
+                    continue;
+                }
+                var x = op.Inputs.Select((input, j) => carryUse.TryGetValue((i, j), out var c) ? carrySlots[c] : Inside(input)).ToArray();
                 values[i] = op.Op switch
                 {
                     OpTable.Param => Capture(i),
@@ -120,17 +138,46 @@ internal sealed class LoopLowering
             }
             catch (ShapeException e) { throw new BodyError(e, op); }
         }
+        var outs = layout.CarryOuts.Select(o => start + o).ToList();
         try
         {
             var scan = body.Finish(outs.Select(o => values[o]).ToArray());
-            return g.Scan(scan, steps, inits, Array.Empty<Node>(), captured);
+            return (g.Scan(scan, layout.Steps, inits, sequences, captured, sliceAxes, layout.Reverse), values);
         }
         catch (ShapeException e)
         {
             // A carry that changes shape: reported where the step computes its new value.
-            int changed = Enumerable.Range(0, carryCount).FirstOrDefault(c => !values[outs[c]].Shape.Equals(inits[c].Shape));
+            int changed = Enumerable.Range(0, outs.Count).FirstOrDefault(c => !values[outs[c]].Shape.Equals(inits[c].Shape));
             throw new BodyError(e, _spec.Ops[outs[changed]]);
         }
+    }
+
+    /// <summary>
+    /// A Select or Slice of the step's entry of a sequence (entry first + stride·s at step s): a slice slot
+    /// of the loop over the entries the steps read, in the loop's direction (reversed outside when the
+    /// index walks the other way). Its value in the body is the slot, with the axis kept for a Slice.
+    /// </summary>
+    private static Node SliceSlot(GraphBuilder g, ScanBodyBuilder body, OpSpec op, Node sequence, LoopLayout layout, int first, int stride,
+        List<Node> sequences, List<int> sliceAxes)
+    {
+        var shape = sequence.Shape;
+        int axis = shape.Axis(op.Ints[0], op.Op);
+        if (shape[axis].IsBatch)
+            throw new ShapeException(ShapeErrorKind.BadAxis, $"{op.Op}: cannot take a loop step's entry along the batch axis of {shape} (axis {op.Ints[0]})");
+        int size = shape[axis].Size, last = first + stride * (layout.Steps - 1);
+        foreach (var (index, step) in new[] { (first, 0), (last, layout.Steps - 1) })
+        {
+            int at = index < 0 ? index + size : index;
+            if (at < 0 || at >= size)
+                throw new ShapeException(ShapeErrorKind.BadArgument,
+                    $"{op.Op}: index {index} (at step {step} of {layout.Steps}) is not inside axis {axis} of {shape} (size {size})");
+        }
+        int low = Math.Min(first, last);
+        var window = g.Slice(sequence, axis, low < 0 ? low + size : low, layout.Steps);
+        sequences.Add(stride < 0 == layout.Reverse ? window : g.Reverse(window, axis));
+        sliceAxes.Add(axis);
+        var slot = body.Slice(new Shape(shape.Where((_, k) => k != axis)), sequence.Type);
+        return op.Op == "Slice" ? body.Graph.Reshape(slot, new Shape(shape.Select((d, k) => k == axis ? Dim.Of(1) : d))) : slot;
     }
 
     /// <summary>A parameter in the graph <paramref name="g"/> a loop sits in (the model's, or through its own captures).</summary>

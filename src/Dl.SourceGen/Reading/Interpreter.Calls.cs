@@ -71,6 +71,7 @@ internal sealed partial class Interpreter
     private Value TensorMethod(IInvocationOperation call, Frame f)
     {
         if (call.Instance is null) throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
+        if (call.TargetMethod is { Name: "Chunk", ReturnType: IArrayTypeSymbol }) return Chunk(call, f);
         return TableCall(call, OpSurface.Method, f) ?? throw Error(DiagnosticDescriptors.UnknownCall, call.Syntax, Name(call.TargetMethod), KnownCalls);
     }
 
@@ -89,6 +90,7 @@ internal sealed partial class Interpreter
         var operands = new List<int>();
         if (surface == OpSurface.Method) operands.Add(TensorOf(Eval(call.Instance!, f), call.Instance!.Syntax, f));
         var settings = new Dictionary<string, object>();
+        (LoweredLoop, int, bool)? run = null;
         foreach (var argument in call.Arguments)
         {
             if (argument.Parameter is not { } parameter) return null;
@@ -96,12 +98,19 @@ internal sealed partial class Interpreter
             if (entry.Attribute(parameter.Name) is { } attribute)
                 settings[parameter.Name] = ReadAttribute(attribute, argument, f, settings);
             else if (!IsOperand(parameter.Type)) return null;
-            else if (entry.Arity == -1) operands.AddRange(TensorsOf(argument.Value, f));
+            else if (entry.Arity == -1)
+            {
+                var parts = Eval(argument.Value, f);
+                // Every step of a loop's per-step output, stacked: the loop's stacked output.
+                if (entry.Name == "Stack" && parts is ArrayValue array && StepRun(array.Items) is { } r) run = r;
+                else operands.AddRange(TensorsOf(parts, syntax, f));
+            }
             else if (entry.LabelOperands.Contains(operands.Count)) operands.Add(LabelsOf(Eval(argument.Value, f), syntax));
             else operands.Add(TensorOf(Eval(argument.Value, f), syntax, f));
         }
         if (entry.Arity >= 0 && operands.Count != entry.Arity) return null;
         if (entry.Attributes.Any(a => !settings.ContainsKey(a.Parameter))) return null;
+        if (run is { } steps) return StackRun(steps, (int)settings["axis"], call.Syntax, f); // Stack's only operand is its parts
         var ints = new List<int>();
         double number = 0;
         foreach (var attribute in entry.Attributes)
@@ -165,11 +174,11 @@ internal sealed partial class Interpreter
     }
 
     /// <summary>The tensors of a params array (expanded or as one array value).</summary>
-    private int[] TensorsOf(IOperation argument, Frame f) => Eval(argument, f) switch
+    private int[] TensorsOf(Value parts, SyntaxNode at, Frame f) => parts switch
     {
-        ArrayValue a => a.Items.Select(item => TensorOf(item, argument.Syntax, f)).ToArray(),
+        ArrayValue a => a.Items.Select(item => TensorOf(item, at, f)).ToArray(),
         PoisonValue => throw new PoisonedException(),
-        var single => new[] { TensorOf(single, argument.Syntax, f) },
+        var single => new[] { TensorOf(single, at, f) },
     };
 
     public static int[] Ints(Value value, SyntaxNode at) => value switch

@@ -68,11 +68,15 @@ internal sealed partial class Interpreter
                     : throw new PoisonedException();
                 return branch is null ? PoisonValue.Instance : Eval(branch, f);
             case IArrayCreationOperation { Initializer: { } initializer }:
-                return new ArrayValue(initializer.ElementValues.Select(e => Eval(e, f)).ToImmutableArray());
+                return NewArray(initializer.ElementValues.Select(e => Eval(e, f)).ToList());
             case IArrayCreationOperation { IsImplicit: true, DimensionSizes: [{ ConstantValue: { HasValue: true, Value: 0 } }] }:
-                return new ArrayValue(ImmutableArray<Value>.Empty); // an omitted params argument
+                return NewArray(Array.Empty<Value>()); // an omitted params argument
+            case IArrayCreationOperation { DimensionSizes: [var size] } creation:
+                return EmptyArray(creation, size, f);
+            case IArrayElementReferenceOperation element:
+                return Element(element, f);
             case ICollectionExpressionOperation collection when collection.Elements.All(e => e is not ISpreadOperation):
-                return new ArrayValue(collection.Elements.Select(e => Eval(e, f)).ToImmutableArray());
+                return NewArray(collection.Elements.Select(e => Eval(e, f)).ToList());
             case IInvalidOperation:
                 throw new CompileErrorException();
             default:
@@ -120,6 +124,8 @@ internal sealed partial class Interpreter
     {
         var instance = reference.Instance is null ? null : Eval(reference.Instance, f);
         if (instance is PoisonValue) throw new PoisonedException();
+        if (instance is ArrayValue array && reference.Property.Name is "Length")
+            return new ConstValue(array.Items.Count, reference.Type);
         if (instance is DenseValue dense)
         {
             switch (reference.Property.Name)
@@ -190,6 +196,9 @@ internal sealed partial class Interpreter
             case IParameterReferenceOperation p: f.Variables[p.Parameter] = value; return value;
             case IFieldReferenceOperation field:
                 throw Unsupported(target.Syntax, $"assigning to the field '{field.Field.Name}' (model code may not change fields)");
+            case IArrayElementReferenceOperation element:
+                SetElement(element, value, f);
+                return value;
             default:
                 throw Unsupported(target.Syntax, $"assigning to '{target.Syntax}'");
         }

@@ -8,15 +8,18 @@ namespace Dl.SourceGen.Reading;
 
 /// <summary>
 /// Lowering a constant-bound <c>for</c> loop to a loop node instead of unrolling it. A loop qualifies
-/// when its body is the same at every step apart from the tensors it carries: the body does not read
-/// the loop variables, the header does not read what the body writes, and it runs more than
+/// when its body is the same at every step apart from the tensors it carries: the body reads the loop
+/// variables only at index sites (the step's entry of a sequence, an array element the step writes:
+/// Interpreter.IndexSites.cs), the header does not read what the body writes, and it runs more than
 /// <see cref="MaxUnrolledLoop"/> steps (counted by running the header alone). The reader then traces
 /// the first two steps as usual and compares them: the same ops with the same attributes, each operand
 /// either inside the step (at the same place), the same value both times (a weight, a value computed
-/// before the loop), or a carried variable (its value before the step). If they match, the second
-/// step's ops are dropped, the first stays as the body, and each carried variable gets a
-/// <see cref="OpSpec.LoopOp"/> op: its final value after all steps. Anything else (a short loop, a body
-/// using the step index, layers that differ per step, a return inside) unrolls as before.
+/// before the loop), or a carried variable (its value before the step); an index site's op may differ
+/// only in its index, which moves as the plan computed. If they match, the second step's ops are
+/// dropped, the first stays as the body, each carried variable gets a <see cref="OpSpec.LoopOp"/> op (its
+/// final value after all steps) and each array element written holds its step of a per-step output
+/// (Interpreter.LoopNode.cs, Interpreter.Arrays.cs). Anything else (a short loop, a body using the step
+/// index otherwise, layers that differ per step, a return inside) unrolls as before.
 /// </summary>
 internal sealed partial class Interpreter
 {
@@ -35,7 +38,7 @@ internal sealed partial class Interpreter
     /// The step count of <c>for (...; i &lt; n; i++)</c> (also &lt;=, &gt;, &gt;=, --, += c, -= c) over an int
     /// <c>i</c> and a constant <c>n</c>, by arithmetic; null for any other header (then it is run step by step).
     /// </summary>
-    private (int Steps, ISymbol Index, Value Final)? CountCanonical(IForLoopOperation loop, Frame frame)
+    private (int Steps, ISymbol Index, Value Final, int From, int Step)? CountCanonical(IForLoopOperation loop, Frame frame)
     {
         if (loop.Condition is not IBinaryOperation { LeftOperand: ILocalReferenceOperation { Local: var index } } condition
             || loop.AtLoopBottom.Length != 1 || !frame.Variables.TryGetValue(index, out var start) || start is not ConstValue { Constant: int from })
@@ -73,10 +76,14 @@ internal sealed partial class Interpreter
         long steps = span < 0 ? 0 : span / System.Math.Abs(step) + 1;
         long final = from + steps * step;
         if (steps > int.MaxValue || final < int.MinValue || final > int.MaxValue) return null;
-        return ((int)steps, index, new ConstValue((int)final, start is ConstValue c ? c.Type : null));
+        return ((int)steps, index, new ConstValue((int)final, start is ConstValue c ? c.Type : null), from, (int)step);
     }
 
-    private sealed record LoopPlan(int Steps, HashSet<ISymbol> LoopVariables, Dictionary<ISymbol, Value> Final);
+    private sealed record LoopPlan(int Steps, HashSet<ISymbol> LoopVariables, Dictionary<ISymbol, Value> Final)
+    {
+        /// <summary>Where the body reads the step index (Interpreter.IndexSites.cs), by location.</summary>
+        public Dictionary<LocationInfo, IndexSite> Sites { get; init; } = new();
+    }
 
     /// <summary>The loop's step count and the loop variables' values after it, when the loop can become a loop node.</summary>
     private LoopPlan? PlanLoop(IForLoopOperation loop, Frame frame)
@@ -86,12 +93,19 @@ internal sealed partial class Interpreter
         foreach (var op in loop.Before.Concat(loop.AtLoopBottom))
             loopVariables.UnionWith(Written(op));
         var bodyWrites = new HashSet<ISymbol>(Written(loop.Body), SymbolEqualityComparer.Default);
-        if (Read(loop.Body).Any(loopVariables.Contains)) return null;
         if (Read(loop.Condition).Concat(loop.AtLoopBottom.SelectMany(Read)).Any(bodyWrites.Contains)) return null;
+        bool readsIndex = Read(loop.Body).Any(loopVariables.Contains);
 
         if (CountCanonical(loop, frame) is { } counted)
-            return counted.Steps <= MaxUnrolledLoop || counted.Steps > MaxLoopSteps ? null
-                : new LoopPlan(counted.Steps, loopVariables, new Dictionary<ISymbol, Value>(frame.Variables, SymbolEqualityComparer.Default) { [counted.Index] = counted.Final });
+        {
+            if (counted.Steps <= MaxUnrolledLoop || counted.Steps > MaxLoopSteps) return null;
+            // A body reading the index only to pick the step's slice (or to write the step's output) is still the same each step.
+            var sites = readsIndex ? IndexSites(loop, loopVariables, counted.Index, counted.From, counted.Step, counted.Steps) : new();
+            return sites is null ? null
+                : new LoopPlan(counted.Steps, loopVariables, new Dictionary<ISymbol, Value>(frame.Variables, SymbolEqualityComparer.Default) { [counted.Index] = counted.Final })
+                    { Sites = sites };
+        }
+        if (readsIndex) return null;
 
         var saved = new Dictionary<ISymbol, Value>(frame.Variables, SymbolEqualityComparer.Default);
         try
@@ -117,82 +131,6 @@ internal sealed partial class Interpreter
             frame.Variables.Clear();
             foreach (var kv in saved) frame.Variables[kv.Key] = kv.Value;
         }
-    }
-
-    /// <summary>
-    /// After the first two steps were traced (ops [start0, start1) and [start1, end1), the variables before
-    /// each step and after the second): turns the loop into a loop node when the steps match.
-    /// </summary>
-    private bool TryLowerLoop(IForLoopOperation loop, Frame frame, LoopPlan plan, int start0, int start1,
-        Dictionary<ISymbol, Value> before, Dictionary<ISymbol, Value> after0, Dictionary<ISymbol, Value> after1)
-    {
-        // The first step also made the parameters it read first (Param fields become ops when first read);
-        // the second reads the same ones. Apart from those, the steps must match op for op.
-        int length = start1 - start0, end1 = _ops.Count;
-        var first = Enumerable.Range(start0, length).Where(i => _ops[i].Op != Dl.Graph.OpTable.Param).ToList();
-        var second = Enumerable.Range(start1, end1 - start1).ToList();
-        if (first.Count == 0 || first.Count != second.Count) return false;
-        var twin = new Dictionary<int, int>(); // an op of the first step -> the same op in the second
-        for (int k = 0; k < first.Count; k++) twin[first[k]] = second[k];
-
-        // The carried variables: tensors the step replaces with a value it computes.
-        var carries = new List<(ISymbol Symbol, int Init, int Out)>();
-        foreach (var kv in before)
-        {
-            if (plan.LoopVariables.Contains(kv.Key)) continue;
-            if (!after0.TryGetValue(kv.Key, out var v0) || !after1.TryGetValue(kv.Key, out var v1)) return false;
-            if (Same(kv.Value, v0) && Same(v0, v1)) continue;
-            if (kv.Value is TensorValue init && v0 is TensorValue o0 && v1 is TensorValue o1
-                && twin.TryGetValue(o0.Op, out var next) && next == o1.Op)
-                carries.Add((kv.Key, init.Op, o0.Op));
-            else return false;
-        }
-        if (carries.Count == 0) return false;
-
-        // The two steps op by op; where the first step reads a carry's initial value, the loop reads the carry.
-        var carryUses = new List<int>();
-        foreach (var at in first)
-        {
-            var (o0, o1) = (_ops[at], _ops[twin[at]]);
-            if (o0.Op is Dl.Graph.OpTable.Input or Dl.Graph.OpTable.LabelsInput or Dl.Graph.OpTable.InputLike or Dl.Graph.OpTable.LabelsLike
-                || (o0.Op != OpSpec.LoopOp && Dl.Graph.OpTable.Get(o0.Op).DependsOnMode))
-                return false; // inputs, and layers that behave differently in training, stay unrolled
-            if (o0.Inputs.Count != o1.Inputs.Count || o0 with { Inputs = EquatableArray<int>.Empty } != o1 with { Inputs = EquatableArray<int>.Empty })
-                return false;
-            for (int j = 0; j < o0.Inputs.Count; j++)
-            {
-                int i0 = o0.Inputs[j], i1 = o1.Inputs[j];
-                if (i0 >= start0 && i0 < start1)
-                {
-                    if (twin.TryGetValue(i0, out var same) ? same == i1 : i1 == i0) continue; // inside the step, or a parameter it made
-                    return false;
-                }
-                if (i1 == i0) continue;
-                int carry = carries.FindIndex(c => c.Init == i0 && c.Out == i1);
-                if (carry < 0) return false;
-                carryUses.AddRange(new[] { at - start0, j, carry });
-            }
-        }
-
-        _ops.RemoveRange(start1, end1 - start1);
-        var location = KeywordLocation(loop.Syntax);
-        int firstLoop = _ops.Count;
-        for (int c = 0; c < carries.Count; c++)
-        {
-            // Ints: steps, which carry, body start (back from this op), body length, carries, each carry's
-            // value after a step (from the body start), then (op, operand, carry) for each read of a carry.
-            var ints = new List<int> { plan.Steps, c, firstLoop + c - start0, length, carries.Count };
-            ints.AddRange(carries.Select(x => x.Out - start0));
-            ints.AddRange(carryUses);
-            _budget.Op(location, frame.CallSite);
-            _ops.Add(new OpSpec(OpSpec.LoopOp, carries.Select(x => x.Init).ToEquatableArray(), location)
-                { Ints = ints.ToEquatableArray(), Context = frame.Context, CallSite = frame.CallSite });
-        }
-        foreach (var v in plan.LoopVariables)
-            if (plan.Final.TryGetValue(v, out var value)) frame.Variables[v] = value;
-        for (int c = 0; c < carries.Count; c++)
-            frame.Variables[carries[c].Symbol] = new TensorValue(firstLoop + c);
-        return true;
     }
 
     private static bool Same(Value a, Value b) => ReferenceEquals(a, b) || (a, b) switch

@@ -77,15 +77,15 @@ internal sealed partial class Interpreter
             if (Exec(before, frame, out returned)) return true;
         // A long loop whose body is the same at every step becomes a loop node (Interpreter.Loops.cs).
         var plan = PlanLoop(loop, frame);
-        var marks = new (int Start, Dictionary<ISymbol, Value> Variables)[3];
+        var marks = new StepMark[3];
         for (int iteration = 0; ; iteration++)
         {
             if (plan is not null && iteration <= 2)
             {
-                marks[iteration] = (_ops.Count, Snapshot(frame));
+                marks[iteration] = new StepMark(_ops.Count, Snapshot(frame), _writes.Count, _arrays);
                 if (iteration == 2)
                 {
-                    if (TryLowerLoop(loop, frame, plan, marks[0].Start, marks[1].Start, marks[0].Variables, marks[1].Variables, marks[2].Variables))
+                    if (TryLowerLoop(loop, frame, plan, marks))
                         return false;
                     plan = null;
                 }

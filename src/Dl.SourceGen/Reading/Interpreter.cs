@@ -88,6 +88,7 @@ internal sealed partial class Interpreter
                 return p.Op;
             case ConstValue { Constant: var c } when ConstantEvaluator.IsNumeric(c):
                 return Emit(Dl.Graph.OpTable.Constant, at, frame, Array.Empty<int>(), o => o with { Number = ConstantEvaluator.ToDouble(c!) }).Op;
+            case LoopStepValue step: return EmitLoopResult(step.Loop, LoopResultKind.Step, step.Output, step.Step, frame);
             case PoisonValue: throw new PoisonedException();
             default: throw Unsupported(at, $"'{at}' used as a tensor ({Describe(value)})");
         }
@@ -106,6 +107,8 @@ internal sealed partial class Interpreter
         LabelsValue => "labels",
         ConstValue c => "the constant " + c,
         ArrayValue => "an array",
+        UnsetValue => "an array element not written yet",
+        LoopStepValue => "one step of a loop's output",
         TupleValue t => $"a tuple of {t.Items.Length}",
         DenseValue d => $"the Dense layer '{d.Path}'",
         ParamValue p => $"the parameter '{p.Path}'",

@@ -31,10 +31,52 @@ internal sealed class ConstValue(object? value, ITypeSymbol? type) : Value
     public override string ToString() => Constant?.ToString() ?? "null";
 }
 
-/// <summary>A constant array (a params argument such as <c>Reshape(-1, 28, 28)</c>).</summary>
-internal sealed class ArrayValue(ImmutableArray<Value> items) : Value
+/// <summary>
+/// An array: a params argument such as <c>Reshape(-1, 28, 28)</c>, an array expression, the parts of a
+/// <c>Chunk</c>, or <c>new Tensor[n]</c> filled by element (<c>hs[t] = h</c>; <see cref="UnsetValue"/> until then).
+/// It is one object however many locals refer to it, as in C#.
+/// </summary>
+internal sealed class ArrayValue(IEnumerable<Value> items, int serial) : Value
 {
-    public ImmutableArray<Value> Items { get; } = items;
+    private readonly Value[] _items = System.Linq.Enumerable.ToArray(items);
+
+    public IReadOnlyList<Value> Items => _items;
+
+    /// <summary>Arrays in the order the reader made them (a loop step's own arrays are those made after it began).</summary>
+    public int Serial { get; } = serial;
+
+    public void Set(int index, Value value) => _items[index] = value;
+}
+
+/// <summary>An element of <c>new Tensor[n]</c> not written yet.</summary>
+internal sealed class UnsetValue : Value
+{
+    public static UnsetValue Instance { get; } = new();
+}
+
+/// <summary>
+/// A loop lowered to a loop node, as the reader keeps it to make more of its values later: the Loop ops
+/// for its per-step outputs are made where they are read (<see cref="LoopStepValue"/>).
+/// </summary>
+internal sealed class LoweredLoop(Spec.LoopLayout layout, EquatableArray<int> inits, LocationInfo location, string context, LocationInfo? callSite)
+{
+    public Spec.LoopLayout Layout { get; } = layout;
+    public EquatableArray<int> Inits { get; } = inits;
+    public LocationInfo Location { get; } = location;
+    public string Context { get; } = context;
+    public LocationInfo? CallSite { get; } = callSite;
+}
+
+/// <summary>
+/// Per-step output <see cref="Output"/> of a lowered loop at time step <see cref="Step"/> (what the loop's
+/// body wrote to an array element at that step). Becomes an op only when read: all steps of one output
+/// in order, given to <c>Nn.Stack</c>, are the loop's stacked output; one alone is that output's step.
+/// </summary>
+internal sealed class LoopStepValue(LoweredLoop loop, int output, int step) : Value
+{
+    public LoweredLoop Loop { get; } = loop;
+    public int Output { get; } = output;
+    public int Step { get; } = step;
 }
 
 /// <summary>

@@ -81,9 +81,9 @@ internal sealed record OpSpec(string Op, EquatableArray<int> Inputs, LocationInf
 {
     /// <summary>
     /// The one traced op that is not a row of the op table but the front end's own: the final value of one
-    /// carried variable of a loop lowered to a loop node (Reading/Interpreter.Loops.cs, Lowering/LoopLowering.cs).
-    /// Inputs = every carry's initial value; Ints = steps, carry, body start (back from this op), body length,
-    /// carries, each carry's value after a step (from the body start), then (op, operand, carry) triples.
+    /// value of a loop lowered to a loop node (Reading/Interpreter.Loops.cs, Lowering/LoopLowering.cs): a carried
+    /// variable's final value, a per-step output stacked, or one step of it. Inputs = every carry's initial
+    /// value; Ints = the loop's <see cref="LoopLayout"/> (encoded and decoded there only).
     /// </summary>
     public const string LoopOp = "Loop";
 

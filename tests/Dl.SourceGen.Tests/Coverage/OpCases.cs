@@ -191,6 +191,11 @@ public static class OpCases
             Model = Std("(x * p).Select(1, -1)", input: "3, 2"), Args = new OpArgs { Ints = new[] { 1, 2 } },
             BadArgs = new OpArgs { Ints = new[] { 1, 3 } }, BadOperands = g => X(g, "N,3,2"), Gradient = new[] { Float("x", S("N,3,2")) },
         },
+        new OpCase("Chunk")
+        {
+            Model = Std("(x * p).Chunk(-1, 2)[1] * 2f + (x * p).Chunk(1, 2)[0]", input: "4"), Args = new OpArgs { Ints = new[] { 1, 2, 1 } },
+            BadArgs = new OpArgs { Ints = new[] { 1, 3, 0 } }, BadOperands = g => X(g, "N,4"), Gradient = new[] { Float("x", S("N,4")) },
+        },
         new OpCase("Embedding")
         {
             Model = """
