@@ -5,7 +5,9 @@ namespace CharRnn;
 /// <summary>
 /// A character-level language model: each of <see cref="Window"/> characters is embedded (64 features), an LSTM
 /// reads them in order, and a dense layer turns every step's hidden state into scores for the character that
-/// follows it. The loss is the cross-entropy of all <see cref="Window"/> predictions (many-to-many).
+/// follows it. The loss is the cross-entropy of all <see cref="Window"/> predictions (many-to-many). The LSTM is
+/// stateful: each call starts from the state the previous call ended in, so a window continues where the window
+/// before it in the same row stopped, while gradients stop at the window's start (truncated BPTT).
 /// </summary>
 [Model]
 public partial class CharLstm
@@ -16,7 +18,7 @@ public partial class CharLstm
     public const int Hidden = 256;
 
     readonly Embedding embed = new(Alphabet.Size, 64);            // [N, 64] tokens -> [N, 64, 64]
-    readonly Lstm lstm = new(64, Hidden);                         // -> [N, 64, 256]
+    readonly Lstm lstm = new(64, Hidden, stateful: true);         // -> [N, 64, 256], the state carried from call to call
     readonly Param w = new(Init.Glorot, Hidden, Alphabet.Size);
     readonly Param b = new(Init.Zeros, Alphabet.Size);
 

@@ -28,11 +28,10 @@ internal static class CharRnnApp
         var (train, validation) = Load(options, output);
         var model = new CharLstm(options.Seed);
         output.WriteLine($"model: Embedding({Alphabet.Size}, 64), Lstm(64, {CharLstm.Hidden}), Dense({CharLstm.Hidden}, {Alphabet.Size}) per step; " +
-            $"{model.Parameters.Length:N0} parameters; windows of {W} characters");
+            $"{model.Parameters.Length:N0} parameters; {options.Batch} streams of text read {W} characters a step, the state carried from window to window");
 
-        var windows = new Windows(train, options.Seed);
-        windows.Shuffle();
-        int perEpoch = windows.Count / options.Batch;
+        var windows = new Windows(train, options.Batch, options.Seed);
+        int perEpoch = windows.Count;
         long steps = (long)options.Epochs * perEpoch;
         var optimizer = new Adam(options.LearningRate) { MaxGradientNorm = options.Clip, Schedule = LearningRateSchedule.Cosine(options.LearningRate, steps) };
         var chars = new int[options.Batch * W];
@@ -46,13 +45,15 @@ internal static class CharRnnApp
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            if (epoch > 1) windows.Shuffle();
+            // Each epoch reads the streams from a new offset, from a fresh state.
+            windows.NewOffset();
+            model.ResetState();
             double lossSum = 0;
             if (bar.IsLive) bar.Start($"epoch {epoch}/{options.Epochs}", perEpoch);
             trainClock.Start();
             for (int b = 0; b < perEpoch; b++)
             {
-                windows.Gather(b * options.Batch, options.Batch, chars, next);
+                windows.Gather(b, chars, next);
                 float loss = model.ComputeGradients(chars, next);
                 DivergenceException.ThrowIfNotFinite(loss, epoch, optimizer.StepCount, "training loss");
                 optimizer.Step(model);
@@ -97,31 +98,41 @@ internal static class CharRnnApp
             int needed = tokens.Length;
             while (!Fits(needed, options.Batch)) needed++;
             throw new SampleException($"{Path.GetFullPath(path)}: {tokens.Length:N0} characters are too few; --batch {options.Batch} needs at least {needed:N0} " +
-                $"(a batch of {W}-character windows to train on, and a tenth of the text to validate on)");
+                $"({options.Batch} streams of at least {W + 1} characters to train on, and a tenth of the text to validate on)");
         }
         output.WriteLine($"text: {tokens.Length:N0} characters from {Path.GetFullPath(path)}: {trainLength:N0} to train on, the last {validationLength:N0} to validate" +
             (unknown > 0 ? $"; {unknown:N0} characters outside printable ASCII read as '?'" : ""));
         return (tokens[..trainLength], tokens[trainLength..]);
     }
 
-    /// <summary>Whether <paramref name="length"/> characters give a batch of training windows and a validation window.</summary>
-    private static bool Fits(int length, int batch) => Windows.Fitting(length / 10) > 0 && Windows.Fitting(length - length / 10) >= batch;
+    /// <summary>Whether <paramref name="length"/> characters give a window in each of <paramref name="batch"/> training streams and a validation window.</summary>
+    private static bool Fits(int length, int batch) => Windows.Fitting(length / 10) > 0 && Windows.Fitting((length - length / 10) / batch) > 0;
 
-    /// <summary>The mean cross-entropy (nats per character) over every whole window of <paramref name="tokens"/>, 64 windows a call.</summary>
+    /// <summary>Validation streams: as many as fit a window each, at most 16.</summary>
+    private static int ValidationRows(int length)
+    {
+        int rows = 16;
+        while (rows > 1 && Windows.Fitting(length / rows) == 0) rows--;
+        return rows;
+    }
+
+    /// <summary>
+    /// The mean cross-entropy (nats per character) over the validation text read as parallel streams from a fresh
+    /// state, the state carried as in training. Leaves the state reset.
+    /// </summary>
     private static double ValidationLoss(CharLstm model, int[] tokens)
     {
-        var windows = new Windows(tokens, 0);
-        windows.InOrder();
-        const int chunk = 64;
-        var chars = new int[chunk * W];
-        var next = new int[chunk * W];
+        var windows = new Windows(tokens, ValidationRows(tokens.Length), 0);
+        var chars = new int[windows.Rows * W];
+        var next = new int[windows.Rows * W];
         double sum = 0;
-        for (int first = 0; first < windows.Count; first += chunk)
+        model.ResetState();
+        for (int k = 0; k < windows.Count; k++)
         {
-            int count = Math.Min(chunk, windows.Count - first);
-            windows.Gather(first, count, chars, next);
-            sum += (double)model.Evaluate(chars.AsSpan(0, count * W), next.AsSpan(0, count * W)) * count;
+            windows.Gather(k, chars, next);
+            sum += model.Evaluate(chars, next);
         }
+        model.ResetState();
         return sum / windows.Count;
     }
 

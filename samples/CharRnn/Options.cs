@@ -11,7 +11,7 @@ internal sealed record Options(string? Text, int Limit, int Epochs, int Batch, f
         "The text to learn (default: data/kjv-gospels-acts.txt beside the executable, the KJV Gospels and Acts)");
     private static readonly Option<int> LimitOption = SampleOptions.Integer("--limit", 0, 0, int.MaxValue, "Read only the first N characters; 0 for all");
     private static readonly Option<int> EpochsOption = SampleOptions.Integer("--epochs", 5, 1, int.MaxValue, "Passes over the training text");
-    private static readonly Option<int> BatchOption = SampleOptions.Integer("--batch", 32, 1, 4096, $"Windows of {CharLstm.Window} characters per step");
+    private static readonly Option<int> BatchOption = SampleOptions.Integer("--batch", 32, 1, 4096, $"Parallel streams of the text, one window of {CharLstm.Window} characters each per step");
     private static readonly Option<float> RateOption = SampleOptions.Number("--lr", 3e-3f, 0, float.PositiveInfinity,
         "Peak learning rate of Adam's cosine decay", minExclusive: true);
     // A language model's LSTM meets the odd exploding gradient; clipping the global norm keeps one batch from undoing the epoch.

@@ -25,6 +25,8 @@ internal static class Sampler
             // yet when it scores the last real one (an LSTM reads left to right).
             int used = Math.Min(W, text.Length);
             for (int t = 0; t < W; t++) window[t] = t < used ? Alphabet.Token(text[text.Length - used + t]) : 0;
+            // The window is read again from a fresh state each time: the carried state would otherwise count it twice.
+            model.ResetState();
             var scores = model.Predict(window).Slice((used - 1) * Alphabet.Size, Alphabet.Size);
             text.Append(Alphabet.Character(Draw(scores, temperature, probabilities, random)));
         }

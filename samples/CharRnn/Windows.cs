@@ -3,47 +3,54 @@ using System;
 namespace CharRnn;
 
 /// <summary>
-/// Cuts a token stream into windows of <see cref="CharLstm.Window"/> characters and their next characters (the
-/// same window shifted by one). Each epoch starts the cuts at a new random offset and visits the windows in a new
-/// order, so the model does not learn where windows begin.
+/// A token stream cut into <c>rows</c> parallel streams, each read window after window: call k holds window k of
+/// every stream, so row n of one call continues row n of the call before. That is what a stateful LSTM needs to
+/// carry its state from one window of text into the next (truncated backpropagation through time). Each window of
+/// <see cref="CharLstm.Window"/> characters comes with its next characters (the same window shifted by one).
 /// </summary>
-internal sealed class Windows(int[] tokens, int seed)
+internal sealed class Windows
 {
     private const int W = CharLstm.Window;
-    private readonly Random _random = new(seed);
-    private int[] _starts = [];
+    private readonly int[] _tokens;
+    private readonly Random _random;
+    private int _offset;
 
-    /// <summary>Whole windows this epoch.</summary>
-    public int Count => _starts.Length;
+    /// <param name="tokens">The text.</param>
+    /// <param name="rows">Parallel streams: the batch size of every call.</param>
+    /// <param name="seed">Draws each epoch's offset.</param>
+    public Windows(int[] tokens, int rows, int seed)
+    {
+        _tokens = tokens;
+        Rows = rows;
+        _random = new Random(seed);
+        StreamLength = tokens.Length / rows;
+    }
 
-    /// <summary>Whole windows of <paramref name="length"/> tokens (each needs W + 1: the window and its last next character).</summary>
+    public int Rows { get; }
+
+    /// <summary>Tokens in each stream.</summary>
+    public int StreamLength { get; }
+
+    /// <summary>Windows per stream, which is calls per pass (each window needs W + 1 tokens: its last next character).</summary>
+    public int Count => Fitting(StreamLength, _offset);
+
+    /// <summary>Whole windows in <paramref name="length"/> tokens read from <paramref name="offset"/>.</summary>
     public static int Fitting(int length, int offset = 0) => Math.Max(0, (length - offset - 1) / W);
 
-    /// <summary>A new offset (below W) and a new order of the windows.</summary>
-    public void Shuffle()
-    {
-        // Offsets up to (length - 1) mod W keep every epoch's window count the same as at offset 0.
-        int offset = _random.Next((tokens.Length - 1) % W + 1);
-        _starts = new int[Fitting(tokens.Length, offset)];
-        for (int i = 0; i < _starts.Length; i++) _starts[i] = offset + i * W;
-        _random.Shuffle(_starts);
-    }
+    /// <summary>
+    /// A new start in every stream for the next epoch, so windows do not always begin at the same characters.
+    /// Offsets up to (length - 1) mod W keep the count of windows the same as at offset 0.
+    /// </summary>
+    public void NewOffset() => _offset = _random.Next((StreamLength - 1) % W + 1);
 
-    /// <summary>The windows in order from the start, for validation: no offset, no shuffle.</summary>
-    public void InOrder()
+    /// <summary>Copies window <paramref name="k"/> of every stream into <paramref name="chars"/> (row n: stream n) and its next characters into <paramref name="next"/>.</summary>
+    public void Gather(int k, Span<int> chars, Span<int> next)
     {
-        _starts = new int[Fitting(tokens.Length)];
-        for (int i = 0; i < _starts.Length; i++) _starts[i] = i * W;
-    }
-
-    /// <summary>Copies windows [first, first + count) into <paramref name="chars"/> and their next characters into <paramref name="next"/>.</summary>
-    public void Gather(int first, int count, Span<int> chars, Span<int> next)
-    {
-        for (int i = 0; i < count; i++)
+        for (int n = 0; n < Rows; n++)
         {
-            var source = tokens.AsSpan(_starts[first + i], W + 1);
-            source[..W].CopyTo(chars.Slice(i * W, W));
-            source[1..].CopyTo(next.Slice(i * W, W));
+            var source = _tokens.AsSpan(n * StreamLength + _offset + k * W, W + 1);
+            source[..W].CopyTo(chars.Slice(n * W, W));
+            source[1..].CopyTo(next.Slice(n * W, W));
         }
     }
 }
