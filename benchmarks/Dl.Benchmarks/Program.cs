@@ -5,12 +5,12 @@ using BenchmarkDotNet.Running;
 using Dl.Benchmarks;
 
 // Two ways to run:
-//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick       figures as `name value unit` lines (~20 s)
+//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick [mlp lenet lstm gemm]   figures as `name value unit` lines (~30 s for all)
 //   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- [BenchmarkDotNet args, e.g. --filter *Mlp* or *LeNet*]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "--quick")
 {
-    QuickFigures.Run();
+    QuickFigures.Run(args[1..]);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(MlpBench).Assembly).Run(args);
@@ -21,12 +21,18 @@ BenchmarkSwitcher.FromAssembly(typeof(MlpBench).Assembly).Run(args);
 /// </summary>
 internal static class QuickFigures
 {
-    public static void Run()
+    /// <summary>The named groups (mlp, lenet, lstm, gemm), or all of them.</summary>
+    public static void Run(string[] groups)
     {
-        Mlp();
-        LeNet();
-        Lstm();
-        Sgemm();
+        var known = new (string Name, Action Run)[] { ("mlp", Mlp), ("lenet", LeNet), ("lstm", Lstm), ("gemm", Sgemm) };
+        foreach (var group in groups)
+            if (Array.FindIndex(known, k => k.Name == group) < 0)
+            {
+                Console.Error.WriteLine($"Dl.Benchmarks: no group '{group}'; the groups are {string.Join(", ", Array.ConvertAll(known, k => k.Name))}");
+                Environment.Exit(2);
+            }
+        foreach (var (name, run) in known)
+            if (groups.Length == 0 || Array.IndexOf(groups, name) >= 0) run();
         // How often the helper thread was late to its half of a split (its core busy elsewhere): when
         // this is large, the two-thread figures above are not what the code does on a free machine.
         long splits = Dl.Cpu.HelperThread.Splits;
