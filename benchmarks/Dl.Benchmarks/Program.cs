@@ -93,8 +93,8 @@ internal static class QuickFigures
         var train = new MnistBatches(LstmBench.TrainBatch, int.MaxValue);
         Report($"lstm_train_step_b{LstmBench.TrainBatch}", Time(() => { var (x, y) = train.Next(); trained.TrainStep(x, y); }), "us");
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) { var (x, y) = train.Next(); trained.TrainStep(x, y); }
-        Report($"lstm_train_step_b{LstmBench.TrainBatch}_allocated", (GC.GetAllocatedBytesForCurrentThread() - before) / 20.0, "bytes");
+        for (int i = 0; i < 200; i++) { var (x, y) = train.Next(); trained.TrainStep(x, y); }
+        Report($"lstm_train_step_b{LstmBench.TrainBatch}_allocated", (GC.GetAllocatedBytesForCurrentThread() - before) / 200.0, "bytes");
 
         var model = new SequentialMnist.Lstm1(seed: 1);
         foreach (int batch in new[] { 1, 64 })
