@@ -37,12 +37,7 @@ internal static class AdversarialApp
     private static int Attack(int epochs, int seed, string? dataDir, TextWriter output)
     {
         var total = Stopwatch.StartNew();
-        string dir = Digits.Folder(dataDir, "train");
-        var train = Digits.Load(dir, "train");
-        var test = Digits.Load(dir, "t10k");
-        var (mean, std) = Digits.MeanAndStd(train.Pixels);
-        Digits.Standardize(train.Pixels, mean, std);
-        Digits.Standardize(test.Pixels, mean, std);
+        var (train, test, _, mean, std) = Digits.LoadForTraining(dataDir, batch: 1);
         // ε is in raw pixel units (intensities in [0, 1]); the model sees standardised pixels, so both the
         // step and the clipping range are mapped through (p - mean) / std.
         float meanF = (float)mean, stdF = (float)std;

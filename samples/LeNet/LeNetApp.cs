@@ -21,15 +21,8 @@ internal static class LeNetApp
     private static int Train(Options options, TextWriter output)
     {
         var total = Stopwatch.StartNew();
-        string dir = Digits.Folder(options.DataDir, "train");
-        var train = Digits.Load(dir, "train");
-        var test = Digits.Load(dir, "t10k");
-        if (options.Batch > train.Count)
-            throw new SampleException($"--batch {options.Batch} is more than the {train.Count} training digits in {dir}", SampleHost.UsageError);
+        var (train, test, dir, mean, std) = Digits.LoadForTraining(options.DataDir, options.Batch);
         output.WriteLine($"data: {train.Count} training and {test.Count} test digits from {dir}");
-        var (mean, std) = Digits.MeanAndStd(train.Pixels);
-        Digits.Standardize(train.Pixels, mean, std);
-        Digits.Standardize(test.Pixels, mean, std);
         output.WriteLine($"pixels standardised with mean {mean:F4}, std {std:F4}");
 
         var model = new LeNet5(options.Seed);

@@ -23,15 +23,8 @@ internal static class SequenceApp
     private static int Train(Options options, TextWriter output, TextWriter error)
     {
         var total = Stopwatch.StartNew();
-        string dir = Digits.Folder(options.DataDir, "train");
-        var train = Digits.Load(dir, "train");
-        var test = Digits.Load(dir, "t10k");
-        if (options.Batch > train.Count)
-            throw new SampleException($"--batch {options.Batch} is more than the {train.Count} training digits in {dir}", SampleHost.UsageError);
+        var (train, test, dir, mean, std) = Digits.LoadForTraining(options.DataDir, options.Batch);
         output.WriteLine($"data: {train.Count} training and {test.Count} test digits from {dir}, each read as 28 steps of 28 pixels");
-        var (mean, std) = Digits.MeanAndStd(train.Pixels);
-        Digits.Standardize(train.Pixels, mean, std);
-        Digits.Standardize(test.Pixels, mean, std);
 
         string described = Models.Describe(options.Cell, options.Layers, options.Bidirectional);
         var model = Models.Create(options.Cell, options.Layers, options.Bidirectional, options.Seed);

@@ -59,6 +59,24 @@ internal static class Digits
         return new Set(images.Pixels, labels);
     }
 
+    /// <summary>
+    /// What a training sample starts with: the training and test digits of <paramref name="dataDir"/> (or the
+    /// default folder), both standardised by the training pixels' mean and std, and a check that
+    /// <paramref name="batch"/> is no larger than the training set (a usage error otherwise).
+    /// </summary>
+    public static (Set Train, Set Test, string Dir, double Mean, double Std) LoadForTraining(string? dataDir, int batch)
+    {
+        string dir = Folder(dataDir, "train");
+        var train = Load(dir, "train");
+        var test = Load(dir, "t10k");
+        if (batch > train.Count)
+            throw new SampleException($"--batch {batch} is more than the {train.Count} training digits in {dir}", SampleHost.UsageError);
+        var (mean, std) = MeanAndStd(train.Pixels);
+        Standardize(train.Pixels, mean, std);
+        Standardize(test.Pixels, mean, std);
+        return (train, test, dir, mean, std);
+    }
+
     /// <summary>The mean and standard deviation of every pixel of <paramref name="pixels"/>, summed in double.</summary>
     public static (double Mean, double Std) MeanAndStd(ReadOnlySpan<float> pixels)
     {
