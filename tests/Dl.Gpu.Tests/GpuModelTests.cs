@@ -177,6 +177,56 @@ public class GpuModelTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public void LstmHead_a_loop_of_launches_and_its_backward_loop_match(int batch)
+    {
+        var x = TestInputs.Floats(batch * 15, 21);
+        var t = TestInputs.Floats(batch * 2, 22);
+        var cpu = new Models.LstmHead(seed: 5) { LearningRate = 0.2f };
+        var host = new Models.LstmHead(seed: 5) { LearningRate = 0.2f };
+        using var gpu = new Models.LstmHead.Gpu(host, Device);
+        Check(cpu, host, ReferenceGraphs.LstmHead(), batch, new (string, Array)[] { ("x", x), ("target", t) },
+            () => cpu.Predict(x), () => gpu.Predict(x),
+            () => cpu.ComputeGradients(x, t), () => gpu.ComputeGradients(x, t), gpu.ReadLoss,
+            () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public void BiGruMean_forward_and_reversed_loops_with_stacked_steps_match(int batch)
+    {
+        var x = TestInputs.Floats(batch * 15, 23);
+        var t = TestInputs.Floats(batch * 2, 24);
+        var cpu = new Models.BiGruMean(seed: 6) { LearningRate = 0.2f };
+        var host = new Models.BiGruMean(seed: 6) { LearningRate = 0.2f };
+        using var gpu = new Models.BiGruMean.Gpu(host, Device);
+        Check(cpu, host, ReferenceGraphs.BiGruMean(), batch, new (string, Array)[] { ("x", x), ("target", t) },
+            () => cpu.Predict(x), () => gpu.Predict(x),
+            () => cpu.ComputeGradients(x, t), () => gpu.ComputeGradients(x, t), gpu.ReadLoss,
+            () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public void SharedLayerLoop_twelve_steps_of_one_layer_match(int batch)
+    {
+        var x = TestInputs.Floats(batch * 4, 25);
+        var t = TestInputs.Floats(batch * 4, 26);
+        var cpu = new Models.SharedLayerLoop(seed: 7) { LearningRate = 0.1f };
+        var host = new Models.SharedLayerLoop(seed: 7) { LearningRate = 0.1f };
+        using var gpu = new Models.SharedLayerLoop.Gpu(host, Device);
+        // The model is one loop, not 12 unrolled copies: the GPU runs the loop kernel, not a straight line.
+        Assert.Contains("Scan", Models.SharedLayerLoop.GraphText);
+        Check(cpu, host, ReferenceGraphs.SharedLayerLoop(), batch, new (string, Array)[] { ("x", x), ("target", t) },
+            () => cpu.Predict(x), () => gpu.Predict(x),
+            () => cpu.ComputeGradients(x, t), () => gpu.ComputeGradients(x, t), gpu.ReadLoss,
+            () => cpu.TrainStep(x, t), () => gpu.TrainStep(x, t), gpu.CopyGradientsToHost, gpu.CopyParametersToHost);
+    }
+
+    [Theory]
     [InlineData(5)]
     [InlineData(-1)]
     public void A_length_outside_the_steps_throws_on_both_backends(int bad)

@@ -105,4 +105,37 @@ internal static class ReferenceGraphs
         var y = g.Sum(g.SequenceMask(g.Tanh(g.MatMul(x, w)), lengths), new[] { 1 });
         return new ModelGraph("MaskedSequence", g, new[] { x, lengths, t }, y, g.Mse(y, t), forwardInputCount: 2);
     }
+
+    /// <summary>Dl.Gpu.Tests' LstmHead model.</summary>
+    public static ModelGraph LstmHead()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(5, 3));
+        var t = g.Input("target", Batch(2));
+        var h = Layers.Lstm(g, "lstm", x, 3, 4).FinalHidden; // [N,1,4]
+        var y = Layers.Dense(g, "head", g.Flatten(h), 4, 2);
+        return new ModelGraph("LstmHead", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
+    }
+
+    /// <summary>Dl.Gpu.Tests' BiGruMean model.</summary>
+    public static ModelGraph BiGruMean()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(5, 3));
+        var t = g.Input("target", Batch(2));
+        var steps = Layers.Gru(g, "gru", x, 3, 4, bidirectional: true).Output; // [N,5,8]
+        var y = Layers.Dense(g, "head", g.Mean(steps, new[] { 1 }), 8, 2);
+        return new ModelGraph("BiGruMean", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
+    }
+
+    /// <summary>Dl.Gpu.Tests' SharedLayerLoop model, unrolled: the same layer (the same interned parameters) at each of the 12 steps.</summary>
+    public static ModelGraph SharedLayerLoop()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", Batch(4));
+        var t = g.Input("target", Batch(4));
+        var y = x;
+        for (int i = 0; i < 12; i++) y = g.Add(g.Scale(Layers.Dense(g, "cell", y, 4, 4, new TanhOp()), 0.5), y);
+        return new ModelGraph("SharedLayerLoop", g, new[] { x, t }, y, g.Mse(y, t), forwardInputCount: 1);
+    }
 }

@@ -26,8 +26,6 @@ public static class OpCases
 
     private const string Source = "a source: it has no operand to differentiate";
 
-    private const string NoLoopsOnGpu = "loops (a layer applied many times, a recurrence over time steps) have no GPU kernels yet";
-
     private static OpCase Unary(string op, string forward, bool kink = false, OpArgs? args = null, bool positive = false) => new(op)
     {
         Model = Std(forward),
@@ -306,21 +304,18 @@ public static class OpCases
             Model = Std("r.Forward(x * p)", input: "3, 2", fields: "readonly Rnn r = new(2, 3, bidirectional: true);"),
             Args = new OpArgs { Name = "r", Ints = new[] { 2, 3, 1, 1, 0 }, Option = "Tanh", Flag = true },
             BadOperands = g => X(g, "N,6"), Gradient = new[] { Float("x", S("N,3,2")) },
-            NotOnGpu = NoLoopsOnGpu,
         },
         new OpCase("Lstm")
         {
             Model = Std("l.Forward(x * p)", input: "3, 2", fields: "readonly Lstm l = new(2, 3);"),
             Args = new OpArgs { Name = "l", Ints = new[] { 2, 3, 1, 0, 0 }, Flag = true },
             BadOperands = g => X(g, "N,3,5"), Gradient = new[] { Float("x", S("N,3,2")) },
-            NotOnGpu = NoLoopsOnGpu,
         },
         new OpCase("Gru")
         {
             Model = Std("gru.FinalHidden(x * p)", input: "3, 2", fields: "readonly Gru gru = new(2, 3, layers: 2);"),
             Args = new OpArgs { Name = "gru", Ints = new[] { 2, 3, 2, 0, 1 }, Flag = true },
             BadOperands = g => new[] { g.Input("x", S("N,3,2")), g.Input("h0", S("N,2,4")) }, Gradient = new[] { Float("x", S("N,3,2")) },
-            NotOnGpu = NoLoopsOnGpu,
         },
     };
 

@@ -78,8 +78,8 @@ public static class GpuEmitter
 
 }
 
-/// <summary>The body of one model's Gpu class.</summary>
-internal sealed class GpuClassWriter
+/// <summary>The body of one model's Gpu class (its loops: GpuLoops.cs).</summary>
+internal sealed partial class GpuClassWriter
 {
     private readonly CompiledModel _m;
     private readonly ModelDeclaration _decl;
@@ -97,11 +97,9 @@ internal sealed class GpuClassWriter
         _decl = decl;
         _g = GeneratedNames.For(model);
         if (model.UsesDropout) throw new NotSupportedException("dropout masks have no GPU kernel yet");
-        // Checked before the loops: a stateful layer's carried state needs device buffers of its own even once loops run there.
+        // Checked first: a stateful layer's carried state would need device buffers of its own, beside the loop's.
         if (model.CarriedStates.Count > 0)
             throw new NotSupportedException("stateful recurrent layers (stateful: true) carry their state on the CPU only; run the model on the CPU");
-        if (model.EntryPoints.Any(e => e.Kernels.Any(k => k is LoopKernel)))
-            throw new NotSupportedException("loops (a layer applied many times, a recurrence over time steps) have no GPU kernels yet; run the model on the CPU");
         _forwardInputs = model.Inputs.Take(model.Source.ForwardInputCount).ToList();
         // The device arena holds a fixed and a per-sample region only (Dl.Gpu.GpuArena).
         if (model.ArenaRegions.Count > 2 && model.ArenaRegions.Skip(2).Any(size => size > 0))
@@ -350,9 +348,26 @@ internal sealed class GpuClassWriter
     {
         w.Line();
         w.Open($"private void {method}(int n)");
-        foreach (var k in e.Kernels)
-            w.Line(GpuKernelEmitter.Emit(k, node => View(e, node, loss, "n"), p => GradientSlot(e, p), _kernels));
+        Calls(w, e, node => View(e, node, loss, "n"), p => GradientSlot(e, p), new long[e.RegionSizes.Count], depth: 0);
         w.Close();
+    }
+
+    /// <summary>
+    /// Enqueues each kernel of a plan (an entry point, or a loop's step) with the views <paramref name="view"/>
+    /// gives its nodes; a loop kernel becomes a host loop of launches (see GpuLoops.cs).
+    /// </summary>
+    private void Calls(SourceWriter w, EntryPoint e, Func<Node, string> view, Func<Node, string> gradientSlot, IReadOnlyList<long> scratchBase, int depth)
+    {
+        foreach (var k in e.Kernels)
+        {
+            if (k is LoopKernel loop)
+            {
+                var at = e.Scratch[loop].Select((offset, p) => offset + (p < scratchBase.Count ? scratchBase[p] : 0)).ToList();
+                Loop(w, loop, view, at, depth);
+                continue;
+            }
+            w.Line(GpuKernelEmitter.Emit(k, view, gradientSlot, _kernels));
+        }
     }
 
     private string InputView(Node input, string n) =>
@@ -369,7 +384,12 @@ internal sealed class GpuClassWriter
     {
         var b = MemoryPlanner.Base(node);
         if (loss && b == MemoryPlanner.Base(e.Roots[0]) && node.Shape.StaticCount == 1 && !node.Shape.HasBatch) return $"{_g["__loss"]}.View";
-        var location = e.Locations.TryGetValue(node, out var l) ? l : e.Locations[b];
+        return At(e.Locations.TryGetValue(node, out var l) ? l : e.Locations[b], node, n);
+    }
+
+    /// <summary>A device view of <paramref name="node"/> stored at <paramref name="location"/>.</summary>
+    private string At(Location location, Node node, string n)
+    {
         string count = Sizes.Count(node.Shape, n);
         return location switch
         {
