@@ -69,6 +69,14 @@ public sealed class HardSigmoidWithoutItsMaskOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Scale(dy, 1.0 / 6) };
 }
 
+/// <summary>√x whose VJP forgets the 1/2 of the power rule (dy/√x instead of dy/(2√x)).</summary>
+public sealed class SqrtWithoutTheHalfOp : UnaryOp
+{
+    public override string Name => "TestSqrtWithoutTheHalf";
+    public override double Apply(double x, EvalContext c) => new SqrtOp().Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Div(dy, y) };
+}
+
 /// <summary>A matrix product over rows [N, T, K] whose weight gradient averages over the T steps instead of summing them.</summary>
 public sealed class RowsMatMulAveragingItsWeightGradientOp : Op
 {
@@ -193,6 +201,16 @@ public class WrongVjpTests
         var saturated = new[] { InputSpec.Float("x", S("N,4"), 3.5, 6) };
         Assert.False(Check((g, x) => g.Apply(new HardSigmoidWithoutItsMaskOp(), x[0]), saturated).Passed);
         var result = Check((g, x) => g.HardSigmoid(x[0]), saturated);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    private static readonly InputSpec[] Positive = { InputSpec.Float("x", S("N,4"), 0.2, 3) };
+
+    [Fact]
+    public void SqrtVjpWithoutTheHalf_IsReported_AndTheRealOnePasses()
+    {
+        Assert.False(Check((g, x) => g.Apply(new SqrtWithoutTheHalfOp(), x[0]), Positive).Passed);
+        var result = Check((g, x) => g.Sqrt(x[0]), Positive);
         Assert.True(result.Passed, result.ToString());
     }
 }

@@ -21,7 +21,7 @@ public class OperatorTests
     {
         new NegOp(), new ExpOp(), new LogOp(), new ReluOp(), new SigmoidOp(), new TanhOp(), new StepOp(), new ScaleOp(-0.37, 0),
         new LeakyReluOp(0.05), new EluOp(0.7), new SoftplusOp(), new AbsOp(), new SignOp(), new RsqrtOp(),
-        new SiluOp(), new GeluTanhOp(), new HardSigmoidOp(),
+        new SiluOp(), new GeluTanhOp(), new HardSigmoidOp(), new SqrtOp(),
     }.Select(o => new object[] { o.Key, o });
 
     public static IEnumerable<object[]> BinaryOps() => new BinaryOp[] { new AddOp(), new SubOp(), new MulOp(), new DivOp() }

@@ -59,6 +59,7 @@ public static class OpTable
         new("Silu", Function, 1, (g, a, x) => g.Silu(x[0])),
         new("GeluTanh", Function, 1, (g, a, x) => g.GeluTanh(x[0])),
         new("HardSigmoid", Function, 1, (g, a, x) => g.HardSigmoid(x[0])),
+        new("Sqrt", Function, 1, (g, a, x) => g.Sqrt(x[0])),
         new("MatMul", Function, 2, (g, a, x) => g.MatMul(x[0], x[1])),
 
         // ---- Nn functions ----

@@ -166,3 +166,20 @@ public readonly struct GeluTanh : IUnaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x) => x / (Vector512<float>.One + SimdMath.Exp(Vector512.Create(-TwoC) * (x + Vector512.Create(Cubic) * (x * x * x))));
 }
+
+/// <summary>√x, IEEE's correctly rounded square root at every width (so the widths agree): NaN for x &lt; 0, -0 for -0.</summary>
+public readonly struct Sqrt : IUnaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => MathF.Sqrt(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => Vector128.Sqrt(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Sqrt(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.Sqrt(x);
+}

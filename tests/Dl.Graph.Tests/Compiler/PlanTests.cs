@@ -127,6 +127,7 @@ public class PlanTests
     [InlineData("Silu", "default(global::Dl.Operators.Silu)")]
     [InlineData("GeluTanh", "default(global::Dl.Operators.GeluTanh)")]
     [InlineData("HardSigmoid", "default(global::Dl.Operators.HardSigmoid)")]
+    [InlineData("Sqrt", "default(global::Dl.Operators.Sqrt)")]
     [InlineData("Scale", "new global::Dl.Operators.Scale((float)(0.5 / (double)n))")]
     public void AnyUnaryOp_FusesIntoTheGemmStore(string op, string emitted)
     {
@@ -141,6 +142,7 @@ public class PlanTests
             "Silu" => g.Silu(h),
             "GeluTanh" => g.GeluTanh(h),
             "HardSigmoid" => g.HardSigmoid(h),
+            "Sqrt" => g.Sqrt(h),
             _ => g.Scale(h, 0.5, -1),
         };
         var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));

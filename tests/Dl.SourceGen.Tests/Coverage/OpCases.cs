@@ -104,6 +104,7 @@ public static class OpCases
         Unary("Silu", "Nn.Silu(x * p)"),
         Unary("GeluTanh", "(x * p).GeluTanh()"),
         Unary("HardSigmoid", "Nn.HardSigmoid(x * p)"),
+        Unary("Sqrt", "(x * p * (x * p) + 1f).Sqrt()", positive: true),
         new OpCase("MatMul")
         {
             Model = Std("Nn.MatMul(x * p, w)", fields: "readonly Param w = new(4, 3);"),
