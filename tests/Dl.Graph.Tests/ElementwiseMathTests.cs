@@ -47,4 +47,33 @@ public class ElementwiseMathTests
 
     [Fact]
     public void Sqrt_Gradient() => Verify((g, x) => g.Sqrt(x[0]), InputSpec.Float("x", S("N,5"), 0.1, 4));
+
+    // ---- Maximum and Minimum ----
+
+    [Fact]
+    public void Maximum_And_Minimum_Forward_HandValues_NaNPropagates()
+    {
+        Same(new[] { 1, 0.5, 3, double.NaN, 0.5 }, Forward((g, x) => g.Maximum(x, g.Constant(0.5)), 1, -2, 3, double.NaN, 0.5));
+        Same(new[] { 0.5, -2, 0.5, double.NaN, 0.5 }, Forward((g, x) => g.Minimum(x, g.Constant(0.5)), 1, -2, 3, double.NaN, 0.5));
+        Same(new[] { double.NaN, double.NaN }, Forward((g, x) => g.Maximum(g.Constant(double.NaN), x), 1, -2));
+        Same(new[] { double.NaN, double.NaN }, Forward((g, x) => g.Minimum(g.Constant(double.NaN), x), 1, -2));
+    }
+
+    [Fact]
+    public void Maximum_Broadcasts_LikeAdd_AndRefusesMisfits()
+    {
+        var g = new GraphBuilder();
+        Assert.Equal(S("N,3,4"), g.Maximum(g.Input("a", S("N,3,4")), g.Input("b", S("4"))).Shape);
+        Assert.Equal(S("N,3,4"), g.Minimum(g.Input("c", S("N,1,4")), g.Input("d", S("N,3,1"))).Shape);
+        Assert.Contains("Maximum", ShapeError(b => b.Maximum(b.Input("a", S("N,4")), b.Input("b", S("3")))));
+        Assert.Contains("Minimum: expects float tensors", ShapeError(b => b.Minimum(b.Input("a", S("N,4")), b.Input("t", S("N,4"), DType.Int32))));
+    }
+
+    [Fact]
+    public void Maximum_Gradient_GoesToTheSideTaken() =>
+        Verify((g, x) => g.Maximum(x[0], x[1]), InputSpec.Float("a", S("N,4")), InputSpec.Float("b", S("4")));
+
+    [Fact]
+    public void Minimum_Gradient_GoesToTheSideTaken() =>
+        Verify((g, x) => g.Minimum(x[0], x[1]), InputSpec.Float("a", S("N,3,4")), InputSpec.Float("b", S("N,3,1")));
 }

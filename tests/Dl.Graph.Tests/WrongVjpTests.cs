@@ -77,6 +77,15 @@ public sealed class SqrtWithoutTheHalfOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Div(dy, y) };
 }
 
+/// <summary>max(a, b) whose VJP hands the whole gradient to both sides, not only to the side that was taken.</summary>
+public sealed class MaximumGradientToBothOp : BinaryOp
+{
+    public override string Name => "TestMaximumGradientToBoth";
+    public override double Apply(double a, double b) => new MaximumOp().Apply(a, b);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy) =>
+        new[] { g.SumTo(dy, node[0].Shape), g.SumTo(dy, node[1].Shape) };
+}
+
 /// <summary>A matrix product over rows [N, T, K] whose weight gradient averages over the T steps instead of summing them.</summary>
 public sealed class RowsMatMulAveragingItsWeightGradientOp : Op
 {
@@ -205,6 +214,15 @@ public class WrongVjpTests
     }
 
     private static readonly InputSpec[] Positive = { InputSpec.Float("x", S("N,4"), 0.2, 3) };
+
+    [Fact]
+    public void MaximumVjpToBothSides_IsReported_AndTheRealOnePasses()
+    {
+        var inputs = new[] { InputSpec.Float("a", S("N,4")), InputSpec.Float("b", S("N,4")) };
+        Assert.False(Check((g, x) => g.Apply(new MaximumGradientToBothOp(), x[0], x[1]), inputs).Passed);
+        var result = Check((g, x) => g.Maximum(x[0], x[1]), inputs);
+        Assert.True(result.Passed, result.ToString());
+    }
 
     [Fact]
     public void SqrtVjpWithoutTheHalf_IsReported_AndTheRealOnePasses()

@@ -24,7 +24,7 @@ public class OperatorTests
         new SiluOp(), new GeluTanhOp(), new HardSigmoidOp(), new SqrtOp(),
     }.Select(o => new object[] { o.Key, o });
 
-    public static IEnumerable<object[]> BinaryOps() => new BinaryOp[] { new AddOp(), new SubOp(), new MulOp(), new DivOp() }
+    public static IEnumerable<object[]> BinaryOps() => new BinaryOp[] { new AddOp(), new SubOp(), new MulOp(), new DivOp(), new MaximumOp(), new MinimumOp() }
         .Select(o => new object[] { o.Key, o });
 
     private static readonly float[] Edges =

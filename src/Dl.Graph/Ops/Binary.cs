@@ -74,8 +74,40 @@ public sealed class DivOp : BinaryOp
         new[] { g.SumTo(g.Div(dy, node[1]), node[0].Shape), g.SumTo(g.Neg(g.Mul(dy, g.Div(node, node[1]))), node[1].Shape) };
 }
 
+/// <summary>
+/// max(a, b) elementwise with broadcasting: a where a &gt; b or a is NaN, else b, so a NaN on either side
+/// propagates. The gradient goes to the side that was taken; at a tie to a (the first operand).
+/// </summary>
+public sealed class MaximumOp : BinaryOp
+{
+    public override string Name => "Maximum";
+    public override double Apply(double a, double b) => a > b || double.IsNaN(a) ? a : b;
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy)
+    {
+        var toB = g.Step(g.Sub(node[1], node[0]));   // 1 where b > a
+        return new[] { g.SumTo(g.Mul(dy, g.Sub(g.Constant(1), toB)), node[0].Shape), g.SumTo(g.Mul(dy, toB), node[1].Shape) };
+    }
+}
+
+/// <summary>
+/// min(a, b) elementwise with broadcasting: a where a &lt; b or a is NaN, else b, so a NaN on either side
+/// propagates. The gradient goes to the side that was taken; at a tie to a (the first operand).
+/// </summary>
+public sealed class MinimumOp : BinaryOp
+{
+    public override string Name => "Minimum";
+    public override double Apply(double a, double b) => a < b || double.IsNaN(a) ? a : b;
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy)
+    {
+        var toB = g.Step(g.Sub(node[0], node[1]));   // 1 where b < a
+        return new[] { g.SumTo(g.Mul(dy, g.Sub(g.Constant(1), toB)), node[0].Shape), g.SumTo(g.Mul(dy, toB), node[1].Shape) };
+    }
+}
+
 public sealed partial class GraphBuilder
 {
+    public Node Maximum(Node a, Node b) => Apply(new MaximumOp(), a, b);
+    public Node Minimum(Node a, Node b) => Apply(new MinimumOp(), a, b);
     public Node Add(Node a, Node b) => Apply(new AddOp(), a, b);
     public Node Sub(Node a, Node b) => Apply(new SubOp(), a, b);
     public Node Mul(Node a, Node b) => Apply(new MulOp(), a, b);

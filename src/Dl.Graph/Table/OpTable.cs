@@ -61,6 +61,8 @@ public static class OpTable
         new("HardSigmoid", Function, 1, (g, a, x) => g.HardSigmoid(x[0])),
         new("Sqrt", Function, 1, (g, a, x) => g.Sqrt(x[0])),
         new("MatMul", Function, 2, (g, a, x) => g.MatMul(x[0], x[1])),
+        new("Maximum", OpSurface.Nn, 2, (g, a, x) => g.Maximum(x[0], x[1])),
+        new("Minimum", OpSurface.Nn, 2, (g, a, x) => g.Minimum(x[0], x[1])),
 
         // ---- Nn functions ----
         new("BiasAdd", OpSurface.Nn, 2, (g, a, x) => g.BiasAdd(x[0], x[1])),

@@ -111,6 +111,46 @@ public readonly struct Sub : IBinaryOperator
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x - y;
 }
 
+/// <summary>max(x, y): x where x &gt; y or x is NaN, else y (a NaN on either side propagates; max(-0, +0) is +0, max(+0, -0) is -0).</summary>
+public readonly struct Maximum : IBinaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => x > y || float.IsNaN(x) ? x : y;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) =>
+        Vector128.ConditionalSelect(Vector128.GreaterThan(x, y) | ~Vector128.Equals(x, x), x, y);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(x, y) | ~Vector256.Equals(x, x), x, y);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(x, y) | ~Vector512.Equals(x, x), x, y);
+}
+
+/// <summary>min(x, y): x where x &lt; y or x is NaN, else y (a NaN on either side propagates; min(-0, +0) is +0, min(+0, -0) is -0).</summary>
+public readonly struct Minimum : IBinaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => x < y || float.IsNaN(x) ? x : y;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(x, y) | ~Vector128.Equals(x, x), x, y);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(x, y) | ~Vector256.Equals(x, x), x, y);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(x, y) | ~Vector512.Equals(x, x), x, y);
+}
+
 /// <summary>x · y.</summary>
 public readonly struct Mul : IBinaryOperator
 {

@@ -87,6 +87,8 @@ public static class OpCases
         Binary("Sub", "x - p"),
         Binary("Mul", "x * p"),
         Binary("Div", "x / (p * p + 1f)", lo: 1),
+        Binary("Maximum", "Nn.Maximum(x, p)"),
+        Binary("Minimum", "Nn.Minimum(x * p, p)"),
         Unary(OpTable.Neg, "-(x * p)"),
 
         // ---- functions ----
