@@ -13,8 +13,8 @@ internal sealed record CurvePanel(string Title, params Curve[] Curves);
 
 /// <summary>
 /// Learning curves as a PNG, panels side by side, epochs along the bottom: what a person looks at to see
-/// whether training converged or overfits. Used by the samples that train over epochs (not LeNet, Adversarial
-/// or Inference, which print figures only and so do not ship ScottPlot).
+/// whether training converged or overfits. Used by the samples that train over epochs (Mnist, SequentialMnist,
+/// CharRnn; not LeNet, Adversarial or Inference, which print figures only and so do not ship ScottPlot).
 /// </summary>
 internal static class CurvePlot
 {
