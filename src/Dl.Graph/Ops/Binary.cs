@@ -6,6 +6,10 @@ namespace Dl.Graph;
 /// <summary>Elementwise binary ops with broadcasting. Each op's math and VJP sit together below.</summary>
 public abstract class BinaryOp : Op
 {
+    /// <summary>The VJP of an op that takes one side per element (max, min): dy to b where <paramref name="tookB"/> is 1, to a elsewhere.</summary>
+    protected static IReadOnlyList<Node?> ToTakenSide(GraphBuilder g, Node node, Node dy, Node tookB) =>
+        new[] { g.SumTo(g.Mul(dy, g.Sub(g.Constant(1), tookB)), node[0].Shape), g.SumTo(g.Mul(dy, tookB), node[1].Shape) };
+
     public override OpClass Class => OpClass.Elementwise;
 
     public override (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs)
@@ -82,11 +86,8 @@ public sealed class MaximumOp : BinaryOp
 {
     public override string Name => "Maximum";
     public override double Apply(double a, double b) => a > b || double.IsNaN(a) ? a : b;
-    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy)
-    {
-        var toB = g.Step(g.Sub(node[1], node[0]));   // 1 where b > a
-        return new[] { g.SumTo(g.Mul(dy, g.Sub(g.Constant(1), toB)), node[0].Shape), g.SumTo(g.Mul(dy, toB), node[1].Shape) };
-    }
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy) =>
+        ToTakenSide(g, node, dy, g.Step(g.Sub(node[1], node[0])));   // b taken where b > a
 }
 
 /// <summary>
@@ -97,11 +98,8 @@ public sealed class MinimumOp : BinaryOp
 {
     public override string Name => "Minimum";
     public override double Apply(double a, double b) => a < b || double.IsNaN(a) ? a : b;
-    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy)
-    {
-        var toB = g.Step(g.Sub(node[0], node[1]));   // 1 where b < a
-        return new[] { g.SumTo(g.Mul(dy, g.Sub(g.Constant(1), toB)), node[0].Shape), g.SumTo(g.Mul(dy, toB), node[1].Shape) };
-    }
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy) =>
+        ToTakenSide(g, node, dy, g.Step(g.Sub(node[0], node[1])));   // b taken where b < a
 }
 
 public sealed partial class GraphBuilder
