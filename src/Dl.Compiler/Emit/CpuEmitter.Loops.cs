@@ -50,7 +50,7 @@ public static partial class CpuEmitter
         {
             if (k.SliceBuffers[j] is null) continue;
             var xs = k.Inputs[body.Carries.Count + j];
-            var (before, inner) = Around(xs.Shape, loop.SliceAxes[j], n);
+            var (before, inner) = Sizes.Around(xs.Shape, loop.SliceAxes[j], n);
             w.Line($"for (int {o} = 0; {o} < {before}; {o}++) {outer(xs)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}).CopyTo({Inner(body.Slices[j])}.Slice({o} * {inner}, {inner}));");
         }
         Calls(w, k.Step, Inner, p => throw new InvalidOperationException($"a loop body has no parameter ({p})"), scratchAt, kernels, g, depth + 1);
@@ -59,7 +59,7 @@ public static partial class CpuEmitter
             var scan = (ScanOp)r.Op;
             if (scan.StackedNode is not { } stacked) continue;
             string value = Inner(k.BodyValue(stacked));
-            var (before, inner) = Around(r.Shape, scan.Selection.Axis, n);
+            var (before, inner) = Sizes.Around(r.Shape, scan.Selection.Axis, n);
             if (before == "1") w.Line($"{value}.CopyTo({outer(r)}.Slice({t} * {inner}, {inner}));");
             else w.Line($"for (int {o} = 0; {o} < {before}; {o}++) {value}.Slice({o} * {inner}, {inner}).CopyTo({outer(r)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}));");
         }
@@ -73,8 +73,4 @@ public static partial class CpuEmitter
             if (((ScanOp)r.Op).Selection is { IsFinal: true } final)
                 w.Line($"{Carry(final.Index)}.CopyTo({outer(r)});");
     }
-
-    /// <summary>Element counts before and after <paramref name="axis"/>: a row-major tensor is [before, steps, after].</summary>
-    private static (string Before, string Inner) Around(Shape shape, int axis, string n) =>
-        (Sizes.Product(shape.Take(axis), n), Sizes.Product(shape.Skip(axis + 1), n));
 }

@@ -29,6 +29,10 @@ public static class Sizes
         (Product(s.Take(s.Rank - 1), batch), Of(s[s.Rank - 1], batch));
 
     /// <summary>k · n^p for the static product k and the number p of batch axes, e.g. <c>n</c>, <c>10 * n</c>, <c>n * n</c>.</summary>
+    /// <summary>Element counts before and after <paramref name="axis"/>: a row-major tensor is [before, steps, after] (a loop's sequences and stacked results).</summary>
+    public static (string Before, string Inner) Around(Shape shape, int axis, string batch = Batch) =>
+        (Product(shape.Take(axis), batch), Product(shape.Skip(axis + 1), batch));
+
     public static string Product(IEnumerable<Dim> dims, string batch = Batch)
     {
         var list = dims.ToList();

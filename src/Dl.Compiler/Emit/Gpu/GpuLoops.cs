@@ -50,7 +50,7 @@ internal sealed partial class GpuClassWriter
         {
             if (k.SliceBuffers[j] is null) continue;
             var xs = k.Inputs[body.Carries.Count + j];
-            var (before, inner) = Around(xs.Shape, loop.SliceAxes[j]);
+            var (before, inner) = Sizes.Around(xs.Shape, loop.SliceAxes[j]);
             var read = _kernels.Add(StepCopy("LoopSliceIn", $"one step of %{xs.Id}, sliced along axis {loop.SliceAxes[j]}", steps, inner, store: false));
             w.Line($"{read.Field}(__s, ({before}) * ({inner}), n, {t}, {outer(xs)}, {Inner(body.Slices[j])});");
         }
@@ -60,7 +60,7 @@ internal sealed partial class GpuClassWriter
             var scan = (ScanOp)r.Op;
             if (scan.StackedNode is not { } stacked) continue;
             string value = Inner(k.BodyValue(stacked));
-            var (before, inner) = Around(r.Shape, scan.Selection.Axis);
+            var (before, inner) = Sizes.Around(r.Shape, scan.Selection.Axis);
             if (before == "1") w.Line($"__k.Copy(__s, {value}, {outer(r)}.SubView((long){t} * ({inner}), {inner}));");
             else
             {
@@ -95,8 +95,4 @@ internal sealed partial class GpuClassWriter
                 store ? $"y[{sequence}] = x0[i];" : $"y[i] = x0[{sequence}];",
             });
     }
-
-    /// <summary>Element counts before and after <paramref name="axis"/>: a row-major tensor is [before, steps, after].</summary>
-    private static (string Before, string Inner) Around(Shape shape, int axis) =>
-        (Sizes.Product(shape.Take(axis)), Sizes.Product(shape.Skip(axis + 1)));
 }
