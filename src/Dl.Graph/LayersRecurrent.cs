@@ -161,7 +161,10 @@ public static partial class Layers
         var init = RecurrentInit(cell);
         var wih = g.Transpose(g.Param($"{prefix}weight_ih_{suffix}", new Shape(rows, inputs), init));
         var whh = g.Transpose(g.Param($"{prefix}weight_hh_{suffix}", new Shape(rows, h), init));
-        var projected = g.MatMul(sequence, wih);
+        // Time-major [T, N, I]: each step's rows of the projection are then contiguous, so the loop
+        // reads its slice (and the backward loop writes the projection's gradient) in place instead of
+        // gathering N rows per step.
+        var projected = g.MatMul(g.Transpose(sequence, new[] { 1, 0, 2 }), wih);
         var captures = new List<Node> { whh };
         if (bias)
         {
@@ -173,7 +176,7 @@ public static partial class Layers
         }
         var body = Step(cell, sequence.Shape[0], h, bias);
         var init0 = c0 is null ? new[] { h0 } : new[] { h0, c0 };
-        return g.Scan(body, sequence.Shape[1].Size, init0, new[] { projected }, captures, new[] { 1 }, reverse);
+        return g.Scan(body, sequence.Shape[1].Size, init0, new[] { projected }, captures, new[] { 0 }, reverse);
     }
 
     /// <summary>One step of the cell over the carries (h, and c for the LSTM), the step's projected input [N, G·H] and the captured weights.</summary>

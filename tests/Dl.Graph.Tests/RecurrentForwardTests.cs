@@ -137,13 +137,17 @@ public class RecurrentForwardTests
         var x = g.Input("x", S("N,7,3"));
         var layer = Layers.Recurrent(g, cell, "rnn", x, 3, 4, 1, false, true, null, null);
         var loop = Assert.Single(GraphBuilder.Topological(new[] { layer.Output }), n => n.Op is ScanOp);
-        // The loop's one sequence is x·W_ihᵀ (+ biases) for all N·T rows at once: [N, 7, G·H].
+        // The loop's one sequence is x·W_ihᵀ (+ biases) for all N·T rows at once, time-major [7, N, G·H]
+        // so that each step's rows are contiguous (the loop reads its slice in place, along axis 0).
         var body = ((ScanOp)loop.Op).Body.Builder.Nodes;
         Assert.Single(body, n => n.Op is MatMulOp);
         var products = GraphBuilder.Topological(new[] { layer.Output }).Where(n => n.Op is MatMulOp).ToList();
         var projection = Assert.Single(products);
-        Assert.Same(x, projection.Inputs[0]);
-        Assert.Equal(S($"N,7,{Layers.GateCount(cell) * 4}"), projection.Shape);
+        var timeMajor = projection.Inputs[0];
+        Assert.Equal(new[] { 1, 0, 2 }, Assert.IsType<TransposeOp>(timeMajor.Op).Perm);
+        Assert.Same(x, timeMajor.Inputs[0]);
+        Assert.Equal(S($"7,N,{Layers.GateCount(cell) * 4}"), projection.Shape);
+        Assert.Equal(new[] { 0 }, ((ScanOp)loop.Op).SliceAxes);
     }
 
     [Theory]
