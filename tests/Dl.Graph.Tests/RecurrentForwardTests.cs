@@ -123,8 +123,9 @@ public class RecurrentForwardTests
         Assert.All(loops, l => Assert.False(((ScanOp)l.Op).Selection.IsFinal));
         Assert.Equal(2, distinct.Count(l => l.Op.Reverse));
         Assert.All(distinct, l => Assert.Equal(6, l.Op.Length));
-        // No transpose inside a step: the weights are transposed once, outside.
-        Assert.All(distinct, l => Assert.DoesNotContain(l.Op.Body.Builder.Nodes, n => n.Op is TransposeOp));
+        // A transpose inside a step is W_hh's, read only by products (a GEMM flag, never a copy).
+        Assert.All(distinct, l => Assert.All(l.Op.Body.Builder.Nodes.Where(n => n.Op is TransposeOp),
+            t => Assert.All(l.Op.Body.Builder.Nodes.Where(u => u.Inputs.Contains(t)), u => Assert.IsType<MatMulOp>(u.Op))));
     }
 
     [Theory]
@@ -168,12 +169,14 @@ public class RecurrentForwardTests
         // No backward loop sums an [H, G·H] product step by step: nothing of that shape is carried or multiplied inside.
         var backward = graph.Where(n => n.Op is ScanOp).Select(n => ((ScanOp)n.Op).Body).Distinct().ToList();
         Assert.NotEmpty(backward);
-        Assert.All(backward, body => Assert.DoesNotContain(body.Builder.Nodes, n => n.Op is MatMulOp && n.Shape.Equals(S($"{h},{rows}"))));
-        // Each direction's W_hh gradient is one GEMM over the T·N stacked rows: [T, N, H]ᵀ x [T, N, G·H].
-        var products = graph.Where(n => n.Op is TransposedMatMulOp && n.Shape.Equals(S($"{h},{rows}"))).ToList();
+        Assert.All(backward, body => Assert.DoesNotContain(body.Builder.Nodes,
+            n => n.Op is MatMulOp && (n.Shape.Equals(S($"{h},{rows}")) || n.Shape.Equals(S($"{rows},{h}")))));
+        // Each direction's W_hh gradient is one GEMM over the T·N stacked rows into W_hh's own layout
+        // [G·H, H]: [T, N, G·H]ᵀ x [T, N, H].
+        var products = graph.Where(n => n.Op is TransposedMatMulOp && n.Shape.Equals(S($"{rows},{h}"))).ToList();
         Assert.Equal(bidirectional ? 2 : 1, products.Count);
-        Assert.All(products, p => Assert.Equal(S($"{steps},N,{h}"), p.Inputs[0].Shape));
-        Assert.All(products, p => Assert.Equal(S($"{steps},N,{rows}"), p.Inputs[1].Shape));
+        Assert.All(products, p => Assert.Equal(S($"{steps},N,{rows}"), p.Inputs[0].Shape));
+        Assert.All(products, p => Assert.Equal(S($"{steps},N,{h}"), p.Inputs[1].Shape));
     }
 
     private static void Fails(ShapeErrorKind kind, Action build, params string[] mentions)
