@@ -75,6 +75,11 @@ public static class Canonicalize
                 : null),
         new("Transpose(TransposedMatMul(a, b)) -> TransposedMatMul(b, a)", (c, op, x, s) =>
             op is TransposeOp { Perm: [1, 0] } && x[0].Op is TransposedMatMulOp ? c.Make(new TransposedMatMulOp(), x[0][1], x[0][0]) : null),
+        // A slice of a sum is the sum of the slices: an LSTM's four gate slices of x·W_ih + h·W_hh then
+        // each read both products in place inside their own gate's loop, and the full-width sum is never stored.
+        new("Slice(Add(a, b)) -> Add(Slice(a), Slice(b))", (c, op, x, s) =>
+            op is SliceOp slice && x[0].Op is AddOp or SubOp or MulOp && x[0][0].Shape.Equals(x[0].Shape) && x[0][1].Shape.Equals(x[0].Shape)
+                ? c.Make(x[0].Op, c.Make(slice, x[0][0]), c.Make(slice, x[0][1])) : null),
         new("SumTo(Const) -> Scale(Const, N^k)", (c, op, x, s) =>
             op is SumToOp && x[0].Op is ConstantOp k
                 ? c.Make(new ScaleOp(1, x[0].Shape.BatchRank - s.BatchRank), c.G.Constant(k.Value * ((double)x[0].Shape.StaticCount / s.StaticCount), s))

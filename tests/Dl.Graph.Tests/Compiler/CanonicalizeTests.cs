@@ -122,6 +122,17 @@ public class CanonicalizeTests
     }
 
     [Fact]
+    public void A_slice_of_a_sum_is_the_sum_of_the_slices()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", S("N,8"));
+        var sum = g.Add(g.Tanh(x), g.Sigmoid(x));
+        Assert.Equal(new[] { "Input", "Tanh", "Slice", "Sigmoid", "Slice", "Add" }, SimplifiedKeepingValues(g, x, g.Slice(sum, 1, 2, 4), 3));
+        // A broadcast operand is not sliced (its slice would be another shape): the sum stays.
+        Assert.Contains("Add", SimplifiedKeepingValues(g, x, g.Slice(g.Add(g.Tanh(x), g.Mean(x)), 1, 2, 4), 3));
+    }
+
+    [Fact]
     public void Rules_are_an_ordered_named_list()
     {
         var names = Canonicalize.Rules.Select(r => r.Name).ToList();

@@ -43,6 +43,23 @@ public class RecurrentPlanTests
     }
 
     [Fact]
+    public void EachGate_ReadsItsSliceOfBothProductsInPlace_AndTheFullWidthSumIsNeverStored()
+    {
+        var plan = ModelCompiler.Compile(Lstm());
+        var forward = plan.Gradients!.Kernels.OfType<LoopKernel>().First().Step;
+        // One recurrent GEMM, then elementwise loops only: no slice copies, no [N, 4H] sum.
+        Assert.Single(forward.Kernels, k => k is GemmKernel);
+        Assert.DoesNotContain(forward.Kernels, k => k is SingleKernel);
+        var gates = forward.Kernels.OfType<ElementwiseKernel>().Where(k => k.Leaves.Any(l => l.Access == Access.Window)).ToList();
+        Assert.Equal(4, gates.Count);
+        // Each reads a window of the step's projected input and of the GEMM's output, at its gate's offset.
+        Assert.All(gates, g => Assert.Equal(2, g.Leaves.Count(l => l.Access == Access.Window)));
+        Assert.Equal(new long[] { 0, Hidden, 2 * Hidden, 3 * Hidden },
+            gates.Select(g => g.Leaves.First(l => l.Access == Access.Window).Offset).OrderBy(o => o).ToArray());
+        Assert.All(gates.SelectMany(g => g.Leaves).Where(l => l.Access == Access.Window), l => Assert.Equal(4 * Hidden, l.Stride));
+    }
+
+    [Fact]
     public void ResidualsStackedAlongTime_AreWrittenInPlaceByTheirKernels()
     {
         var plan = ModelCompiler.Compile(Lstm());
