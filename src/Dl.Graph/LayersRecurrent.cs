@@ -160,8 +160,13 @@ public static partial class Layers
         int rows = GateCount(cell) * h;
         var init = RecurrentInit(cell);
         var wih = g.Transpose(g.Param($"{prefix}weight_ih_{suffix}", new Shape(rows, inputs), init));
-        var whh = g.Transpose(g.Param($"{prefix}weight_hh_{suffix}", new Shape(rows, h), init));
-        var projected = g.MatMul(sequence, wih);
+        // W_hh is captured as stored, [G·H, H]: the body multiplies by its transpose, which the step's GEMM
+        // reads as a flag (a transpose outside the loop would be a copy of the weight on every call).
+        var whh = g.Param($"{prefix}weight_hh_{suffix}", new Shape(rows, h), init);
+        // Time-major [T, N, I]: each step's rows of the projection are then contiguous, so the loop
+        // reads its slice (and the backward loop writes the projection's gradient) in place instead of
+        // gathering N rows per step.
+        var projected = g.MatMul(g.Transpose(sequence, new[] { 1, 0, 2 }), wih);
         var captures = new List<Node> { whh };
         if (bias)
         {
@@ -173,7 +178,7 @@ public static partial class Layers
         }
         var body = Step(cell, sequence.Shape[0], h, bias);
         var init0 = c0 is null ? new[] { h0 } : new[] { h0, c0 };
-        return g.Scan(body, sequence.Shape[1].Size, init0, new[] { projected }, captures, new[] { 1 }, reverse);
+        return g.Scan(body, sequence.Shape[1].Size, init0, new[] { projected }, captures, new[] { 0 }, reverse);
     }
 
     /// <summary>One step of the cell over the carries (h, and c for the LSTM), the step's projected input [N, G·H] and the captured weights.</summary>
@@ -185,12 +190,12 @@ public static partial class Layers
         var hPrev = body.Carry(new Shape(n, Dim.Of(h)));
         var cPrev = cell == RecurrentCell.Lstm ? body.Carry(new Shape(n, Dim.Of(h))) : null;
         var gi = body.Slice(new Shape(n, Dim.Of(rows)));
-        var whh = body.Capture(new Shape(h, rows));
+        var whhT = b.Transpose(body.Capture(new Shape(rows, h)));
         Node Gate(Node all, int gate) => b.Slice(all, 1, gate * h, h);
 
         if (cell == RecurrentCell.Gru)
         {
-            var gh = b.MatMul(hPrev, whh);
+            var gh = b.MatMul(hPrev, whhT);
             if (bias) gh = b.BiasAdd(gh, body.Capture(new Shape(rows)));
             var r = b.Sigmoid(b.Add(Gate(gi, 0), Gate(gh, 0)));
             var z = b.Sigmoid(b.Add(Gate(gi, 1), Gate(gh, 1)));
@@ -199,7 +204,7 @@ public static partial class Layers
             return body.Finish(b.Add(b.Mul(b.Sub(b.Constant(1), z), candidate), b.Mul(z, hPrev)));
         }
 
-        var pre = b.Add(gi, b.MatMul(hPrev, whh));
+        var pre = b.Add(gi, b.MatMul(hPrev, whhT));
         switch (cell)
         {
             case RecurrentCell.RnnTanh: return body.Finish(b.Tanh(pre));

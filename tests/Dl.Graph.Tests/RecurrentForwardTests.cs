@@ -123,8 +123,9 @@ public class RecurrentForwardTests
         Assert.All(loops, l => Assert.False(((ScanOp)l.Op).Selection.IsFinal));
         Assert.Equal(2, distinct.Count(l => l.Op.Reverse));
         Assert.All(distinct, l => Assert.Equal(6, l.Op.Length));
-        // No transpose inside a step: the weights are transposed once, outside.
-        Assert.All(distinct, l => Assert.DoesNotContain(l.Op.Body.Builder.Nodes, n => n.Op is TransposeOp));
+        // A transpose inside a step is W_hh's, read only by products (a GEMM flag, never a copy).
+        Assert.All(distinct, l => Assert.All(l.Op.Body.Builder.Nodes.Where(n => n.Op is TransposeOp),
+            t => Assert.All(l.Op.Body.Builder.Nodes.Where(u => u.Inputs.Contains(t)), u => Assert.IsType<MatMulOp>(u.Op))));
     }
 
     [Theory]
@@ -137,13 +138,17 @@ public class RecurrentForwardTests
         var x = g.Input("x", S("N,7,3"));
         var layer = Layers.Recurrent(g, cell, "rnn", x, 3, 4, 1, false, true, null, null);
         var loop = Assert.Single(GraphBuilder.Topological(new[] { layer.Output }), n => n.Op is ScanOp);
-        // The loop's one sequence is x·W_ihᵀ (+ biases) for all N·T rows at once: [N, 7, G·H].
+        // The loop's one sequence is x·W_ihᵀ (+ biases) for all N·T rows at once, time-major [7, N, G·H]
+        // so that each step's rows are contiguous (the loop reads its slice in place, along axis 0).
         var body = ((ScanOp)loop.Op).Body.Builder.Nodes;
         Assert.Single(body, n => n.Op is MatMulOp);
         var products = GraphBuilder.Topological(new[] { layer.Output }).Where(n => n.Op is MatMulOp).ToList();
         var projection = Assert.Single(products);
-        Assert.Same(x, projection.Inputs[0]);
-        Assert.Equal(S($"N,7,{Layers.GateCount(cell) * 4}"), projection.Shape);
+        var timeMajor = projection.Inputs[0];
+        Assert.Equal(new[] { 1, 0, 2 }, Assert.IsType<TransposeOp>(timeMajor.Op).Perm);
+        Assert.Same(x, timeMajor.Inputs[0]);
+        Assert.Equal(S($"7,N,{Layers.GateCount(cell) * 4}"), projection.Shape);
+        Assert.Equal(new[] { 0 }, ((ScanOp)loop.Op).SliceAxes);
     }
 
     [Theory]
@@ -164,12 +169,14 @@ public class RecurrentForwardTests
         // No backward loop sums an [H, G·H] product step by step: nothing of that shape is carried or multiplied inside.
         var backward = graph.Where(n => n.Op is ScanOp).Select(n => ((ScanOp)n.Op).Body).Distinct().ToList();
         Assert.NotEmpty(backward);
-        Assert.All(backward, body => Assert.DoesNotContain(body.Builder.Nodes, n => n.Op is MatMulOp && n.Shape.Equals(S($"{h},{rows}"))));
-        // Each direction's W_hh gradient is one GEMM over the T·N stacked rows: [T, N, H]ᵀ x [T, N, G·H].
-        var products = graph.Where(n => n.Op is TransposedMatMulOp && n.Shape.Equals(S($"{h},{rows}"))).ToList();
+        Assert.All(backward, body => Assert.DoesNotContain(body.Builder.Nodes,
+            n => n.Op is MatMulOp && (n.Shape.Equals(S($"{h},{rows}")) || n.Shape.Equals(S($"{rows},{h}")))));
+        // Each direction's W_hh gradient is one GEMM over the T·N stacked rows into W_hh's own layout
+        // [G·H, H]: [T, N, G·H]ᵀ x [T, N, H].
+        var products = graph.Where(n => n.Op is TransposedMatMulOp && n.Shape.Equals(S($"{rows},{h}"))).ToList();
         Assert.Equal(bidirectional ? 2 : 1, products.Count);
-        Assert.All(products, p => Assert.Equal(S($"{steps},N,{h}"), p.Inputs[0].Shape));
-        Assert.All(products, p => Assert.Equal(S($"{steps},N,{rows}"), p.Inputs[1].Shape));
+        Assert.All(products, p => Assert.Equal(S($"{steps},N,{rows}"), p.Inputs[0].Shape));
+        Assert.All(products, p => Assert.Equal(S($"{steps},N,{h}"), p.Inputs[1].Shape));
     }
 
     private static void Fails(ShapeErrorKind kind, Action build, params string[] mentions)

@@ -40,7 +40,10 @@ public class LoopLoweringTests
         Assert.True(clock.Elapsed.TotalSeconds < 30, $"{clock.Elapsed.TotalSeconds:F1} s to generate and compile");
         Assert.Contains("for (int __t0 = 0; __t0 < 2000; __t0++)", source);
         Assert.Contains("for (int __t0 = 1999; __t0 >= 0; __t0--)", source);
-        Assert.InRange(CompiledModelHarness.Source(SharedLayer(1000), "M").Length, source.Length - 10, source.Length); // only the step counts differ
+        // Only numbers differ (the step count and the sizes of the per-step buffers it multiplies): the same
+        // text with every number blanked out.
+        static string Numbers(string s) => System.Text.RegularExpressions.Regex.Replace(s, "[0-9]+", "#");
+        Assert.Equal(Numbers(source), Numbers(CompiledModelHarness.Source(SharedLayer(1000), "M")));
     }
 
     [Theory]

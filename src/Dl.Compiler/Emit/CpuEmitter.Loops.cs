@@ -8,7 +8,8 @@ namespace Dl.Compiler;
 /// <summary>
 /// A loop kernel in an entry point: one <c>for</c> over the steps, whatever their number, around the
 /// calls of the body's own (fused, planned) kernels. Before the loop the carries are copied into their
-/// buffers; each step copies its slices in (a leading loop axis is read in place), runs the body,
+/// buffers; each step copies its slices in (a leading loop axis is read in place), runs the body
+/// (whose values stacked along a leading axis are written in place by their kernels),
 /// stores the stacked values at the step's place (the residuals the backward loop reads among them),
 /// then hands the new carries on. The final carries are copied out after the last step.
 /// </summary>
@@ -23,9 +24,25 @@ public static partial class CpuEmitter
         int steps = loop.Length;
         ArenaLocation InScratch(ArenaLocation a) => new(a.Offset + (a.BatchPower < scratchAt.Count ? scratchAt[a.BatchPower] : 0), a.BatchPower);
 
+        // A value the body computes and a result stacks at a contiguous place per step (a leading loop
+        // axis: the residuals the backward loop reads) is written there by its kernel, not copied.
+        var stackedInPlace = new Dictionary<Node, Node>();
+        foreach (var r in k.Results)
+        {
+            if (((ScanOp)r.Op).StackedNode is not { } stacked || Sizes.Around(r.Shape, ((ScanOp)r.Op).Selection.Axis, n).Before != "1") continue;
+            var value = k.BodyValue(stacked);
+            if (MemoryPlanner.Base(value) == value && k.Step.Locations.ContainsKey(value) && value.Op is not (LoopSlotOp or ConstantOp))
+                if (!stackedInPlace.ContainsKey(value)) stackedInPlace[value] = r;
+        }
+
         string Inner(Node node)
         {
             var b = MemoryPlanner.Base(node);
+            if (stackedInPlace.TryGetValue(b, out var stackedResult))
+            {
+                string count = Sizes.Count(b.Shape, n);
+                return $"{outer(stackedResult)}.Slice({t} * {count}, {count})";
+            }
             if (b.Op is LoopSlotOp slot)
             {
                 string count = Sizes.Count(node.Shape, n);
@@ -58,7 +75,9 @@ public static partial class CpuEmitter
         {
             var scan = (ScanOp)r.Op;
             if (scan.StackedNode is not { } stacked) continue;
-            string value = Inner(k.BodyValue(stacked));
+            var bodyValue = k.BodyValue(stacked);
+            if (stackedInPlace.TryGetValue(bodyValue, out var writer) && writer == r) continue;
+            string value = Inner(bodyValue);
             var (before, inner) = Sizes.Around(r.Shape, scan.Selection.Axis, n);
             if (before == "1") w.Line($"{value}.CopyTo({outer(r)}.Slice({t} * {inner}, {inner}));");
             else w.Line($"for (int {o} = 0; {o} < {before}; {o}++) {value}.Slice({o} * {inner}, {inner}).CopyTo({outer(r)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}));");

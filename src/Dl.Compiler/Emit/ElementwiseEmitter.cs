@@ -33,8 +33,10 @@ public static class ElementwiseEmitter
         foreach (var leaf in k.Leaves)
         {
             string n = "x" + args.Count;
-            leafName[leaf.Leaf] = (n, leaf.Access);
+            leafName[leaf.Operand] = (n, leaf.Access);
             args.Add(new KernelArgument(n, leaf.Leaf, false));
+            // A window (a slice read in place): row r starts at r·stride + offset of its source.
+            if (leaf.Access == Access.Window) columnIndex[n] = $"r * {leaf.Stride} + {leaf.Offset}";
             // A column leaf over the axes [From, Split) only (a per-channel vector): row r reads r mod their product.
             if (leaf.Access == Access.Column)
                 columnIndex[n] = leaf.From == 0 ? "r" : $"r % {Sizes.Product(root.Shape.Skip(leaf.From).Take(k.Split - leaf.From))}";
@@ -53,6 +55,8 @@ public static class ElementwiseEmitter
         body.Add("int o = r * cols;");
         foreach (var leaf in leafName.Values.Where(l => l.Access == Access.Column))
             body.Add($"float {leaf.Name}r = {leaf.Name}[{columnIndex[leaf.Name]}];");
+        foreach (var leaf in leafName.Values.Where(l => l.Access == Access.Window))
+            body.Add($"int {leaf.Name}o = {columnIndex[leaf.Name]};");
         body.Add("int j = 0;");
         for (int w = 0; w < Widths.Length; w++)
         {
@@ -110,6 +114,7 @@ public static class ElementwiseEmitter
                     Access.Full => $"{leaf.Name}[o + j]",
                     Access.Row => $"{leaf.Name}[j]",
                     Access.Column => leaf.Name + "r",
+                    Access.Window => $"{leaf.Name}[{leaf.Name}o + j]",
                     _ => leaf.Name + "s",
                 };
             return leaf.Access switch
@@ -117,6 +122,7 @@ public static class ElementwiseEmitter
                 Access.Full => $"{vec}.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)(o + j))",
                 Access.Row => $"{vec}.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)j)",
                 Access.Column => $"{vec}.Create({leaf.Name}r)",
+                Access.Window => $"{vec}.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)({leaf.Name}o + j))",
                 _ => $"{vec}.Create({leaf.Name}s)",
             };
         }

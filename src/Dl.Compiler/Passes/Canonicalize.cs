@@ -63,6 +63,23 @@ public static class Canonicalize
         // their sum is one Concat of the pieces when no two pieces overlap: no zero fills, no adds.
         new("Add(Concat(a, 0), Concat(0, b)) -> Concat(a, b)", (c, op, x, s) =>
             op is AddOp && Fits(x[0], s) && Fits(x[1], s) ? DisjointConcats(c, x[0], x[1], s) : null),
+        // Transposes cancel or move onto a product's operands, where the GEMM reads them as flags: the
+        // gradient of a weight used transposed (an RNN's W_hh, every Dense weight read as [out, in]) is
+        // then one product into the weight's own layout, not a product and a copy.
+        new("Transpose(Transpose(x)) -> x", (c, op, x, s) =>
+            op is TransposeOp outer && x[0].Op is TransposeOp inner && Composes(inner.Perm, outer.Perm) ? x[0][0] : null),
+        new("Transpose(MatMul(Transpose(a), b)) -> MatMul(Transpose(b), a)", (c, op, x, s) =>
+            op is TransposeOp { Perm: [1, 0] } && x[0].Op is MatMulOp && x[0][0].Shape.Rank == 2 && x[0][1].Shape.Rank == 2
+                && (x[0][0].Op is TransposeOp || x[0][1].Op is TransposeOp)
+                ? c.Make(new MatMulOp(), c.Make(new TransposeOp(new[] { 1, 0 }), x[0][1]), c.Make(new TransposeOp(new[] { 1, 0 }), x[0][0]))
+                : null),
+        new("Transpose(TransposedMatMul(a, b)) -> TransposedMatMul(b, a)", (c, op, x, s) =>
+            op is TransposeOp { Perm: [1, 0] } && x[0].Op is TransposedMatMulOp ? c.Make(new TransposedMatMulOp(), x[0][1], x[0][0]) : null),
+        // A slice of a sum is the sum of the slices: an LSTM's four gate slices of x·W_ih + h·W_hh then
+        // each read both products in place inside their own gate's loop, and the full-width sum is never stored.
+        new("Slice(Add(a, b)) -> Add(Slice(a), Slice(b))", (c, op, x, s) =>
+            op is SliceOp slice && x[0].Op is AddOp or SubOp or MulOp && x[0][0].Shape.Equals(x[0].Shape) && x[0][1].Shape.Equals(x[0].Shape)
+                ? c.Make(x[0].Op, c.Make(slice, x[0][0]), c.Make(slice, x[0][1])) : null),
         new("SumTo(Const) -> Scale(Const, N^k)", (c, op, x, s) =>
             op is SumToOp && x[0].Op is ConstantOp k
                 ? c.Make(new ScaleOp(1, x[0].Shape.BatchRank - s.BatchRank), c.G.Constant(k.Value * ((double)x[0].Shape.StaticCount / s.StaticCount), s))
@@ -73,6 +90,15 @@ public static class Canonicalize
     public static Node Apply(GraphBuilder g, Op op, Node[] inputs, Shape shape) => new Canonical(g).Make(op, inputs, shape);
 
     private static bool IsConst(Node n, double value) => n.Op is ConstantOp c && c.Value == value;
+
+    /// <summary>Applying <paramref name="first"/> then <paramref name="second"/> leaves every axis in place.</summary>
+    private static bool Composes(int[] first, int[] second)
+    {
+        if (first.Length != second.Length) return false;
+        for (int i = 0; i < second.Length; i++)
+            if (first[second[i]] != i) return false;
+        return true;
+    }
 
     /// <summary>a + b as one Concat along their common axis, when both are Concats whose non-zero pieces do not overlap; else null.</summary>
     private static Node? DisjointConcats(Canonical c, Node a, Node b, Shape shape)

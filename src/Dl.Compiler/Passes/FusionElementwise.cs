@@ -24,6 +24,7 @@ public sealed partial class Fusion
     {
         var body = new HashSet<Node> { root };
         var leaves = new List<Node>();
+        var windows = new List<Node>();   // slices of a wider tensor the loop may read in place
         var stack = new Stack<Node>();
         stack.Push(root);
         while (stack.Count > 0)
@@ -38,10 +39,21 @@ public sealed partial class Fusion
                     body.Add(input);
                     stack.Push(input);
                 }
+                else if (IsWindow(input, root.Shape) && SingleUse(input) && !_kernels.ContainsKey(input))
+                {
+                    if (!windows.Contains(input)) windows.Add(input);
+                }
                 else if (!leaves.Contains(input)) leaves.Add(input);
             }
         }
-        var layout = Layout(leaves, root.Shape);
+        var layout = windows.Count > 0 ? Layout(leaves, root.Shape, windows) : null;
+        if (layout is not null) foreach (var w in windows) _absorbed.Add(w);
+        else
+        {
+            // No layout reads every slice in place: they are copied by kernels of their own.
+            foreach (var w in windows) if (!leaves.Contains(w)) leaves.Add(w);
+            layout = Layout(leaves, root.Shape);
+        }
         if (layout is null) return new SingleKernel(root);   // unusual broadcast: a strided loop instead
         foreach (var b in body) if (b != root) _absorbed.Add(b);
         var ordered = body.OrderBy(n => _position[n]).ToList();
@@ -53,8 +65,18 @@ public sealed partial class Fusion
     /// split of the root's axes into [rows, cols] (trying the last axis first) at which every leaf is
     /// full, a scalar, a row vector or a column vector.
     /// </summary>
-    private static (List<LeafAccess> Leaves, int Split)? Layout(List<Node> leaves, Shape root)
+    private static (List<LeafAccess> Leaves, int Split)? Layout(List<Node> leaves, Shape root, List<Node>? windows = null)
     {
+        if (windows is { Count: > 0 })
+        {
+            // Every window is a slice along one axis: the loop splits there, a row of the root being a
+            // contiguous run of each window's source.
+            int axis = ((SliceOp)windows[0].Op).Axis;
+            if (windows.Any(w => ((SliceOp)w.Op).Axis != axis)) return null;
+            var access = leaves.Select(l => Classify(l, root, axis)).ToList();
+            if (access.Any(a => a is null)) return null;
+            return (access.Select(a => a!).Concat(windows.Select(w => Window(w))).ToList(), axis);
+        }
         if (leaves.All(l => l.Shape.Equals(root) || IsScalarLike(l.Shape)))
             return (leaves.Select(l => new LeafAccess(l, l.Shape.Equals(root) ? Access.Full : Access.Scalar)).ToList(), 0);
         for (int split = root.Rank - 1; split >= 1; split--)
@@ -63,6 +85,23 @@ public sealed partial class Fusion
             if (access.All(a => a is not null)) return (access.Select(a => a!).ToList(), split);
         }
         return null;
+    }
+
+    /// <summary>
+    /// A slice the root's loop can read in place: along an axis past the batch's, of a float tensor whose
+    /// axes from there on have fixed sizes (so a row's stride is a constant), with the root's shape.
+    /// </summary>
+    private static bool IsWindow(Node n, Shape root) =>
+        n.Op is SliceOp s && s.Axis >= 1 && n.Shape.Equals(root) && n.Type == DType.Float32 && n[0].Type == DType.Float32
+        && n[0].Shape.Skip(s.Axis).All(d => !d.IsBatch);
+
+    /// <summary>The window access of a slice: its source's row stride and the slice's start within a row.</summary>
+    private static LeafAccess Window(Node slice)
+    {
+        var s = (SliceOp)slice.Op;
+        var source = slice[0].Shape;
+        long inner = source.Skip(s.Axis + 1).Aggregate(1L, (p, d) => p * d.Size);
+        return new LeafAccess(slice[0], Access.Window, 0, slice, s.Start * inner, source[s.Axis].Size * inner);
     }
 
     private static bool IsScalarLike(Shape s) => s.All(d => d == Dim.Of(1));

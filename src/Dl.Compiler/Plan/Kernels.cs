@@ -63,14 +63,20 @@ public sealed class GemmKernel : Kernel
 }
 
 /// <summary>How a leaf of an elementwise group is indexed, the group viewed as [rows, cols].</summary>
-public enum Access { Full, Row, Column, Scalar }
+public enum Access { Full, Row, Column, Scalar, Window }
 
 /// <summary>
 /// A leaf of an elementwise group and how it is read. A <see cref="Access.Column"/> leaf holds one
 /// value per row; when it varies only over the root's axes [<see cref="From"/>, split) (a per-channel
-/// vector over [N,C,H,W] rows of H·W), row r reads element r mod (product of those axes).
+/// vector over [N,C,H,W] rows of H·W), row r reads element r mod (product of those axes). A
+/// <see cref="Access.Window"/> leaf is a slice read in place: the group uses <see cref="Through"/> (a
+/// Slice of <see cref="Leaf"/> along the split axis), and row r, column j reads Leaf[r·Stride + Offset + j].
 /// </summary>
-public sealed record LeafAccess(Node Leaf, Access Access, int From = 0);
+public sealed record LeafAccess(Node Leaf, Access Access, int From = 0, Node? Through = null, long Offset = 0, long Stride = 0)
+{
+    /// <summary>The node the group's ops read: the slice for a window, else the leaf itself.</summary>
+    public Node Operand => Through ?? Leaf;
+}
 
 /// <summary>A chain of elementwise ops computed in one pass, vectorised, no intermediates in memory.</summary>
 public sealed class ElementwiseKernel : Kernel

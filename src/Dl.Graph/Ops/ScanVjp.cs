@@ -149,7 +149,8 @@ public sealed partial class ScanOp
 
     /// <summary>
     /// The two sides of <paramref name="gradient"/> when it is a product of rows whose both sides change
-    /// with the step: aᵀ·b as <c>MatMul(Transpose(a), b)</c> (a, b rank 2) or <c>TransposedMatMul(a, b)</c>.
+    /// with the step: aᵀ·b as <c>MatMul(Transpose(a), b)</c> (a, b rank 2) or <c>TransposedMatMul(a, b)</c>,
+    /// or the transpose of one of them.
     /// </summary>
     private static (Node A, Node B)? RowProduct(Node gradient, System.Func<Node, bool> varies)
     {
@@ -157,6 +158,8 @@ public sealed partial class ScanOp
         {
             MatMulOp when gradient.Inputs[0].Op is TransposeOp { Perm: [1, 0] } => (gradient.Inputs[0].Inputs[0], gradient.Inputs[1]),
             TransposedMatMulOp => (gradient.Inputs[0], gradient.Inputs[1]),
+            // (aᵀ·b)ᵀ = bᵀ·a: the gradient of a weight the body uses transposed (W_hh).
+            TransposeOp { Perm: [1, 0] } when RowProduct(gradient.Inputs[0], varies) is var (left, right) => (right, left),
             _ => null,
         };
         return sides is var (a, b) && varies(a) && varies(b) ? (a, b) : null;

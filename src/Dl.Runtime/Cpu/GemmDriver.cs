@@ -51,6 +51,11 @@ internal static unsafe class GemmDriver
             GemmSmall.Rows(in job, in act);   // a few rows (batch-1 inference): stream B's rows, no packing
             return;
         }
+        if (job.M < MR && job.TransB && !job.TransA && !job.Accumulate && Vector512.IsHardwareAccelerated)
+        {
+            GemmDot.Rows(in job, in act);     // likewise with B stored [n, k]: dot products of rows, no packing
+            return;
+        }
         var plan = new Plan();
         plan.Narrow = job.N <= GemmKernel.NarrowNR && Vector512.IsHardwareAccelerated;
         plan.Width = plan.Narrow ? GemmKernel.NarrowNR : NR;

@@ -88,6 +88,50 @@ public class CanonicalizeTests
             Simplified((g, x) => g.Add(g.Concat(new[] { x, g.Constant(0, S("N,6")) }, 1), g.Concat(new[] { g.Constant(0, S("N,6")), g.Tanh(x) }, 1))));
     }
 
+    /// <summary>Simplifies <paramref name="y"/> (built over the input <paramref name="x"/>), checks the values are unchanged on a sample, returns the op names.</summary>
+    private static string[] SimplifiedKeepingValues(GraphBuilder g, Node x, Node y, int batch)
+    {
+        var clean = new GraphBuilder();
+        var z = Simplify.Run(clean, new[] { y })[y];
+        var data = Enumerable.Range(0, batch * (int)x.Shape.StaticCount).Select(i => Math.Sin(i + 1) * 2).ToArray();
+        var input = new TensorValue(new[] { batch }.Concat(x.Shape.Skip(1).Select(d => d.Size)).ToArray(), data);
+        var before = Evaluator.Run(new[] { y }, n => input, batch)[y];
+        var after = Evaluator.Run(new[] { z }, n => input, batch)[z];
+        Assert.Equal(before.Dims, after.Dims);
+        for (int i = 0; i < before.Length; i++) Assert.Equal(before[i], after[i], 12);
+        return GraphBuilder.Topological(new[] { z }).Select(n => n.Op.Name).ToArray();
+    }
+
+    [Fact]
+    public void Transposes_cancel_and_move_onto_a_products_operands_where_the_gemm_reads_them_as_flags()
+    {
+        // (aᵀ·b)ᵀ = bᵀ·a: the gradient of a weight used transposed lands in the weight's own layout.
+        var g = new GraphBuilder();
+        var x = g.Input("x", S("N,3"));
+        var tw = g.Apply(new TransposeOp(new[] { 1, 0 }), g.MatMul(g.Transpose(x), g.Tanh(x)));
+        Assert.Equal(new[] { "Input", "Tanh", "Transpose", "MatMul" }, SimplifiedKeepingValues(g, x, tw, 4));
+        // The transpose left is Tanh(x)'s, read only by the product: a GEMM flag.
+        Assert.Equal(new[] { "Input" }, SimplifiedKeepingValues(g, x, g.Transpose(g.Transpose(x)), 4));
+        // Over rows of rank 3: TransposedMatMul(a, b)ᵀ = TransposedMatMul(b, a), no transpose at all.
+        var r = g.Input("r", S("N,5,3"));
+        var rows = g.Apply(new TransposeOp(new[] { 1, 0 }), g.TransposedMatMul(r, g.Sigmoid(r)));
+        Assert.DoesNotContain("Transpose", SimplifiedKeepingValues(g, r, rows, 2));
+        // A product without a transposed operand keeps its one transpose after it (nothing to gain).
+        Assert.Equal(new[] { "Input", "Tanh", "MatMul", "Transpose" },
+            SimplifiedKeepingValues(g, x, g.Transpose(g.MatMul(g.Tanh(x), g.Reshape(g.Constant(1, S("3,3")), S("3,3")))), 4).Where(n => n != "Const" && n != "Reshape").ToArray());
+    }
+
+    [Fact]
+    public void A_slice_of_a_sum_is_the_sum_of_the_slices()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", S("N,8"));
+        var sum = g.Add(g.Tanh(x), g.Sigmoid(x));
+        Assert.Equal(new[] { "Input", "Tanh", "Slice", "Sigmoid", "Slice", "Add" }, SimplifiedKeepingValues(g, x, g.Slice(sum, 1, 2, 4), 3));
+        // A broadcast operand is not sliced (its slice would be another shape): the sum stays.
+        Assert.Contains("Add", SimplifiedKeepingValues(g, x, g.Slice(g.Add(g.Tanh(x), g.Mean(x)), 1, 2, 4), 3));
+    }
+
     [Fact]
     public void Rules_are_an_ordered_named_list()
     {

@@ -26,12 +26,14 @@ public static class GpuElementwise
             string x = "x" + parameters.Count;
             parameters.Add(ViewType(leaf.Leaf) + " " + x);
             string cast = leaf.Leaf.Type == DType.Int32 ? "(float)" : "";
-            leafRead[leaf.Leaf] = cast + leaf.Access switch
+            leafRead[leaf.Operand] = cast + leaf.Access switch
             {
                 Access.Full => $"{x}[i]",
                 Access.Row => $"{x}[j]",
                 // A column leaf over the axes [From, Split) only (a per-channel vector): row r reads r mod their product.
                 Access.Column => leaf.From == 0 ? $"{x}[r]" : $"{x}[r % ({Sizes.Product(root.Shape.Skip(leaf.From).Take(k.Split - leaf.From))})]",
+                // A slice read in place: row r of the group is a run of its source starting at r·stride + offset.
+                Access.Window => $"{x}[r * {leaf.Stride} + {leaf.Offset} + j]",
                 _ => $"{x}[0]",
             };
         }

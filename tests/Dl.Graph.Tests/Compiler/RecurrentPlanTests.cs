@@ -1,0 +1,78 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Dl.Compiler;
+using Dl.Graph;
+
+namespace Dl.Graph.Tests.Compiler;
+
+/// <summary>What the compiler makes of an LSTM's train step: no weight copies, and no per-step copies of what a step can write or read in place.</summary>
+public class RecurrentPlanTests
+{
+    private const int Steps = 5, Hidden = 4;
+
+    private static ModelGraph Lstm()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", new Shape(Dim.Batch, Dim.Of(Steps), Dim.Of(3)));
+        var y = g.Input("label", new Shape(Dim.Batch), DType.Int32);
+        var layer = Layers.Lstm(g, "lstm", x, 3, Hidden);
+        var last = g.Reshape(layer.FinalHidden, new Shape(Dim.Batch, Dim.Of(Hidden)));
+        var o = Layers.Dense(g, "head", last, Hidden, 2);
+        return new ModelGraph("Seq", g, new[] { x, y }, o, g.SoftmaxCrossEntropy(o, y), forwardInputCount: 1);
+    }
+
+    private static bool IsTransposeKernel(Kernel k) => k is SingleKernel { Node.Op: TransposeOp };
+
+    [Fact]
+    public void TheOnlyTransposeOfATrainStep_IsTheInputMadeTimeMajor()
+    {
+        var plan = ModelCompiler.Compile(Lstm());
+        var e = plan.Gradients!;
+        // W_hh is read by the step's GEMMs through a flag, and both weight gradients are products into the
+        // weights' own [G·H, in] layout: no transpose of a weight before the loop or of a gradient after it.
+        var transpose = Assert.Single(e.Kernels, IsTransposeKernel);
+        Assert.Equal(new[] { 1, 0, 2 }, ((TransposeOp)((SingleKernel)transpose).Node.Op).Perm);
+        var loops = e.Kernels.OfType<LoopKernel>().ToList();
+        Assert.Equal(2, loops.Count);   // forward and backward
+        Assert.All(loops, l => Assert.DoesNotContain(l.Step.Kernels, IsTransposeKernel));
+        // The projected inputs are time-major: the forward loop reads each step's slice in place. The
+        // backward loop reads the gradient of the batch-first output [N, T, H], gathered row by row.
+        Assert.All(loops[0].SliceBuffers, b => Assert.Null(b));
+        Assert.Single(loops[1].SliceBuffers, b => b is not null);
+    }
+
+    [Fact]
+    public void EachGate_ReadsItsSliceOfBothProductsInPlace_AndTheFullWidthSumIsNeverStored()
+    {
+        var plan = ModelCompiler.Compile(Lstm());
+        var forward = plan.Gradients!.Kernels.OfType<LoopKernel>().First().Step;
+        // One recurrent GEMM, then elementwise loops only: no slice copies, no [N, 4H] sum.
+        Assert.Single(forward.Kernels, k => k is GemmKernel);
+        Assert.DoesNotContain(forward.Kernels, k => k is SingleKernel);
+        var gates = forward.Kernels.OfType<ElementwiseKernel>().Where(k => k.Leaves.Any(l => l.Access == Access.Window)).ToList();
+        Assert.Equal(4, gates.Count);
+        // Each reads a window of the step's projected input and of the GEMM's output, at its gate's offset.
+        Assert.All(gates, g => Assert.Equal(2, g.Leaves.Count(l => l.Access == Access.Window)));
+        Assert.Equal(new long[] { 0, Hidden, 2 * Hidden, 3 * Hidden },
+            gates.Select(g => g.Leaves.First(l => l.Access == Access.Window).Offset).OrderBy(o => o).ToArray());
+        Assert.All(gates.SelectMany(g => g.Leaves).Where(l => l.Access == Access.Window), l => Assert.Equal(4 * Hidden, l.Stride));
+    }
+
+    [Fact]
+    public void ResidualsStackedAlongTime_AreWrittenInPlaceByTheirKernels()
+    {
+        var plan = ModelCompiler.Compile(Lstm());
+        string code = CpuEmitter.Emit(plan, new ModelDeclaration(null, "Seq", "internal", Array.Empty<string>()));
+        var gradients = code.Substring(code.IndexOf("public float ComputeGradients", StringComparison.Ordinal));
+        gradients = gradients.Substring(0, gradients.IndexOf("return ", StringComparison.Ordinal));
+        // Inside the loops, what is left to copy: the hidden state into the batch-first output (one row per
+        // sample), the carried-in h and c that the backward loop reads, and the carries handed on; and in the
+        // backward loop the step of the output's gradient (batch-first) and its two carries.
+        var bodies = Regex.Matches(gradients, @"for \(int __t0[^\n]*\n\s*\{(?<body>.*?)\n\s*\}", RegexOptions.Singleline);
+        Assert.True(2 == bodies.Count, gradients);
+        int Copies(string s) => Regex.Matches(s, @"\.CopyTo\(").Count;
+        Assert.True(1 + 2 + 2 == Copies(bodies[0].Groups["body"].Value), bodies[0].Groups["body"].Value);
+        Assert.True(1 + 2 == Copies(bodies[1].Groups["body"].Value), bodies[1].Groups["body"].Value);
+    }
+}
