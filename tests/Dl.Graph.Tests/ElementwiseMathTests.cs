@@ -76,4 +76,49 @@ public class ElementwiseMathTests
     [Fact]
     public void Minimum_Gradient_GoesToTheSideTaken() =>
         Verify((g, x) => g.Minimum(x[0], x[1]), InputSpec.Float("a", S("N,3,4")), InputSpec.Float("b", S("N,3,1")));
+
+    // ---- Pow ----
+
+    [Fact]
+    public void Pow_Forward_HandValues_WithIeeeSpecialCases()
+    {
+        // 2.5: 4^2.5 = 32, 0^2.5 = 0, (-4)^2.5 has no real value, (-∞)^2.5 = +∞ as in IEEE pow.
+        Same(new[] { 32, 1, 0, double.NaN, double.PositiveInfinity, double.NaN }, Forward((g, x) => g.Pow(x, 2.5), 4, 1, 0, -4, double.NegativeInfinity, double.NaN));
+        // An odd integer keeps the sign of x, an even one drops it; 0 to a negative power is +∞.
+        Same(new[] { -8, 8, -0.125 }, Forward((g, x) => g.Pow(x, 3), -2, 2, -0.5));
+        Same(new[] { 4, 4, 0.25 }, Forward((g, x) => g.Pow(x, 2), -2, 2, 0.5));
+        Same(new[] { -0.5, double.PositiveInfinity }, Forward((g, x) => g.Pow(x, -1), -2, 0));
+        // x^0 is 1 for every x, NaN included.
+        Same(new[] { 1.0, 1, 1 }, Forward((g, x) => g.Pow(x, 0), -3, 0, double.NaN));
+    }
+
+    [Fact]
+    public void Pow_KeepsTheShape_RefusesIntegers_AndANonFiniteExponent()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", S("N,3,2"));
+        Assert.Equal(S("N,3,2"), g.Pow(x, 2.5).Shape);
+        Assert.Same(x, g.Pow(x, 1));   // x^1 is x itself
+        Assert.Contains("Pow: expects a float tensor", ShapeError(b => b.Pow(b.Input("t", S("N,4"), DType.Int32), 2.5)));
+        Assert.Contains("Pow: the exponent must be a finite number", ShapeError(b => b.Pow(b.Input("x", S("N,4")), double.PositiveInfinity)));
+        Assert.Contains("Pow: the exponent must be a finite number", ShapeError(b => b.Pow(b.Input("x", S("N,4")), double.NaN)));
+    }
+
+    [Theory]
+    [InlineData(2.5, 0.1, 3)]
+    [InlineData(-1.5, 0.2, 3)]
+    [InlineData(0.5, 0.2, 3)]
+    [InlineData(3, -2, 2)]    // odd: the gradient 3x² also on the negative side
+    [InlineData(2, -2, 2)]
+    [InlineData(-2, 0.3, 2)]
+    public void Pow_Gradient(double exponent, double lo, double hi) =>
+        Verify((g, x) => g.Pow(x[0], exponent), InputSpec.Float("x", S("N,5"), lo, hi));
+
+    [Fact]
+    public void Pow_ToTheZero_HasNoGradient()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", S("N,4"));
+        Assert.Null(Assert.Single(new PowOp(0).Vjp(g, g.Pow(x, 0), g.Input("dy", S("N,4")))));
+    }
 }

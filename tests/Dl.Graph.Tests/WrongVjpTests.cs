@@ -77,6 +77,16 @@ public sealed class SqrtWithoutTheHalfOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Div(dy, y) };
 }
 
+/// <summary>x^p whose VJP forgets the factor p of the power rule (x^(p-1)·dy instead of p·x^(p-1)·dy).</summary>
+public sealed class PowWithoutTheFactorOp : UnaryOp
+{
+    public PowWithoutTheFactorOp(double exponent) => Exponent = exponent;
+    public double Exponent { get; }
+    public override string Name => "TestPowWithoutTheFactor";
+    public override double Apply(double x, EvalContext c) => new PowOp(Exponent).Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Pow(y[0], Exponent - 1)) };
+}
+
 /// <summary>max(a, b) whose VJP hands the whole gradient to both sides, not only to the side that was taken.</summary>
 public sealed class MaximumGradientToBothOp : BinaryOp
 {
@@ -229,6 +239,14 @@ public class WrongVjpTests
     {
         Assert.False(Check((g, x) => g.Apply(new SqrtWithoutTheHalfOp(), x[0]), Positive).Passed);
         var result = Check((g, x) => g.Sqrt(x[0]), Positive);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void PowVjpWithoutTheFactor_IsReported_AndTheRealOnePasses()
+    {
+        Assert.False(Check((g, x) => g.Apply(new PowWithoutTheFactorOp(2.5), x[0]), Positive).Passed);
+        var result = Check((g, x) => g.Pow(x[0], 2.5), Positive);
         Assert.True(result.Passed, result.ToString());
     }
 }

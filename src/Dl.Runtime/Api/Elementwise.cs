@@ -8,6 +8,13 @@ public static partial class Nn
     public static Tensor Sqrt(Tensor x) => throw Tensor.Symbolic();
 
     /// <summary>
+    /// x^exponent elementwise for a constant exponent, with MathF.Pow's meaning: x^0 is 1; for x &lt; 0 an integer
+    /// exponent gives |x|^exponent, negated when the exponent is odd, any other exponent NaN; 0 to a negative power
+    /// is +∞. Exponent 2 is exactly x·x. Its gradient is exponent·x^(exponent-1).
+    /// </summary>
+    public static Tensor Pow(Tensor x, float exponent) => throw Tensor.Symbolic();
+
+    /// <summary>
     /// max(a, b) elementwise, shapes broadcast as for <c>a + b</c>: a where a &gt; b or a is NaN, else b (a NaN on
     /// either side propagates). The gradient goes to the side taken; at a tie to <paramref name="a"/>.
     /// </summary>
@@ -24,4 +31,11 @@ public partial class Tensor
 {
     /// <summary>√x elementwise: NaN for x &lt; 0; its gradient 0.5/√x is +∞ at 0.</summary>
     public Tensor Sqrt() => throw Symbolic();
+
+    /// <summary>
+    /// x^exponent elementwise (this tensor is x) for a constant exponent, with MathF.Pow's meaning: x^0 is 1; for x &lt; 0 an integer
+    /// exponent gives |x|^exponent, negated when the exponent is odd, any other exponent NaN; 0 to a negative power
+    /// is +∞. Exponent 2 is exactly x·x. Its gradient is exponent·x^(exponent-1).
+    /// </summary>
+    public Tensor Pow(float exponent) => throw Symbolic();
 }

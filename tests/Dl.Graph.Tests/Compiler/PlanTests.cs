@@ -128,6 +128,7 @@ public class PlanTests
     [InlineData("GeluTanh", "default(global::Dl.Operators.GeluTanh)")]
     [InlineData("HardSigmoid", "default(global::Dl.Operators.HardSigmoid)")]
     [InlineData("Sqrt", "default(global::Dl.Operators.Sqrt)")]
+    [InlineData("Pow", "new global::Dl.Operators.Pow(2.5f)")]
     [InlineData("Scale", "new global::Dl.Operators.Scale((float)(0.5 / (double)n))")]
     public void AnyUnaryOp_FusesIntoTheGemmStore(string op, string emitted)
     {
@@ -143,6 +144,7 @@ public class PlanTests
             "GeluTanh" => g.GeluTanh(h),
             "HardSigmoid" => g.HardSigmoid(h),
             "Sqrt" => g.Sqrt(h),
+            "Pow" => g.Pow(h, 2.5),
             _ => g.Scale(h, 0.5, -1),
         };
         var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));

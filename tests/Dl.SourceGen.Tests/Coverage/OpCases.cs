@@ -107,6 +107,7 @@ public static class OpCases
         Unary("GeluTanh", "(x * p).GeluTanh()"),
         Unary("HardSigmoid", "Nn.HardSigmoid(x * p)"),
         Unary("Sqrt", "(x * p * (x * p) + 1f).Sqrt()", positive: true),
+        Unary("Pow", "Nn.Pow(x * p * (x * p) + 1f, 2.5f)", positive: true, args: new OpArgs { Number = 2.5 }),
         new OpCase("MatMul")
         {
             Model = Std("Nn.MatMul(x * p, w)", fields: "readonly Param w = new(4, 3);"),
