@@ -121,4 +121,33 @@ public class ElementwiseMathTests
         var x = g.Input("x", S("N,4"));
         Assert.Null(Assert.Single(new PowOp(0).Vjp(g, g.Pow(x, 0), g.Input("dy", S("N,4")))));
     }
+
+    // ---- Clamp ----
+
+    [Fact]
+    public void Clamp_Forward_HandValues_NaNPassesThrough() =>
+        Same(new[] { -0.5, -0.5, 0.25, 2, 2, double.NaN, -0.5, 2 },
+            Forward((g, x) => g.Clamp(x, -0.5, 2), -3, -0.5, 0.25, 2, 7, double.NaN, double.NegativeInfinity, double.PositiveInfinity));
+
+    [Fact]
+    public void Clamp_KeepsTheShape_RefusesIntegers_AndMinAboveMax()
+    {
+        var g = new GraphBuilder();
+        Assert.Equal(S("N,3,2"), g.Clamp(g.Input("x", S("N,3,2")), -1, 1).Shape);
+        Assert.Equal(S("N,2"), g.Clamp(g.Input("y", S("N,2")), 0.5, 0.5).Shape);   // min = max: every element becomes it
+        Assert.Contains("Clamp: expects a float tensor", ShapeError(b => b.Clamp(b.Input("t", S("N,4"), DType.Int32), -1, 1)));
+        Assert.Contains("Clamp: min must not be above max, got min 1 and max -1", ShapeError(b => b.Clamp(b.Input("x", S("N,4")), 1, -1)));
+        Assert.Contains("Clamp: min must not be above max", ShapeError(b => b.Clamp(b.Input("x", S("N,4")), double.NaN, 1)));
+    }
+
+    [Fact]
+    public void Clamp_Gradient() => Verify((g, x) => g.Clamp(x[0], -0.5, 0.7), InputSpec.Float("x", S("N,5"), -1.5, 1.5));
+
+    [Fact]
+    public void Clamp_Gradient_PassesAtTheBounds_AndNotOutside()
+    {
+        // dy = 1: the VJP is the mask itself, 1 at x = min and x = max (PyTorch's clamp), 0 beyond them.
+        var mask = Forward((g, x) => new ClampOp(-0.5, 2).Vjp(g, g.Clamp(x, -0.5, 2), g.Constant(1))[0]!, -0.5, 2, -0.6, 2.1, 0.3, -100, 100);
+        Same(new double[] { 1, 1, 0, 0, 1, 0, 0 }, mask);
+    }
 }

@@ -87,6 +87,14 @@ public sealed class PowWithoutTheFactorOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Pow(y[0], Exponent - 1)) };
 }
 
+/// <summary>clamp(x, -0.5, 0.5) whose VJP lets the gradient through everywhere, as if it were the identity.</summary>
+public sealed class ClampPassingEverythingOp : UnaryOp
+{
+    public override string Name => "TestClampPassingEverything";
+    public override double Apply(double x, EvalContext c) => new ClampOp(-0.5, 0.5).Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { dy };
+}
+
 /// <summary>max(a, b) whose VJP hands the whole gradient to both sides, not only to the side that was taken.</summary>
 public sealed class MaximumGradientToBothOp : BinaryOp
 {
@@ -247,6 +255,15 @@ public class WrongVjpTests
     {
         Assert.False(Check((g, x) => g.Apply(new PowWithoutTheFactorOp(2.5), x[0]), Positive).Passed);
         var result = Check((g, x) => g.Pow(x[0], 2.5), Positive);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void ClampVjpPassingEverything_IsReported_AndTheRealOnePasses()
+    {
+        var wide = new[] { InputSpec.Float("x", S("N,4"), -1.5, 1.5) };
+        Assert.False(Check((g, x) => g.Apply(new ClampPassingEverythingOp(), x[0]), wide).Passed);
+        var result = Check((g, x) => g.Clamp(x[0], -0.5, 0.5), wide);
         Assert.True(result.Passed, result.ToString());
     }
 }

@@ -23,6 +23,7 @@ public class OperatorTests
         new LeakyReluOp(0.05), new EluOp(0.7), new SoftplusOp(), new AbsOp(), new SignOp(), new RsqrtOp(),
         new SiluOp(), new GeluTanhOp(), new HardSigmoidOp(), new SqrtOp(),
         new PowOp(2.5), new PowOp(3), new PowOp(-2), new PowOp(-0.75), new PowOp(2), new PowOp(0),
+        new ClampOp(-0.5, 2), new ClampOp(3, 3),
     }.Select(o => new object[] { o.Key, o });
 
     public static IEnumerable<object[]> BinaryOps() => new BinaryOp[] { new AddOp(), new SubOp(), new MulOp(), new DivOp(), new MaximumOp(), new MinimumOp() }

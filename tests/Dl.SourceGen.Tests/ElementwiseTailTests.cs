@@ -28,6 +28,7 @@ public class ElementwiseTailTests
     [InlineData("(c * c * 3f + 0.25f).Pow(2.5f)")]
     [InlineData("Nn.Pow(c * 4f, 3f)")]
     [InlineData("Nn.Pow(c * c + 0.5f, -0.75f)")]
+    [InlineData("(c * 3f).Clamp(-0.5f, 1f)")]
     public void The_tail_gives_the_same_bits_as_the_vector_body(string op)
     {
         var y = CompiledModelHarness.Predict(Model(op), "M", 1);

@@ -61,6 +61,7 @@ public static class OpTable
         new("HardSigmoid", Function, 1, (g, a, x) => g.HardSigmoid(x[0])),
         new("Sqrt", Function, 1, (g, a, x) => g.Sqrt(x[0])),
         new("Pow", Function, 1, (g, a, x) => g.Pow(x[0], a.Number), Real("exponent")),
+        new("Clamp", Function, 1, (g, a, x) => g.Clamp(x[0], a.Reals[0], a.Reals[1]), Real("min"), Real("max")) { Doc = "Reals = [min, max]" },
         new("MatMul", Function, 2, (g, a, x) => g.MatMul(x[0], x[1])),
         new("Maximum", OpSurface.Nn, 2, (g, a, x) => g.Maximum(x[0], x[1])),
         new("Minimum", OpSurface.Nn, 2, (g, a, x) => g.Minimum(x[0], x[1])),

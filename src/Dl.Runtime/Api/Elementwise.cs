@@ -15,6 +15,12 @@ public static partial class Nn
     public static Tensor Pow(Tensor x, float exponent) => throw Tensor.Symbolic();
 
     /// <summary>
+    /// clamp(x, min, max) elementwise for constants min ≤ max (else DL0001 at the call): min below, max above, x
+    /// between, NaN stays NaN. The gradient passes where min ≤ x ≤ max, the bounds included (as PyTorch's clamp).
+    /// </summary>
+    public static Tensor Clamp(Tensor x, float min, float max) => throw Tensor.Symbolic();
+
+    /// <summary>
     /// max(a, b) elementwise, shapes broadcast as for <c>a + b</c>: a where a &gt; b or a is NaN, else b (a NaN on
     /// either side propagates). The gradient goes to the side taken; at a tie to <paramref name="a"/>.
     /// </summary>
@@ -38,4 +44,10 @@ public partial class Tensor
     /// is +∞. Exponent 2 is exactly x·x. Its gradient is exponent·x^(exponent-1).
     /// </summary>
     public Tensor Pow(float exponent) => throw Symbolic();
+
+    /// <summary>
+    /// clamp(x, min, max) elementwise for constants min ≤ max (else DL0001 at the call): min below, max above, x
+    /// between, NaN stays NaN. The gradient passes where min ≤ x ≤ max, the bounds included (as PyTorch's clamp).
+    /// </summary>
+    public Tensor Clamp(float min, float max) => throw Symbolic();
 }

@@ -115,3 +115,37 @@ public readonly struct HardSigmoid : IUnaryOperator
             Vector512.ConditionalSelect(Vector512.GreaterThan(t, Vector512<float>.One), Vector512<float>.One, t));
     }
 }
+
+/// <summary>clamp(x, min, max) as x &lt; min ? min : x &gt; max ? max : x: NaN stays NaN (min ≤ max is the op's to check).</summary>
+public readonly struct Clamp(float min, float max) : IUnaryOperator
+{
+    /// <summary>The lower bound.</summary>
+    public readonly float Min = min;
+    /// <summary>The upper bound.</summary>
+    public readonly float Max = max;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => x < Min ? Min : x > Max ? Max : x;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x)
+    {
+        Vector128<float> min = Vector128.Create(Min), max = Vector128.Create(Max);
+        return Vector128.ConditionalSelect(Vector128.LessThan(x, min), min, Vector128.ConditionalSelect(Vector128.GreaterThan(x, max), max, x));
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x)
+    {
+        Vector256<float> min = Vector256.Create(Min), max = Vector256.Create(Max);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, min), min, Vector256.ConditionalSelect(Vector256.GreaterThan(x, max), max, x));
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x)
+    {
+        Vector512<float> min = Vector512.Create(Min), max = Vector512.Create(Max);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, min), min, Vector512.ConditionalSelect(Vector512.GreaterThan(x, max), max, x));
+    }
+}

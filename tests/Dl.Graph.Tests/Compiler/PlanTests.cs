@@ -129,6 +129,7 @@ public class PlanTests
     [InlineData("HardSigmoid", "default(global::Dl.Operators.HardSigmoid)")]
     [InlineData("Sqrt", "default(global::Dl.Operators.Sqrt)")]
     [InlineData("Pow", "new global::Dl.Operators.Pow(2.5f)")]
+    [InlineData("Clamp", "new global::Dl.Operators.Clamp(-0.25f, 1.5f)")]
     [InlineData("Scale", "new global::Dl.Operators.Scale((float)(0.5 / (double)n))")]
     public void AnyUnaryOp_FusesIntoTheGemmStore(string op, string emitted)
     {
@@ -145,6 +146,7 @@ public class PlanTests
             "HardSigmoid" => g.HardSigmoid(h),
             "Sqrt" => g.Sqrt(h),
             "Pow" => g.Pow(h, 2.5),
+            "Clamp" => g.Clamp(h, -0.25, 1.5),
             _ => g.Scale(h, 0.5, -1),
         };
         var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));

@@ -107,6 +107,7 @@ public static class OpCases
         Unary("GeluTanh", "(x * p).GeluTanh()"),
         Unary("HardSigmoid", "Nn.HardSigmoid(x * p)"),
         Unary("Sqrt", "(x * p * (x * p) + 1f).Sqrt()", positive: true),
+        Unary("Clamp", "(x * p).Clamp(-0.3f, 0.4f)", args: new OpArgs { Number = -0.3, Reals = new[] { -0.3, 0.4 } }),
         Unary("Pow", "Nn.Pow(x * p * (x * p) + 1f, 2.5f)", positive: true, args: new OpArgs { Number = 2.5 }),
         new OpCase("MatMul")
         {
