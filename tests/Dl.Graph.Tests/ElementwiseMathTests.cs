@@ -150,4 +150,67 @@ public class ElementwiseMathTests
         var mask = Forward((g, x) => new ClampOp(-0.5, 2).Vjp(g, g.Clamp(x, -0.5, 2), g.Constant(1))[0]!, -0.5, 2, -0.6, 2.1, 0.3, -100, 100);
         Same(new double[] { 1, 1, 0, 0, 1, 0, 0 }, mask);
     }
+
+    // ---- Comparisons and Where ----
+
+    [Fact]
+    public void Comparisons_Forward_HandValues_NaNGivesZero()
+    {
+        double[] x = { -1, 0.5, 2, double.NaN, -0.0 };
+        Same(new double[] { 0, 0, 1, 0, 0 }, Forward((g, v) => g.Greater(v, g.Constant(0.5)), x));
+        Same(new double[] { 1, 0, 0, 0, 1 }, Forward((g, v) => g.Less(v, g.Constant(0.5)), x));
+        Same(new double[] { 0, 1, 1, 0, 0 }, Forward((g, v) => g.GreaterEqual(v, g.Constant(0.5)), x));
+        Same(new double[] { 1, 1, 0, 0, 1 }, Forward((g, v) => g.LessEqual(v, g.Constant(0.5)), x));
+        Same(new double[] { 0, 0, 0, 0, 1 }, Forward((g, v) => g.Equal(v, g.Constant(0)), x));   // -0 = +0
+        Same(new double[] { 1, 1, 1, 0, 1 }, Forward((g, v) => g.Equal(v, v), x));                // NaN ≠ NaN
+    }
+
+    [Fact]
+    public void Comparisons_Broadcast_LikeAdd_AndRefuseMisfits()
+    {
+        var g = new GraphBuilder();
+        Assert.Equal(S("N,3,4"), g.Greater(g.Input("a", S("N,3,4")), g.Input("b", S("4"))).Shape);
+        Assert.Equal(S("N,3,4"), g.LessEqual(g.Input("c", S("N,1,4")), g.Input("d", S("N,3,1"))).Shape);
+        Assert.Contains("Less", ShapeError(b => b.Less(b.Input("a", S("N,4")), b.Input("b", S("3")))));
+        Assert.Contains("Equal: expects float tensors", ShapeError(b => b.Equal(b.Input("a", S("N,4")), b.Input("t", S("N,4"), DType.Int32))));
+    }
+
+    [Fact]
+    public void Comparisons_HaveNoGradient()
+    {
+        var g = new GraphBuilder();
+        var a = g.Input("a", S("N,4"));
+        foreach (var node in new[] { g.Greater(a, a), g.Less(a, a), g.GreaterEqual(a, a), g.LessEqual(a, a), g.Equal(a, a) })
+            Assert.All(node.Op.Vjp(g, node, g.Input("dy", S("N,4"))), Assert.Null);
+        // Against finite differences too (the inputs are apart, so no step lies between x ± h).
+        Verify((b, x) => b.Mul(b.Greater(x[0], x[1]), x[0]), InputSpec.AwayFromZero("a", S("N,4"), 0.3), InputSpec.Float("b", S("4"), -0.1, 0.1));
+    }
+
+    [Fact]
+    public void Where_Forward_TakesTheSide_AndTheOtherSideDoesNotLeak()
+    {
+        // a = log(x) is NaN for x < 0 and -∞ at 0; where x > 0 takes it, elsewhere 7: no NaN in the result.
+        Same(new[] { 7, 7, 0, Math.Log(2) }, Forward((g, x) => g.Where(g.Greater(x, g.Constant(0)), g.Log(x), g.Constant(7)), -1, 0, 1, 2));
+        // A NaN condition counts as true (≠ 0), as in C.
+        Same(new double[] { 1, 2, 1 }, Forward((g, x) => g.Where(x, g.Constant(1), g.Constant(2)), 3, 0, double.NaN));
+    }
+
+    [Fact]
+    public void Where_BroadcastsTheThreeShapes_AndRefusesMisfits()
+    {
+        var g = new GraphBuilder();
+        Assert.Equal(S("N,3,4"), g.Where(g.Input("c", S("N,3,1")), g.Input("a", S("4")), g.Input("b", S("N,1,4"))).Shape);
+        Assert.Equal(S("N,4"), g.Where(g.Input("m", S("N,4")), g.Input("x", S("N,4")), g.Constant(0)).Shape);
+        Assert.Contains("Where", ShapeError(b => b.Where(b.Input("c", S("N,4")), b.Input("a", S("N,4")), b.Input("b", S("3")))));
+        Assert.Contains("Where: expects float tensors", ShapeError(b => b.Where(b.Input("t", S("N,4"), DType.Int32), b.Input("a", S("N,4")), b.Input("b", S("N,4")))));
+    }
+
+    [Fact]
+    public void Where_Gradient_GoesToTheSideTaken_SummedOverBroadcasts()
+    {
+        Verify((g, x) => g.Where(x[0], x[1], x[2]), InputSpec.Mask("c", S("N,4")), InputSpec.Float("a", S("N,4")), InputSpec.Float("b", S("4")));
+        Verify((g, x) => g.Where(x[0], x[1], x[2]), InputSpec.Mask("c", S("N,3,1")), InputSpec.Float("a", S("4")), InputSpec.Float("b", S("N,1,4")));
+        // A condition made by a comparison of a differentiated input: still no gradient through the mask.
+        Verify((g, x) => g.Where(g.Greater(x[0], g.Constant(0)), g.Mul(x[0], x[0]), g.Scale(x[0], 0.5)), InputSpec.AwayFromZero("x", S("N,5")));
+    }
 }

@@ -95,6 +95,17 @@ public sealed class ClampPassingEverythingOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { dy };
 }
 
+/// <summary>where(c, a, b) whose VJP hands dy to both a and b, not only to the side taken.</summary>
+public sealed class WhereGradientToBothOp : Op
+{
+    public override string Name => "TestWhereGradientToBoth";
+    public override OpClass Class => OpClass.Elementwise;
+    public override (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs) => new WhereOp().InferShape(inputs);
+    public override TensorValue Evaluate(IReadOnlyList<TensorValue> x, EvalContext context) => new WhereOp().Evaluate(x, context);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy) =>
+        new[] { null, g.SumTo(dy, node[1].Shape), g.SumTo(dy, node[2].Shape) };
+}
+
 /// <summary>max(a, b) whose VJP hands the whole gradient to both sides, not only to the side that was taken.</summary>
 public sealed class MaximumGradientToBothOp : BinaryOp
 {
@@ -264,6 +275,15 @@ public class WrongVjpTests
         var wide = new[] { InputSpec.Float("x", S("N,4"), -1.5, 1.5) };
         Assert.False(Check((g, x) => g.Apply(new ClampPassingEverythingOp(), x[0]), wide).Passed);
         var result = Check((g, x) => g.Clamp(x[0], -0.5, 0.5), wide);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void WhereVjpToBothSides_IsReported_AndTheRealOnePasses()
+    {
+        var inputs = new[] { InputSpec.Mask("c", S("N,4")), InputSpec.Float("a", S("N,4")), InputSpec.Float("b", S("N,4")) };
+        Assert.False(Check((g, x) => g.Apply(new WhereGradientToBothOp(), x[0], x[1], x[2]), inputs).Passed);
+        var result = Check((g, x) => g.Where(x[0], x[1], x[2]), inputs);
         Assert.True(result.Passed, result.ToString());
     }
 }

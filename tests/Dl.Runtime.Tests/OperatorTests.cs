@@ -26,7 +26,8 @@ public class OperatorTests
         new ClampOp(-0.5, 2), new ClampOp(3, 3),
     }.Select(o => new object[] { o.Key, o });
 
-    public static IEnumerable<object[]> BinaryOps() => new BinaryOp[] { new AddOp(), new SubOp(), new MulOp(), new DivOp(), new MaximumOp(), new MinimumOp() }
+    public static IEnumerable<object[]> BinaryOps() => new BinaryOp[] { new AddOp(), new SubOp(), new MulOp(), new DivOp(), new MaximumOp(), new MinimumOp(),
+        new GreaterOp(), new LessOp(), new GreaterEqualOp(), new LessEqualOp(), new EqualOp() }
         .Select(o => new object[] { o.Key, o });
 
     private static readonly float[] Edges =
@@ -139,6 +140,31 @@ public class OperatorTests
                 if (l < 8) SameBits(s, v256[l], what + " Vector256");
                 if (l < 4) SameBits(s, v128[l], what + " Vector128");
                 Close((float)op.Apply(x[i + l], y[i + l]), s, what);
+            }
+        }
+    }
+
+    [Fact]
+    public void Where_EveryWidthSameBits_AndTheReferenceMeaning()
+    {
+        var f = (Where)Activator.CreateInstance(typeof(IUnaryOperator).Assembly.GetType("Dl.Operators." + new WhereOp().Operator!.Name)!)!;
+        var a = Inputs(3);
+        var b = a.Reverse().ToArray();
+        // Conditions: zeros of both signs, NaN, ±∞ and the inputs themselves (mostly nonzero).
+        var c = a.Select((v, i) => (i % 5) switch { 0 => 0f, 1 => -0f, 2 => i % 3 == 0 ? float.NaN : float.NegativeInfinity, _ => v }).ToArray();
+        for (int i = 0; i < a.Length; i += 16)
+        {
+            var v512 = f.Invoke(Vector512.Create(c.AsSpan(i, 16)), Vector512.Create(a.AsSpan(i, 16)), Vector512.Create(b.AsSpan(i, 16)));
+            var v256 = f.Invoke(Vector256.Create(c.AsSpan(i, 8)), Vector256.Create(a.AsSpan(i, 8)), Vector256.Create(b.AsSpan(i, 8)));
+            var v128 = f.Invoke(Vector128.Create(c.AsSpan(i, 4)), Vector128.Create(a.AsSpan(i, 4)), Vector128.Create(b.AsSpan(i, 4)));
+            for (int l = 0; l < 16; l++)
+            {
+                float s = f.Invoke(c[i + l], a[i + l], b[i + l]);
+                string what = $"Where({c[i + l]:R}, {a[i + l]:R}, {b[i + l]:R})";
+                SameBits(s, v512[l], what + " Vector512");
+                if (l < 8) SameBits(s, v256[l], what + " Vector256");
+                if (l < 4) SameBits(s, v128[l], what + " Vector128");
+                SameBits((float)WhereOp.Apply(c[i + l], a[i + l], b[i + l]), s, what);
             }
         }
     }

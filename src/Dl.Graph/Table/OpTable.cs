@@ -65,6 +65,12 @@ public static class OpTable
         new("MatMul", Function, 2, (g, a, x) => g.MatMul(x[0], x[1])),
         new("Maximum", OpSurface.Nn, 2, (g, a, x) => g.Maximum(x[0], x[1])),
         new("Minimum", OpSurface.Nn, 2, (g, a, x) => g.Minimum(x[0], x[1])),
+        new("Greater", OpSurface.Nn, 2, (g, a, x) => g.Greater(x[0], x[1])),
+        new("Less", OpSurface.Nn, 2, (g, a, x) => g.Less(x[0], x[1])),
+        new("GreaterEqual", OpSurface.Nn, 2, (g, a, x) => g.GreaterEqual(x[0], x[1])),
+        new("LessEqual", OpSurface.Nn, 2, (g, a, x) => g.LessEqual(x[0], x[1])),
+        new("Equal", OpSurface.Nn, 2, (g, a, x) => g.Equal(x[0], x[1])),
+        new("Where", OpSurface.Nn, 3, (g, a, x) => g.Where(x[0], x[1], x[2])) { Doc = "operands: condition (a ≠ 0 is true), a, b" },
 
         // ---- Nn functions ----
         new("BiasAdd", OpSurface.Nn, 2, (g, a, x) => g.BiasAdd(x[0], x[1])),

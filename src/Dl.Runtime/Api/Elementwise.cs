@@ -31,6 +31,29 @@ public static partial class Nn
     /// either side propagates). The gradient goes to the side taken; at a tie to <paramref name="a"/>.
     /// </summary>
     public static Tensor Minimum(Tensor a, Tensor b) => throw Tensor.Symbolic();
+
+    /// <summary>1 where a &gt; b, else 0, elementwise (shapes broadcast as for <c>a + b</c>; NaN gives 0): a mask for <see cref="Where"/>. No gradient flows through it.</summary>
+    public static Tensor Greater(Tensor a, Tensor b) => throw Tensor.Symbolic();
+
+    /// <summary>1 where a &lt; b, else 0, elementwise (shapes broadcast as for <c>a + b</c>; NaN gives 0). No gradient flows through it.</summary>
+    public static Tensor Less(Tensor a, Tensor b) => throw Tensor.Symbolic();
+
+    /// <summary>1 where a ≥ b, else 0, elementwise (shapes broadcast as for <c>a + b</c>; NaN gives 0). No gradient flows through it.</summary>
+    public static Tensor GreaterEqual(Tensor a, Tensor b) => throw Tensor.Symbolic();
+
+    /// <summary>1 where a ≤ b, else 0, elementwise (shapes broadcast as for <c>a + b</c>; NaN gives 0). No gradient flows through it.</summary>
+    public static Tensor LessEqual(Tensor a, Tensor b) => throw Tensor.Symbolic();
+
+    /// <summary>1 where a = b, else 0, elementwise (shapes broadcast as for <c>a + b</c>; NaN gives 0). No gradient flows through it.</summary>
+    public static Tensor Equal(Tensor a, Tensor b) => throw Tensor.Symbolic();
+
+    /// <summary>
+    /// a where <paramref name="condition"/> ≠ 0, else b, elementwise, the three shapes broadcast together (as for
+    /// <c>+</c>); the condition is usually a comparison's mask. Only the side taken is read, so
+    /// <c>Nn.Where(Nn.Greater(x, zero), x.Log(), zero)</c> has no NaN where x ≤ 0. The gradient goes to a where the
+    /// condition holds, to b elsewhere, none to the condition.
+    /// </summary>
+    public static Tensor Where(Tensor condition, Tensor a, Tensor b) => throw Tensor.Symbolic();
 }
 
 public partial class Tensor

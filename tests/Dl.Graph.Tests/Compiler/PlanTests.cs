@@ -154,4 +154,23 @@ public class PlanTests
         string code = CpuEmitter.Emit(plan, new ModelDeclaration(null, "Any", "internal", System.Array.Empty<string>()));
         Assert.Contains("new global::Dl.Cpu.GemmEpilogue { Bias = bias }, " + emitted + ");", code);
     }
+
+    /// <summary>A comparison, a Where and the ops around them (three operands, one broadcast) are one elementwise loop after the product.</summary>
+    [Fact]
+    public void ComparisonAndWhere_FuseIntoOneElementwiseLoop()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", new Shape(Dim.Batch, 4));
+        var h = g.MatMul(x, g.Param("w", new Shape(4, 3), Init.Glorot));
+        var threshold = g.Param("t", new Shape(3), Init.Zeros);
+        var y = g.Where(g.Greater(h, threshold), g.Clamp(h, -1, 1), g.Pow(h, 3));
+        var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));
+        var names = Names(plan.Predict);
+        Assert.Equal(2, names.Length);
+        Assert.Equal("MatMul", names[0]);
+        foreach (var op in new[] { "Greater", "Clamp", "Pow", "Where" }) Assert.Contains(op, names[1]);
+        string code = CpuEmitter.Emit(plan, new ModelDeclaration(null, "Any", "internal", System.Array.Empty<string>()));
+        Assert.Contains("default(global::Dl.Operators.Where)", code);
+        Assert.Contains("default(global::Dl.Operators.Greater)", code);
+    }
 }

@@ -89,6 +89,17 @@ public static class OpCases
         Binary("Div", "x / (p * p + 1f)", lo: 1),
         Binary("Maximum", "Nn.Maximum(x, p)"),
         Binary("Minimum", "Nn.Minimum(x * p, p)"),
+        Binary("Greater", "Nn.Greater(x, p) * p"),
+        Binary("Less", "Nn.Less(x * p, p) * x"),
+        Binary("GreaterEqual", "Nn.GreaterEqual(x, p) * p"),
+        Binary("LessEqual", "Nn.LessEqual(x, p) * p"),
+        Binary("Equal", "(Nn.Equal(x, x) + Nn.Equal(x, p)) * p"),
+        new OpCase("Where")
+        {
+            Model = Std("Nn.Where(Nn.Greater(x, p), x * p, p)"),
+            BadOperands = g => new[] { g.Input("c", S("N,4")), g.Input("a", S("N,4")), g.Input("b", S("3")) },
+            Gradient = new[] { Mask("c", S("N,4")), Float("a", S("N,4")), Float("b", S("4")) },
+        },
         Unary(OpTable.Neg, "-(x * p)"),
 
         // ---- functions ----
