@@ -213,4 +213,46 @@ public class ElementwiseMathTests
         // A condition made by a comparison of a differentiated input: still no gradient through the mask.
         Verify((g, x) => g.Where(g.Greater(x[0], g.Constant(0)), g.Mul(x[0], x[0]), g.Scale(x[0], 0.5)), InputSpec.AwayFromZero("x", S("N,5")));
     }
+
+    // ---- exact GELU and its error function ----
+
+    [Theory]
+    [InlineData(0.5, 0.47950012218695346)]       // erfc values published to 17 digits (DLMF, Wolfram)
+    [InlineData(1, 0.15729920705028513)]
+    [InlineData(2, 0.0046777349810472658)]
+    [InlineData(3, 2.2090496998585441e-05)]
+    [InlineData(5, 1.5374597944280349e-12)]
+    [InlineData(10, 2.0884875837625448e-45)]
+    [InlineData(-1, 1.8427007929497149)]
+    [InlineData(0, 1)]
+    public void Erfc_InDouble_MatchesPublishedValues(double x, double expected)
+    {
+        double got = ErrorFunction.Erfc(x);
+        Assert.True(Math.Abs(got - expected) <= 1e-13 * Math.Abs(expected), $"erfc({x}) = {got:R}, expected {expected:R}");
+        Assert.True(Math.Abs(ErrorFunction.Erf(x) - (1 - expected)) <= 1e-15, $"erf({x})");
+    }
+
+    [Fact]
+    public void Gelu_Forward_HandValues()
+    {
+        // x·Φ(x) with Φ(±1) = 0.8413447460685429 / 0.15865525393145707, Φ(3) = 0.99865010196836990.
+        var got = Forward((g, x) => g.Gelu(x), 0, 1, -1, 3, -3, double.NaN);
+        double[] expected = { 0, 0.8413447460685429, -0.15865525393145707, 3 * 0.9986501019683699, -3 * (1 - 0.9986501019683699), double.NaN };
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(expected[i].Equals(got[i]) || Math.Abs(expected[i] - got[i]) <= 1e-13, $"[{i}]: expected {expected[i]:R}, got {got[i]:R}");
+    }
+
+    [Fact]
+    public void Gelu_KeepsTheShape_AndRefusesIntegers()
+    {
+        var g = new GraphBuilder();
+        Assert.Equal(S("N,3,2"), g.Gelu(g.Input("x", S("N,3,2"))).Shape);
+        Assert.Contains("Gelu: expects a float tensor", ShapeError(b => b.Gelu(b.Input("t", S("N,4"), DType.Int32))));
+    }
+
+    [Fact]
+    public void Gelu_Gradient() => Verify((g, x) => g.Gelu(x[0]), InputSpec.Float("x", S("N,5"), -4, 4));
+
+    [Fact]
+    public void NormalCdf_Gradient() => Verify((g, x) => g.NormalCdf(x[0]), InputSpec.Float("x", S("N,5"), -3, 3));
 }

@@ -106,6 +106,14 @@ public sealed class WhereGradientToBothOp : Op
         new[] { null, g.SumTo(dy, node[1].Shape), g.SumTo(dy, node[2].Shape) };
 }
 
+/// <summary>Exact GELU whose VJP keeps only Φ(x), forgetting the x·φ(x) of the product rule.</summary>
+public sealed class GeluWithoutTheDensityOp : UnaryOp
+{
+    public override string Name => "TestGeluWithoutTheDensity";
+    public override double Apply(double x, EvalContext c) => new GeluOp().Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.NormalCdf(y[0])) };
+}
+
 /// <summary>max(a, b) whose VJP hands the whole gradient to both sides, not only to the side that was taken.</summary>
 public sealed class MaximumGradientToBothOp : BinaryOp
 {
@@ -284,6 +292,15 @@ public class WrongVjpTests
         var inputs = new[] { InputSpec.Mask("c", S("N,4")), InputSpec.Float("a", S("N,4")), InputSpec.Float("b", S("N,4")) };
         Assert.False(Check((g, x) => g.Apply(new WhereGradientToBothOp(), x[0], x[1], x[2]), inputs).Passed);
         var result = Check((g, x) => g.Where(x[0], x[1], x[2]), inputs);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void GeluVjpWithoutTheDensity_IsReported_AndTheRealOnePasses()
+    {
+        var inputs = new[] { InputSpec.Float("x", S("N,4"), -3, 3) };
+        Assert.False(Check((g, x) => g.Apply(new GeluWithoutTheDensityOp(), x[0]), inputs).Passed);
+        var result = Check((g, x) => g.Gelu(x[0]), inputs);
         Assert.True(result.Passed, result.ToString());
     }
 }

@@ -23,7 +23,7 @@ public class OperatorTests
         new LeakyReluOp(0.05), new EluOp(0.7), new SoftplusOp(), new AbsOp(), new SignOp(), new RsqrtOp(),
         new SiluOp(), new GeluTanhOp(), new HardSigmoidOp(), new SqrtOp(),
         new PowOp(2.5), new PowOp(3), new PowOp(-2), new PowOp(-0.75), new PowOp(2), new PowOp(0),
-        new ClampOp(-0.5, 2), new ClampOp(3, 3),
+        new ClampOp(-0.5, 2), new ClampOp(3, 3), new NormalCdfOp(), new GeluOp(),
     }.Select(o => new object[] { o.Key, o });
 
     public static IEnumerable<object[]> BinaryOps() => new BinaryOp[] { new AddOp(), new SubOp(), new MulOp(), new DivOp(), new MaximumOp(), new MinimumOp(),
@@ -140,6 +140,46 @@ public class OperatorTests
                 if (l < 8) SameBits(s, v256[l], what + " Vector256");
                 if (l < 4) SameBits(s, v128[l], what + " Vector128");
                 Close((float)op.Apply(x[i + l], y[i + l]), s, what);
+            }
+        }
+    }
+
+    /// <summary>The float erfc (Dl.Operators.Erfc) against the double one over z in [-9, 9.1], where the result is a normal float: relative error below 5e-7.</summary>
+    [Fact]
+    public void Erfc_IsWithinItsStatedErrorOfTheDoubleReference()
+    {
+        var erfc = default(Erfc);
+        double worst = 0;
+        for (double z = -9; z <= 9.1; z += 1.0 / 1024)
+        {
+            float x = (float)z;
+            double reference = ErrorFunction.Erfc(x);
+            double relative = Math.Abs(erfc.Invoke(x) - reference) / reference;
+            worst = Math.Max(worst, relative);
+            Assert.True(relative < 5e-7, $"erfc({x:R}) = {erfc.Invoke(x):R}, expected {reference:R} (relative error {relative:G3})");
+        }
+        Assert.True(worst > 0, "compared nothing");
+        Assert.Equal(0f, erfc.Invoke(float.PositiveInfinity));
+        Assert.Equal(2f, erfc.Invoke(float.NegativeInfinity));
+        Assert.True(float.IsNaN(erfc.Invoke(float.NaN)));
+    }
+
+    [Fact]
+    public void Erfc_EveryWidthSameBits()
+    {
+        var f = default(Erfc);
+        var x = Inputs(7);
+        for (int i = 0; i < x.Length; i += 16)
+        {
+            var v512 = f.Invoke(Vector512.Create(x.AsSpan(i, 16)));
+            var v256 = f.Invoke(Vector256.Create(x.AsSpan(i, 8)));
+            var v128 = f.Invoke(Vector128.Create(x.AsSpan(i, 4)));
+            for (int l = 0; l < 16; l++)
+            {
+                float s = f.Invoke(x[i + l]);
+                SameBits(s, v512[l], $"Erfc({x[i + l]:R}) Vector512");
+                if (l < 8) SameBits(s, v256[l], $"Erfc({x[i + l]:R}) Vector256");
+                if (l < 4) SameBits(s, v128[l], $"Erfc({x[i + l]:R}) Vector128");
             }
         }
     }

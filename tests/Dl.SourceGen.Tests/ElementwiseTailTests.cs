@@ -29,6 +29,7 @@ public class ElementwiseTailTests
     [InlineData("Nn.Pow(c * 4f, 3f)")]
     [InlineData("Nn.Pow(c * c + 0.5f, -0.75f)")]
     [InlineData("(c * 3f).Clamp(-0.5f, 1f)")]
+    [InlineData("(c * 3f).Gelu()")]
     [InlineData("Nn.Where(Nn.Greater(c, c * c), c, c * 2f)")]
     public void The_tail_gives_the_same_bits_as_the_vector_body(string op)
     {

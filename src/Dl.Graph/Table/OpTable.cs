@@ -58,6 +58,7 @@ public static class OpTable
         new("Elu", Function, 1, (g, a, x) => g.Elu(x[0], a.Number), Real("alpha")),
         new("Silu", Function, 1, (g, a, x) => g.Silu(x[0])),
         new("GeluTanh", Function, 1, (g, a, x) => g.GeluTanh(x[0])),
+        new("Gelu", Function, 1, (g, a, x) => g.Gelu(x[0])),
         new("HardSigmoid", Function, 1, (g, a, x) => g.HardSigmoid(x[0])),
         new("Sqrt", Function, 1, (g, a, x) => g.Sqrt(x[0])),
         new("Pow", Function, 1, (g, a, x) => g.Pow(x[0], a.Number), Real("exponent")),

@@ -8,6 +8,13 @@ public static partial class Nn
     public static Tensor Sqrt(Tensor x) => throw Tensor.Symbolic();
 
     /// <summary>
+    /// GELU, exact form (PyTorch's default <c>gelu</c>): x·Φ(x) = ½·x·(1 + erf(x/√2)), Φ the standard normal
+    /// distribution function, computed by erfc so the negative tail keeps its precision. Its gradient is
+    /// Φ(x) + x·φ(x). <c>GeluTanh</c> is the tanh approximation.
+    /// </summary>
+    public static Tensor Gelu(Tensor x) => throw Tensor.Symbolic();
+
+    /// <summary>
     /// x^exponent elementwise for a constant exponent, with MathF.Pow's meaning: x^0 is 1; for x &lt; 0 an integer
     /// exponent gives |x|^exponent, negated when the exponent is odd, any other exponent NaN; 0 to a negative power
     /// is +∞. Exponent 2 is exactly x·x. Its gradient is exponent·x^(exponent-1).
@@ -60,6 +67,13 @@ public partial class Tensor
 {
     /// <summary>√x elementwise: NaN for x &lt; 0; its gradient 0.5/√x is +∞ at 0.</summary>
     public Tensor Sqrt() => throw Symbolic();
+
+    /// <summary>
+    /// GELU, exact form (PyTorch's default <c>gelu</c>): x·Φ(x) = ½·x·(1 + erf(x/√2)), Φ the standard normal
+    /// distribution function, computed by erfc so the negative tail keeps its precision. Its gradient is
+    /// Φ(x) + x·φ(x). <c>GeluTanh</c> is the tanh approximation.
+    /// </summary>
+    public Tensor Gelu() => throw Symbolic();
 
     /// <summary>
     /// x^exponent elementwise (this tensor is x) for a constant exponent, with MathF.Pow's meaning: x^0 is 1; for x &lt; 0 an integer

@@ -130,6 +130,7 @@ public class PlanTests
     [InlineData("Sqrt", "default(global::Dl.Operators.Sqrt)")]
     [InlineData("Pow", "new global::Dl.Operators.Pow(2.5f)")]
     [InlineData("Clamp", "new global::Dl.Operators.Clamp(-0.25f, 1.5f)")]
+    [InlineData("Gelu", "default(global::Dl.Operators.Gelu)")]
     [InlineData("Scale", "new global::Dl.Operators.Scale((float)(0.5 / (double)n))")]
     public void AnyUnaryOp_FusesIntoTheGemmStore(string op, string emitted)
     {
@@ -147,6 +148,7 @@ public class PlanTests
             "Sqrt" => g.Sqrt(h),
             "Pow" => g.Pow(h, 2.5),
             "Clamp" => g.Clamp(h, -0.25, 1.5),
+            "Gelu" => g.Gelu(h),
             _ => g.Scale(h, 0.5, -1),
         };
         var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));

@@ -116,6 +116,7 @@ public static class OpCases
         Unary("Elu", "(x * p).Elu(0.5f)", kink: true, new OpArgs { Number = 0.5 }),
         Unary("Silu", "Nn.Silu(x * p)"),
         Unary("GeluTanh", "(x * p).GeluTanh()"),
+        Unary("Gelu", "Nn.Gelu(x * p)"),
         Unary("HardSigmoid", "Nn.HardSigmoid(x * p)"),
         Unary("Sqrt", "(x * p * (x * p) + 1f).Sqrt()", positive: true),
         Unary("Clamp", "(x * p).Clamp(-0.3f, 0.4f)", args: new OpArgs { Number = -0.3, Reals = new[] { -0.3, 0.4 } }),
