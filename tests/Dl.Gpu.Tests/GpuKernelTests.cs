@@ -99,6 +99,9 @@ public class GpuKernelTests
     [InlineData("Silu")]
     [InlineData("GeluTanh")]
     [InlineData("HardSigmoid")]
+    [InlineData("Pow")]
+    [InlineData("Clamp")]
+    [InlineData("Gelu")]
     public void Gemm_epilogue_applies_each_newer_activation_like_the_evaluator(string op)
     {
         switch (op)
@@ -106,6 +109,9 @@ public class GpuKernelTests
             case "Silu": GemmWith(new Dl.Operators.Silu(), new Dl.Graph.SiluOp()); break;
             case "GeluTanh": GemmWith(new Dl.Operators.GeluTanh(), new Dl.Graph.GeluTanhOp()); break;
             case "HardSigmoid": GemmWith(new Dl.Operators.HardSigmoid(), new Dl.Graph.HardSigmoidOp()); break;
+            case "Gelu": GemmWith(new Dl.Operators.Gelu(), new Dl.Graph.GeluOp()); break;
+            case "Clamp": GemmWith(new Dl.Operators.Clamp(-2f, 3f), new Dl.Graph.ClampOp(-2, 3)); break;
+            case "Pow": GemmWith(new Dl.Operators.Pow(3f), new Dl.Graph.PowOp(3)); break;   // odd: defined on both sides
             default: throw new ArgumentException(op);
         }
     }

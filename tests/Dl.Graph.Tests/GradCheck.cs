@@ -33,6 +33,10 @@ public sealed class InputSpec
     public static InputSpec Constant(string name, Shape shape, double lo = 0, double hi = 1) =>
         new(name, shape, DType.Float32, r => lo + (hi - lo) * r.NextDouble(), false);
 
+    /// <summary>A float mask of 0s and 1s (a Where's condition): bound, never differentiated.</summary>
+    public static InputSpec Mask(string name, Shape shape) =>
+        new(name, shape, DType.Float32, r => r.Next(2), false);
+
     /// <summary>Integer class labels in [0, classes): bound, never differentiated.</summary>
     public static InputSpec Labels(string name, Shape shape, int classes) =>
         new(name, shape, DType.Int32, r => r.Next(classes), false);

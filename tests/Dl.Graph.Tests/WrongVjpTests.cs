@@ -77,6 +77,43 @@ public sealed class SqrtWithoutTheHalfOp : UnaryOp
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Div(dy, y) };
 }
 
+/// <summary>x^p whose VJP forgets the factor p of the power rule (x^(p-1)·dy instead of p·x^(p-1)·dy).</summary>
+public sealed class PowWithoutTheFactorOp : UnaryOp
+{
+    public PowWithoutTheFactorOp(double exponent) => Exponent = exponent;
+    public double Exponent { get; }
+    public override string Name => "TestPowWithoutTheFactor";
+    public override double Apply(double x, EvalContext c) => new PowOp(Exponent).Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Pow(y[0], Exponent - 1)) };
+}
+
+/// <summary>clamp(x, -0.5, 0.5) whose VJP lets the gradient through everywhere, as if it were the identity.</summary>
+public sealed class ClampPassingEverythingOp : UnaryOp
+{
+    public override string Name => "TestClampPassingEverything";
+    public override double Apply(double x, EvalContext c) => new ClampOp(-0.5, 0.5).Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { dy };
+}
+
+/// <summary>where(c, a, b) whose VJP hands dy to both a and b, not only to the side taken.</summary>
+public sealed class WhereGradientToBothOp : Op
+{
+    public override string Name => "TestWhereGradientToBoth";
+    public override OpClass Class => OpClass.Elementwise;
+    public override (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs) => new WhereOp().InferShape(inputs);
+    public override TensorValue Evaluate(IReadOnlyList<TensorValue> x, EvalContext context) => new WhereOp().Evaluate(x, context);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node node, Node dy) =>
+        new[] { null, g.SumTo(dy, node[1].Shape), g.SumTo(dy, node[2].Shape) };
+}
+
+/// <summary>Exact GELU whose VJP keeps only Φ(x), forgetting the x·φ(x) of the product rule.</summary>
+public sealed class GeluWithoutTheDensityOp : UnaryOp
+{
+    public override string Name => "TestGeluWithoutTheDensity";
+    public override double Apply(double x, EvalContext c) => new GeluOp().Apply(x, c);
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.NormalCdf(y[0])) };
+}
+
 /// <summary>max(a, b) whose VJP hands the whole gradient to both sides, not only to the side that was taken.</summary>
 public sealed class MaximumGradientToBothOp : BinaryOp
 {
@@ -229,6 +266,41 @@ public class WrongVjpTests
     {
         Assert.False(Check((g, x) => g.Apply(new SqrtWithoutTheHalfOp(), x[0]), Positive).Passed);
         var result = Check((g, x) => g.Sqrt(x[0]), Positive);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void PowVjpWithoutTheFactor_IsReported_AndTheRealOnePasses()
+    {
+        Assert.False(Check((g, x) => g.Apply(new PowWithoutTheFactorOp(2.5), x[0]), Positive).Passed);
+        var result = Check((g, x) => g.Pow(x[0], 2.5), Positive);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void ClampVjpPassingEverything_IsReported_AndTheRealOnePasses()
+    {
+        var wide = new[] { InputSpec.Float("x", S("N,4"), -1.5, 1.5) };
+        Assert.False(Check((g, x) => g.Apply(new ClampPassingEverythingOp(), x[0]), wide).Passed);
+        var result = Check((g, x) => g.Clamp(x[0], -0.5, 0.5), wide);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void WhereVjpToBothSides_IsReported_AndTheRealOnePasses()
+    {
+        var inputs = new[] { InputSpec.Mask("c", S("N,4")), InputSpec.Float("a", S("N,4")), InputSpec.Float("b", S("N,4")) };
+        Assert.False(Check((g, x) => g.Apply(new WhereGradientToBothOp(), x[0], x[1], x[2]), inputs).Passed);
+        var result = Check((g, x) => g.Where(x[0], x[1], x[2]), inputs);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void GeluVjpWithoutTheDensity_IsReported_AndTheRealOnePasses()
+    {
+        var inputs = new[] { InputSpec.Float("x", S("N,4"), -3, 3) };
+        Assert.False(Check((g, x) => g.Apply(new GeluWithoutTheDensityOp(), x[0]), inputs).Passed);
+        var result = Check((g, x) => g.Gelu(x[0]), inputs);
         Assert.True(result.Passed, result.ToString());
     }
 }

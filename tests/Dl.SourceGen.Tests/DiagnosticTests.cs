@@ -43,6 +43,11 @@ public class DiagnosticTests
         """), "DL0001", "Add", "[N,784]", "[10]");
 
     [Fact]
+    public void DL0001_clamp_with_min_above_max_names_both() => Single(Model("""
+            public Tensor Forward([Input(4)] Tensor x) => [|Nn.Clamp(x, 1f, -1f)|];
+        """), "DL0001", "Clamp", "min 1", "max -1");
+
+    [Fact]
     public void DL0001_dense_input_size_mismatch() => Single(Model("""
             readonly Dense hidden = new(100, 10);
             public Tensor Forward([Input(784)] Tensor x) => [|hidden.Forward(x)|];

@@ -27,8 +27,9 @@ public static class SingleOpEmitter
             SumOp s => Reduction(In(0), node[0].Shape, KeepDims(node[0].Shape, s.Axes)),
             SumToOp => Reduction(In(0), node[0].Shape, Padded(node.Shape, node[0].Shape.Rank)),
             BroadcastToOp => Broadcast(In(0), Padded(node[0].Shape, node.Shape.Rank), node.Shape),
-            BinaryOp => Strided(node.Shape, new[] { (In(0), BroadcastStrides(node[0].Shape, node.Shape)), (In(1), BroadcastStrides(node[1].Shape, node.Shape)) },
-                "y[yo] = " + ElementwiseEmitter.Invoke(node, new[] { "{0}", "{1}" }, ElementwiseEmitter.Resolve) + ";", "yo"),
+            // Any other elementwise op (binary, Where's three operands) over its operands as they broadcast.
+            { Class: OpClass.Elementwise, Operator: not null } => Strided(node.Shape, node.Inputs.Select((input, i) => (In(i), BroadcastStrides(input.Shape, node.Shape))).ToArray(),
+                "y[yo] = " + ElementwiseEmitter.Invoke(node, node.Inputs.Select((_, i) => "{" + i + "}").ToArray(), ElementwiseEmitter.Resolve) + ";", "yo"),
             MseOp => Loss(node, $"double d = (double){In(0)}[i] - {In(1)}[i]; acc += d * d;"),
             BinaryCrossEntropyOp => Loss(node, $"double z = {In(0)}[i], t = {In(1)}[i]; acc += global::System.Math.Max(z, 0) - z * t + global::System.Math.Log(1 + global::System.Math.Exp(-global::System.Math.Abs(z)));"),
             ConvTranspose2dOp => ConvEmitter.Transpose(node, In),

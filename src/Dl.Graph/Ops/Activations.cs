@@ -121,8 +121,39 @@ public sealed class HardSigmoidOp : UnaryOp
         new[] { g.Scale(g.Mul(dy, g.Mul(g.Step(y), g.Step(g.Sub(g.Constant(1), y)))), 1.0 / 6) };
 }
 
+/// <summary>
+/// clamp(x, min, max) for constants min ≤ max: min where x &lt; min, max where x &gt; max, else x (a NaN passes
+/// through, as in Relu). The gradient passes where min ≤ x ≤ max, the bounds included as in PyTorch's clamp
+/// (so at x = min the gradient is dy, not 0); it is 0 outside. min &gt; max is an error (PyTorch returns max).
+/// </summary>
+public sealed class ClampOp : UnaryOp
+{
+    public ClampOp(double min, double max)
+    {
+        if (double.IsNaN(min) || double.IsNaN(max) || min > max)
+            throw new ShapeException(ShapeErrorKind.BadArgument, $"Clamp: min must not be above max, got min {min.ToString("R", CultureInfo.InvariantCulture)} and max {max.ToString("R", CultureInfo.InvariantCulture)}");
+        Min = min; Max = max;
+    }
+
+    public double Min { get; }
+    public double Max { get; }
+    public override string Name => "Clamp";
+    public override string Attributes => Min.ToString("R", CultureInfo.InvariantCulture) + ", " + Max.ToString("R", CultureInfo.InvariantCulture);
+    public override ElementwiseOperator Operator => new(Name, new OperatorArgument(Min), new OperatorArgument(Max));
+    public override double Apply(double x, EvalContext c) => x < Min ? Min : x > Max ? Max : x;
+    // dy where !(x < min) and !(x > max): 1 - step(min - x) and 1 - step(x - max), from the input (the output cannot tell x = min from x < min).
+    public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
+    {
+        var x = y[0];
+        var notBelow = g.Sub(g.Constant(1), g.Step(g.Sub(g.Constant(Min), x)));
+        var notAbove = g.Sub(g.Constant(1), g.Step(g.Sub(x, g.Constant(Max))));
+        return new[] { g.Mul(dy, g.Mul(notBelow, notAbove)) };
+    }
+}
+
 public sealed partial class GraphBuilder
 {
+    public Node Clamp(Node x, double min, double max) => Apply(new ClampOp(min, max), x);
     public Node LeakyRelu(Node x, double slope = 0.01) => Apply(new LeakyReluOp(slope), x);
     public Node Elu(Node x, double alpha = 1.0) => Apply(new EluOp(alpha), x);
     public Node Softplus(Node x) => Apply(new SoftplusOp(), x);

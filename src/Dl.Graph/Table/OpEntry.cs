@@ -23,7 +23,7 @@ public enum OpSurface
 /// <summary>How the reader turns a C# argument into an attribute (see <see cref="OpArgs"/> for where each kind is kept).</summary>
 public enum AttributeKind
 {
-    /// <summary>A build-time number (float or int constant), kept in <see cref="OpArgs.Number"/>.</summary>
+    /// <summary>A build-time number (float or int constant), appended to <see cref="OpArgs.Reals"/> (the first also in <see cref="OpArgs.Number"/>).</summary>
     Real,
     /// <summary>A build-time int, appended to <see cref="OpArgs.Ints"/>.</summary>
     Int,
@@ -64,8 +64,10 @@ public sealed class OpArgs
     public string Name { get; set; } = "";
     /// <summary>Sizes, axes, layer settings, in the order the entry documents.</summary>
     public IReadOnlyList<int> Ints { get; set; } = Array.Empty<int>();
-    /// <summary>The op's one real setting (a slope, a rate, a constant's value).</summary>
+    /// <summary>The op's first real setting (a slope, a rate, a constant's value): <see cref="Reals"/>[0] for a row with Real attributes.</summary>
     public double Number { get; set; }
+    /// <summary>Every Real attribute of the row, in the row's order (Clamp's min and max).</summary>
+    public IReadOnlyList<double> Reals { get; set; } = Array.Empty<double>();
     /// <summary>An enum by name (an activation, an init) or a second real as round-trip text.</summary>
     public string Option { get; set; } = "";
     /// <summary>A switch (a layer's bias, an input's gradient).</summary>

@@ -115,3 +115,145 @@ public readonly struct HardSigmoid : IUnaryOperator
             Vector512.ConditionalSelect(Vector512.GreaterThan(t, Vector512<float>.One), Vector512<float>.One, t));
     }
 }
+
+/// <summary>clamp(x, min, max) as x &lt; min ? min : x &gt; max ? max : x: NaN stays NaN (min ≤ max is the op's to check).</summary>
+public readonly struct Clamp(float min, float max) : IUnaryOperator
+{
+    /// <summary>The lower bound.</summary>
+    public readonly float Min = min;
+    /// <summary>The upper bound.</summary>
+    public readonly float Max = max;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => x < Min ? Min : x > Max ? Max : x;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x)
+    {
+        Vector128<float> min = Vector128.Create(Min), max = Vector128.Create(Max);
+        return Vector128.ConditionalSelect(Vector128.LessThan(x, min), min, Vector128.ConditionalSelect(Vector128.GreaterThan(x, max), max, x));
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x)
+    {
+        Vector256<float> min = Vector256.Create(Min), max = Vector256.Create(Max);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, min), min, Vector256.ConditionalSelect(Vector256.GreaterThan(x, max), max, x));
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x)
+    {
+        Vector512<float> min = Vector512.Create(Min), max = Vector512.Create(Max);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, min), min, Vector512.ConditionalSelect(Vector512.GreaterThan(x, max), max, x));
+    }
+}
+
+/// <summary>1 where x &gt; y, else 0 (NaN on either side: 0).</summary>
+public readonly struct Greater : IBinaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => x > y ? 1f : 0f;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, y), Vector128<float>.One, Vector128<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, y), Vector256<float>.One, Vector256<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, y), Vector512<float>.One, Vector512<float>.Zero);
+}
+
+/// <summary>1 where x &lt; y, else 0 (NaN on either side: 0).</summary>
+public readonly struct Less : IBinaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => x < y ? 1f : 0f;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => Vector128.ConditionalSelect(Vector128.LessThan(x, y), Vector128<float>.One, Vector128<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.ConditionalSelect(Vector256.LessThan(x, y), Vector256<float>.One, Vector256<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.ConditionalSelect(Vector512.LessThan(x, y), Vector512<float>.One, Vector512<float>.Zero);
+}
+
+/// <summary>1 where x ≥ y, else 0 (NaN on either side: 0).</summary>
+public readonly struct GreaterEqual : IBinaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => x >= y ? 1f : 0f;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, y), Vector128<float>.One, Vector128<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, y), Vector256<float>.One, Vector256<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, y), Vector512<float>.One, Vector512<float>.Zero);
+}
+
+/// <summary>1 where x ≤ y, else 0 (NaN on either side: 0).</summary>
+public readonly struct LessEqual : IBinaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => x <= y ? 1f : 0f;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => Vector128.ConditionalSelect(Vector128.LessThanOrEqual(x, y), Vector128<float>.One, Vector128<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, y), Vector256<float>.One, Vector256<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, y), Vector512<float>.One, Vector512<float>.Zero);
+}
+
+/// <summary>1 where x = y (-0 = +0), else 0 (NaN on either side: 0).</summary>
+public readonly struct Equal : IBinaryOperator
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => x == y ? 1f : 0f;
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => Vector128.ConditionalSelect(Vector128.Equals(x, y), Vector128<float>.One, Vector128<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.ConditionalSelect(Vector256.Equals(x, y), Vector256<float>.One, Vector256<float>.Zero);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.ConditionalSelect(Vector512.Equals(x, y), Vector512<float>.One, Vector512<float>.Zero);
+}
+
+/// <summary>
+/// condition ≠ 0 ? a : b per element (a NaN condition is true): a select, so only the side taken is read. Three
+/// operands, so no IUnaryOperator or IBinaryOperator: generated loops call these overloads directly.
+/// </summary>
+public readonly struct Where
+{
+    /// <summary>a where <paramref name="condition"/> ≠ 0, else b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float condition, float a, float b) => condition != 0f ? a : b;
+    /// <summary>Per lane: a where <paramref name="condition"/> ≠ 0, else b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> condition, Vector128<float> a, Vector128<float> b) =>
+        Vector128.ConditionalSelect(Vector128.Equals(condition, Vector128<float>.Zero), b, a);
+    /// <summary>Per lane: a where <paramref name="condition"/> ≠ 0, else b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> condition, Vector256<float> a, Vector256<float> b) =>
+        Vector256.ConditionalSelect(Vector256.Equals(condition, Vector256<float>.Zero), b, a);
+    /// <summary>Per lane: a where <paramref name="condition"/> ≠ 0, else b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> condition, Vector512<float> a, Vector512<float> b) =>
+        Vector512.ConditionalSelect(Vector512.Equals(condition, Vector512<float>.Zero), b, a);
+}

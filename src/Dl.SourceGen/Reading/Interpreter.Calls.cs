@@ -112,15 +112,16 @@ internal sealed partial class Interpreter
         if (entry.Attributes.Any(a => !settings.ContainsKey(a.Parameter))) return null;
         if (run is { } steps) return StackRun(steps, (int)settings["axis"], call.Syntax, f); // Stack's only operand is its parts
         var ints = new List<int>();
-        double number = 0;
+        var reals = new List<double>();
         foreach (var attribute in entry.Attributes)
             switch (settings[attribute.Parameter])
             {
                 case int i: ints.Add(i); break;
                 case int[] list: ints.AddRange(list); break;
-                case double d: number = d; break;
+                case double d: reals.Add(d); break;
             }
-        return Emit(entry.Name, call.Syntax, f, operands.ToArray(), o => o with { Ints = ints.ToEquatableArray(), Number = number });
+        return Emit(entry.Name, call.Syntax, f, operands.ToArray(),
+            o => o with { Ints = ints.ToEquatableArray(), Number = reals.Count > 0 ? reals[0] : 0, Reals = reals.ToEquatableArray() });
     }
 
     /// <summary>

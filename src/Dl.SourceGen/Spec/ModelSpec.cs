@@ -90,6 +90,8 @@ internal sealed record OpSpec(string Op, EquatableArray<int> Inputs, LocationInf
     public string Name { get; init; } = "";
     public EquatableArray<int> Ints { get; init; }
     public double Number { get; init; }
+    /// <summary>Every Real attribute in the row's order (Number is the first).</summary>
+    public EquatableArray<double> Reals { get; init; }
     public string Option { get; init; } = "";
     public bool Flag { get; init; }
 
@@ -100,7 +102,7 @@ internal sealed record OpSpec(string Op, EquatableArray<int> Inputs, LocationInf
     public LocationInfo? CallSite { get; init; }
 
     /// <summary>The attributes as the op table's factories take them.</summary>
-    public Dl.Graph.OpArgs Args => new() { Name = Name, Ints = Ints.ToArray(), Number = Number, Option = Option, Flag = Flag };
+    public Dl.Graph.OpArgs Args => new() { Name = Name, Ints = Ints.ToArray(), Number = Number, Reals = Reals.ToArray(), Option = Option, Flag = Flag };
 }
 
 /// <summary>

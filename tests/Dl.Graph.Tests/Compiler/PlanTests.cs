@@ -128,6 +128,9 @@ public class PlanTests
     [InlineData("GeluTanh", "default(global::Dl.Operators.GeluTanh)")]
     [InlineData("HardSigmoid", "default(global::Dl.Operators.HardSigmoid)")]
     [InlineData("Sqrt", "default(global::Dl.Operators.Sqrt)")]
+    [InlineData("Pow", "new global::Dl.Operators.Pow(2.5f)")]
+    [InlineData("Clamp", "new global::Dl.Operators.Clamp(-0.25f, 1.5f)")]
+    [InlineData("Gelu", "default(global::Dl.Operators.Gelu)")]
     [InlineData("Scale", "new global::Dl.Operators.Scale((float)(0.5 / (double)n))")]
     public void AnyUnaryOp_FusesIntoTheGemmStore(string op, string emitted)
     {
@@ -143,11 +146,33 @@ public class PlanTests
             "GeluTanh" => g.GeluTanh(h),
             "HardSigmoid" => g.HardSigmoid(h),
             "Sqrt" => g.Sqrt(h),
+            "Pow" => g.Pow(h, 2.5),
+            "Clamp" => g.Clamp(h, -0.25, 1.5),
+            "Gelu" => g.Gelu(h),
             _ => g.Scale(h, 0.5, -1),
         };
         var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));
         Assert.Equal(new[] { "MatMul_BiasAdd_" + op }, Names(plan.Predict));
         string code = CpuEmitter.Emit(plan, new ModelDeclaration(null, "Any", "internal", System.Array.Empty<string>()));
         Assert.Contains("new global::Dl.Cpu.GemmEpilogue { Bias = bias }, " + emitted + ");", code);
+    }
+
+    /// <summary>A comparison, a Where and the ops around them (three operands, one broadcast) are one elementwise loop after the product.</summary>
+    [Fact]
+    public void ComparisonAndWhere_FuseIntoOneElementwiseLoop()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", new Shape(Dim.Batch, 4));
+        var h = g.MatMul(x, g.Param("w", new Shape(4, 3), Init.Glorot));
+        var threshold = g.Param("t", new Shape(3), Init.Zeros);
+        var y = g.Where(g.Greater(h, threshold), g.Clamp(h, -1, 1), g.Pow(h, 3));
+        var plan = ModelCompiler.Compile(new ModelGraph("Any", g, new[] { x }, y, null));
+        var names = Names(plan.Predict);
+        Assert.Equal(2, names.Length);
+        Assert.Equal("MatMul", names[0]);
+        foreach (var op in new[] { "Greater", "Clamp", "Pow", "Where" }) Assert.Contains(op, names[1]);
+        string code = CpuEmitter.Emit(plan, new ModelDeclaration(null, "Any", "internal", System.Array.Empty<string>()));
+        Assert.Contains("default(global::Dl.Operators.Where)", code);
+        Assert.Contains("default(global::Dl.Operators.Greater)", code);
     }
 }

@@ -89,6 +89,17 @@ public static class OpCases
         Binary("Div", "x / (p * p + 1f)", lo: 1),
         Binary("Maximum", "Nn.Maximum(x, p)"),
         Binary("Minimum", "Nn.Minimum(x * p, p)"),
+        Binary("Greater", "Nn.Greater(x, p) * p"),
+        Binary("Less", "Nn.Less(x * p, p) * x"),
+        Binary("GreaterEqual", "Nn.GreaterEqual(x, p) * p"),
+        Binary("LessEqual", "Nn.LessEqual(x, p) * p"),
+        Binary("Equal", "(Nn.Equal(x, x) + Nn.Equal(x, p)) * p"),
+        new OpCase("Where")
+        {
+            Model = Std("Nn.Where(Nn.Greater(x, p), x * p, p)"),
+            BadOperands = g => new[] { g.Input("c", S("N,4")), g.Input("a", S("N,4")), g.Input("b", S("3")) },
+            Gradient = new[] { Mask("c", S("N,4")), Float("a", S("N,4")), Float("b", S("4")) },
+        },
         Unary(OpTable.Neg, "-(x * p)"),
 
         // ---- functions ----
@@ -105,8 +116,11 @@ public static class OpCases
         Unary("Elu", "(x * p).Elu(0.5f)", kink: true, new OpArgs { Number = 0.5 }),
         Unary("Silu", "Nn.Silu(x * p)"),
         Unary("GeluTanh", "(x * p).GeluTanh()"),
+        Unary("Gelu", "Nn.Gelu(x * p)"),
         Unary("HardSigmoid", "Nn.HardSigmoid(x * p)"),
         Unary("Sqrt", "(x * p * (x * p) + 1f).Sqrt()", positive: true),
+        Unary("Clamp", "(x * p).Clamp(-0.3f, 0.4f)", args: new OpArgs { Number = -0.3, Reals = new[] { -0.3, 0.4 } }),
+        Unary("Pow", "Nn.Pow(x * p * (x * p) + 1f, 2.5f)", positive: true, args: new OpArgs { Number = 2.5 }),
         new OpCase("MatMul")
         {
             Model = Std("Nn.MatMul(x * p, w)", fields: "readonly Param w = new(4, 3);"),

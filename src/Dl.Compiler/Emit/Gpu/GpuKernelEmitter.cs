@@ -93,9 +93,10 @@ public static class GpuKernelEmitter
             SequenceMaskOp => GpuLayout.SequenceMask(name, summary, node),
             TransposeOp t => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.Permuted(node[0].Shape, t.Perm) }, "{0}"),
             BroadcastToOp => GpuStrided.Emit(name, summary, node.Shape, new[] { GpuStrided.BroadcastStrides(Padded(node[0].Shape, node.Shape.Rank), node.Shape) }, "{0}"),
-            BinaryOp => GpuStrided.Emit(name, summary, node.Shape,
-                new[] { GpuStrided.BroadcastStrides(node[0].Shape, node.Shape), GpuStrided.BroadcastStrides(node[1].Shape, node.Shape) },
-                ElementwiseEmitter.Invoke(node, new[] { "{0}", "{1}" }, ElementwiseEmitter.Resolve)),
+            // Any other elementwise op (binary, Where's three operands) over its operands as they broadcast.
+            { Class: OpClass.Elementwise, Operator: not null } => GpuStrided.Emit(name, summary, node.Shape,
+                node.Inputs.Select(input => GpuStrided.BroadcastStrides(input.Shape, node.Shape)).ToArray(),
+                ElementwiseEmitter.Invoke(node, node.Inputs.Select((_, i) => "{" + i + "}").ToArray(), ElementwiseEmitter.Resolve)),
             _ => throw new NotSupportedException($"no GPU kernel for {node.Op.Key}"),
         };
         return Launch(table.Add(code), Sizes.Count(node.Shape), node.Inputs.Select(view).Concat(new[] { view(node) }));
