@@ -30,6 +30,7 @@ public static partial class Checkpoint
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [FormatKey] = FormatValue,
+            [LayoutKey] = LayoutValue,
             [StepKey] = step.ToString(CultureInfo.InvariantCulture),
         };
         if (reserved != null)
