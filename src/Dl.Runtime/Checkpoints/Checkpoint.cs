@@ -23,7 +23,7 @@ public static partial class Checkpoint
     /// <summary>
     /// The <c>__metadata__</c> key and value that record how this library lays out its weights, so a reader never has to
     /// guess: Dense weights [in,out] (torch.nn.Linear's are [out,in]), convolution weights [out,in/groups,kh,kw] as PyTorch's.
-    /// A file without it or <see cref="FormatKey"/> is foreign: its square Dense weights are refused (PyTorch weights go through <c>ImportPyTorch</c>).
+    /// A file without it or <see cref="FormatKey"/> is foreign: its square Dense weights are refused (PyTorch weights go through <see cref="ImportPyTorch"/>).
     /// </summary>
     public const string LayoutKey = "dl.layout", LayoutValue = "dense=[in,out];conv=[out,in/groups,kh,kw]";
 

@@ -41,6 +41,7 @@ internal static class CheckpointMatcher
         foreach (var p in layout) byName.Add(p.Name, p);
         var found = new Dictionary<string, string>(StringComparer.Ordinal);   // parameter -> the file tensor loaded into it
         string? Renamed(string name) => options.Rename is null ? name : options.Rename(name);
+        bool foreign = !RecordsOurLayout(file.Metadata);
 
         foreach (var t in file.Tensors)
         {
@@ -51,7 +52,7 @@ internal static class CheckpointMatcher
                 string name = target == t.Name ? t.Name : $"{t.Name} (loaded as {target})";
                 if (found.TryGetValue(target, out string? other))
                     throw new CheckpointException($"{t.Name}: both it and {other} would load into parameter {target}; rename one of them away");
-                CheckShape(t, name, p, options.Strict);
+                CheckShape(t, name, p, options.Strict, foreign);
                 plan.Parameters.Add((t, p));
                 found.Add(target, t.Name);
                 continue;
@@ -72,7 +73,7 @@ internal static class CheckpointMatcher
             string slot = rest.Substring(0, slash), parameterName = Renamed(rest.Substring(slash + 1)) ?? rest.Substring(slash + 1);
             if (!byName.TryGetValue(parameterName, out var slotTarget))
                 throw new CheckpointException($"{t.Name}: optimizer state for '{parameterName}', which the model does not have");
-            CheckShape(t, t.Name, slotTarget, strict: true);
+            CheckShape(t, t.Name, slotTarget, strict: true, foreign);
             if (!plan.Slots.TryGetValue(slot, out var list)) plan.Slots.Add(slot, list = new());
             list.Add((t, slotTarget));
         }
@@ -104,7 +105,7 @@ internal static class CheckpointMatcher
     /// </summary>
     private static void CheckOwnLayout(Dictionary<string, string> metadata, List<(TensorEntry Tensor, ParameterInfo Parameter)> parameters)
     {
-        if (metadata.ContainsKey(Checkpoint.FormatKey) || metadata.ContainsKey(Checkpoint.LayoutKey)) return;
+        if (RecordsOurLayout(metadata)) return;
         foreach (var (t, p) in parameters)
             // Dense weights are named "<layer>.weight" (as Linear's are); other matrices (recurrent weights, which keep
             // PyTorch's layout, or a user's own) have no second layout to confuse them with.
@@ -115,15 +116,23 @@ internal static class CheckpointMatcher
                     "Load PyTorch weights with Checkpoint.ImportPyTorch, which transposes Linear weights; if the file holds [in,out] weights, load it with LoadOptions { AssumeOwnLayout = true }");
     }
 
-    private static void CheckShape(TensorEntry t, string name, ParameterInfo p, bool strict)
+    private static bool RecordsOurLayout(Dictionary<string, string> metadata) =>
+        metadata.ContainsKey(Checkpoint.FormatKey) || metadata.ContainsKey(Checkpoint.LayoutKey);
+
+    private static void CheckShape(TensorEntry t, string name, ParameterInfo p, bool strict, bool foreign)
     {
         if (t.Dtype != "F32")
             throw new CheckpointException($"{name}: dtype {t.Dtype}, only F32 tensors load into parameters");
         bool same = t.Shape.Length == p.Shape.Length;
         for (int i = 0; same && i < p.Shape.Length; i++) same = t.Shape[i] == p.Shape[i];
         if (!same)
+        {
+            // [out,in] where the model wants [in,out]: most likely a torch.nn.Linear weight, which has its own way in.
+            bool transposed = foreign && t.Shape.Length == 2 && p.Shape.Length == 2 && t.Shape[0] == p.Shape[1] && t.Shape[1] == p.Shape[0];
             throw new CheckpointException($"{name}: shape {t.ShapeText} in the file, {TensorEntry.Format(p.Shape)} in the model" +
+                (transposed ? "; the transpose of the model's: a torch.nn.Linear weight ([out,in]) is loaded with Checkpoint.ImportPyTorch, which transposes it" : "") +
                 (strict ? "" : "; nothing was loaded (a non-strict load refuses a mismatch too: rename the tensor to null to skip it)"));
+        }
     }
 
     private static void CheckSlots(LoadPlan plan, IReadOnlyCollection<string> requiredSlots)
