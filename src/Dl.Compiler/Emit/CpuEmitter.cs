@@ -194,11 +194,11 @@ public static partial class CpuEmitter
         w.Close();
 
         w.Line();
-        w.Line("/// <summary>One SGD step on a batch: gradients, then p -= LearningRate * g over all parameters. Returns the loss before the step.</summary>");
+        w.Line("/// <summary>One SGD step on a batch: gradients, then p -= LearningRate * g over every parameter not frozen (Dl.Freezing). Returns the loss before the step.</summary>");
         w.Open($"public float TrainStep({Params(m.Inputs)})");
         w.Line(EnterLine(g));
         w.Line($"float {g["__loss"]} = this.ComputeGradients({Args(m.Inputs)});");
-        w.Line($"global::Dl.Cpu.Optim.SgdStep({g["__params"]}, {g["__grads"]}, this.LearningRate);");
+        w.Line($"global::Dl.Cpu.Optim.SgdStep(this, {g["__params"]}, {g["__grads"]}, this.LearningRate);");
         w.Line($"if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters({g["__params"]}, {g["__layout"]}, {g["__dl_name"]}, \"TrainStep's SGD update\");");
         w.Line($"return {g["__loss"]};");
         w.Close();

@@ -301,6 +301,7 @@ internal sealed partial class GpuClassWriter
         w.Line($"public void ComputeGradients({Params(_m.Inputs)}) {{ {EnterLine} this.SetBatch({Args(_m.Inputs)}); this.ComputeGradients(); }}");
         w.Line("/// <summary>Enqueues one SGD step on the batch: gradients, then p -= LearningRate·g on the device. Nothing waits.</summary>");
         w.Open("public void TrainStep()");
+        w.Line("global::Dl.Freezing.RequireNoneFrozen(__host, \"Gpu.TrainStep\");");
         w.Line(EnterLine);
         w.Line($"{_g["__RunComputeGradients"]}({_g["__Batch"]}());");
         w.Line("__k.Sgd(__s, __params.View.SubView(0, ParameterStorageLength), __grads.View.SubView(0, ParameterStorageLength), this.LearningRate);");
@@ -309,6 +310,7 @@ internal sealed partial class GpuClassWriter
         w.Line($"public void TrainStep({Params(_m.Inputs)}) {{ {EnterLine} this.SetBatch({Args(_m.Inputs)}); this.TrainStep(); }}");
         w.Line("/// <summary>Enqueues one step on the batch: gradients, then <paramref name=\"optimizer\"/>'s fused update of the device's parameters. Nothing waits.</summary>");
         w.Open("public void TrainStep(global::Dl.Gpu.GpuOptimizer optimizer)");
+        w.Line("global::Dl.Freezing.RequireNoneFrozen(__host, \"Gpu.TrainStep\");");
         w.Line(EnterLine);
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
         w.Line($"{_g["__RunComputeGradients"]}({_g["__Batch"]}());");
