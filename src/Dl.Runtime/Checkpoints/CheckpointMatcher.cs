@@ -63,8 +63,8 @@ internal static class CheckpointMatcher
                 continue;
             }
             if (!optimizerTensor)
-                throw new CheckpointException(target == t.Name || target == null
-                    ? $"{t.Name}: the file has a tensor the model has no parameter for"
+                throw new CheckpointException(target == t.Name ? $"{t.Name}: the file has a tensor the model has no parameter for"
+                    : target == null ? $"{t.Name}: Rename skips it, which only a non-strict load allows (LoadOptions {{ Strict = false }})"
                     : $"{t.Name}: renamed to '{target}', which the model has no parameter for");
             string rest = t.Name.Substring(Checkpoint.OptimizerPrefix.Length);
             int slash = rest.IndexOf('/');

@@ -143,6 +143,8 @@ public class TransferLoadTests
 
         var wrong = Assert.Throws<CheckpointException>(() => Checkpoint.Load(path, model, new LoadOptions { Rename = n => n.Replace("hidden", "enc") }));
         Assert.Contains("renamed to 'enc.weight'", wrong.Message);
+        var skipped = Assert.Throws<CheckpointException>(() => Checkpoint.Load(path, model, new LoadOptions { Rename = _ => null }));
+        Assert.Contains("Strict = false", skipped.Message);
     }
 
     [Fact]
