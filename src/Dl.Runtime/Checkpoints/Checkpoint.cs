@@ -141,8 +141,9 @@ public static partial class Checkpoint
         ArgumentNullException.ThrowIfNull(model);
         bool allowNonFinite = options.AllowNonFinite;
         var layout = CheckedLayout(model);
+        var stateLayout = CheckedStateLayout(model, layout);
         using var file = SafetensorsFile.Open(path);
-        var plan = CheckpointMatcher.Match(file, layout, optimizer?.SlotNames, options);
+        var plan = CheckpointMatcher.Match(file, layout, optimizer?.SlotNames, options, stateLayout);
         if (optimizer != null && plan.OptimizerName is { } saved && saved != OptimizerName(optimizer))
             throw new CheckpointException($"__metadata__ {OptimizerKey}: the file holds the state of optimizer '{saved}', this one is '{OptimizerName(optimizer)}'");
 
@@ -159,14 +160,40 @@ public static partial class Checkpoint
                 file.ReadInto(tensor, values.AsSpan(parameter.Offset, parameter.Length), allowNonFinite);
             state.Add(slot, values);
         }
+        var stagedState = model is IStatefulModel stateful ? stateful.State.ToArray() : Array.Empty<float>();
+        foreach (var (tensor, entry) in plan.States)
+            file.ReadInto(tensor, stagedState.AsSpan(entry.Offset, entry.Length), allowNonFinite);
         staged.CopyTo(model.Parameters);
+        if (plan.States.Count > 0) stagedState.CopyTo(((IStatefulModel)model).State);
         if (optimizer != null)
         {
             optimizer.LoadState(state, plan.Step);
             if (plan.LearningRate is { } rate) optimizer.LearningRate = rate;
         }
         var loaded = plan.Parameters.ConvertAll(x => x.Parameter.Name);
+        loaded.AddRange(plan.States.ConvertAll(x => x.Parameter.Name));
         return new LoadReport(new CheckpointState(plan.Step, plan.Metadata, state, plan.OptimizerName, plan.LearningRate), loaded, plan.Missing, plan.Unexpected);
+    }
+
+    /// <summary>
+    /// The state tensors of a model with state (batch norm's running averages; none otherwise), after checking they can be
+    /// named beside the parameters and sliced out of <see cref="IStatefulModel.State"/>.
+    /// </summary>
+    private static IReadOnlyList<ParameterInfo> CheckedStateLayout(ICompiledModel model, IReadOnlyList<ParameterInfo> layout)
+    {
+        if (model is not IStatefulModel stateful) return Array.Empty<ParameterInfo>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in layout) names.Add(p.Name);
+        int total = stateful.State.Length;
+        foreach (var s in stateful.StateLayout)
+        {
+            if (!names.Add(s.Name)) throw new ArgumentException($"the model names a parameter or state tensor '{s.Name}' twice", nameof(model));
+            if (s.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || s.Name == "__metadata__")
+                throw new ArgumentException($"state name '{s.Name}' clashes with the checkpoint format", nameof(model));
+            if (s.Offset < 0 || s.Length < 0 || s.Offset > total - s.Length)
+                throw new ArgumentException($"state tensor {s} lies outside the model's {total} state values", nameof(model));
+        }
+        return stateful.StateLayout;
     }
 
     /// <summary>The model's layout, after checking it can be named and sliced unambiguously.</summary>

@@ -9,6 +9,8 @@ namespace Dl.Checkpoints;
 internal sealed class LoadPlan
 {
     public List<(TensorEntry Tensor, ParameterInfo Parameter)> Parameters { get; } = new();
+    /// <summary>Tensors that go to the model's state (batch norm's running averages), by their place in <see cref="IStatefulModel.State"/>.</summary>
+    public List<(TensorEntry Tensor, ParameterInfo Parameter)> States { get; } = new();
     public SortedDictionary<string, List<(TensorEntry Tensor, ParameterInfo Parameter)>> Slots { get; } = new(StringComparer.Ordinal);
     public long Step { get; set; }
     public string? OptimizerName { get; set; }
@@ -27,18 +29,23 @@ internal sealed class LoadPlan
 internal static class CheckpointMatcher
 {
     public static LoadPlan Match(SafetensorsFile file, IReadOnlyList<ParameterInfo> layout, IReadOnlyCollection<string>? requiredSlots) =>
-        Match(file, layout, requiredSlots, new LoadOptions());
+        Match(file, layout, requiredSlots, new LoadOptions(), Array.Empty<ParameterInfo>());
 
     /// <summary>
     /// The plan for <paramref name="options"/>: names renamed first; a strict load refuses anything missing or
     /// unexpected, a non-strict one lists them (and skips optimizer tensors); both refuse a shape mismatch and a
-    /// square matrix from a file that does not record our layout (see <see cref="CheckOwnLayout"/>).
+    /// square matrix from a file that does not record our layout (see <see cref="CheckOwnLayout"/>). State tensors
+    /// (<paramref name="stateLayout"/>) load like parameters, but one missing from the file is never an error: files
+    /// written before checkpoints carried the state have none, and the model keeps its own.
     /// </summary>
-    public static LoadPlan Match(SafetensorsFile file, IReadOnlyList<ParameterInfo> layout, IReadOnlyCollection<string>? requiredSlots, LoadOptions options)
+    public static LoadPlan Match(SafetensorsFile file, IReadOnlyList<ParameterInfo> layout, IReadOnlyCollection<string>? requiredSlots, LoadOptions options,
+        IReadOnlyList<ParameterInfo> stateLayout)
     {
         var plan = new LoadPlan();
         var byName = new Dictionary<string, ParameterInfo>(StringComparer.Ordinal);
         foreach (var p in layout) byName.Add(p.Name, p);
+        var stateByName = new Dictionary<string, ParameterInfo>(StringComparer.Ordinal);
+        foreach (var p in stateLayout) stateByName.Add(p.Name, p);
         var found = new Dictionary<string, string>(StringComparer.Ordinal);   // parameter -> the file tensor loaded into it
         string? Renamed(string name) => options.Rename is null ? name : options.Rename(name);
         bool foreign = !RecordsOurLayout(file.Metadata);
@@ -47,13 +54,14 @@ internal static class CheckpointMatcher
         {
             bool optimizerTensor = t.Name.StartsWith(Checkpoint.OptimizerPrefix, StringComparison.Ordinal);
             string? target = optimizerTensor ? null : Renamed(t.Name);
-            if (target != null && byName.TryGetValue(target, out var p))
+            bool isState = false;
+            if (target != null && (byName.TryGetValue(target, out var p) || (isState = stateByName.TryGetValue(target, out p))))
             {
                 string name = target == t.Name ? t.Name : $"{t.Name} (loaded as {target})";
                 if (found.TryGetValue(target, out string? other))
-                    throw new CheckpointException($"{t.Name}: both it and {other} would load into parameter {target}; rename one of them away");
-                CheckShape(t, name, p, options.Strict, foreign);
-                plan.Parameters.Add((t, p));
+                    throw new CheckpointException($"{t.Name}: both it and {other} would load into {(isState ? "state" : "parameter")} {target}; rename one of them away");
+                CheckShape(t, name, p!, options.Strict, foreign);
+                (isState ? plan.States : plan.Parameters).Add((t, p!));
                 found.Add(target, t.Name);
                 continue;
             }
@@ -85,6 +93,8 @@ internal static class CheckpointMatcher
                     throw new CheckpointException($"{p.Name}: missing from the file (model parameter of shape {TensorEntry.Format(p.Shape)})");
                 plan.Missing.Add(p.Name);
             }
+        foreach (var p in stateLayout)
+            if (!found.ContainsKey(p.Name)) plan.Missing.Add(p.Name);
         foreach (var (slot, list) in plan.Slots)
             if (list.Count != layout.Count)
             {
