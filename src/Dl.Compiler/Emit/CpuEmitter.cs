@@ -66,8 +66,10 @@ public static partial class CpuEmitter
         w.Line("public const string GraphText = " + Verbatim(GraphText.Text(roots)) + ";");
         w.Line("/// <summary>The same graph in Graphviz DOT.</summary>");
         w.Line("public const string GraphDot = " + Verbatim(GraphText.Dot(decl.ClassName, roots)) + ";");
-        w.Line($"/// <summary>Floats in <see cref=\"Parameters\"/> (each parameter starts on a 64-byte boundary).</summary>");
+        w.Line("/// <summary>The number of parameters: the sum of the element counts in <see cref=\"ParameterLayout\"/>.</summary>");
         w.Line($"public const int ParameterCount = {Sizes.Lit(model.ParameterCount)};");
+        w.Line("/// <summary>Floats in <see cref=\"Parameters\"/>: <see cref=\"ParameterCount\"/> plus the padding that starts each parameter on a 64-byte boundary.</summary>");
+        w.Line($"public const int ParameterStorageLength = {Sizes.Lit(model.ParameterStorageLength)};");
         var regions = model.ArenaRegions;
         w.Line($"private const int {string.Join(", ", regions.Select((size, p) => $"{RegionConstant(g, p)} = {Sizes.Lit(size)}"))};");
         w.Line();
@@ -84,8 +86,8 @@ public static partial class CpuEmitter
             w.Line($"private int {g["__seed"]};");
             w.Line($"private long {g["__step"]};");
         }
-        w.Line($"private readonly float[] {g["__params"]} = new float[ParameterCount];");
-        w.Line($"private readonly float[] {g["__grads"]} = new float[ParameterCount];");
+        w.Line($"private readonly float[] {g["__params"]} = new float[ParameterStorageLength];");
+        w.Line($"private readonly float[] {g["__grads"]} = new float[ParameterStorageLength];");
         w.Line($"private float[] {g["__arena"]} = global::System.Array.Empty<float>();");
         w.Line($"private int {g["__capacity"]} = -1;");
         w.Line("// The managed id of the thread inside an entry point, or 0 (global::Dl.ModelEntry): one call at a time.");
@@ -192,11 +194,11 @@ public static partial class CpuEmitter
         w.Close();
 
         w.Line();
-        w.Line("/// <summary>One SGD step on a batch: gradients, then p -= LearningRate * g over all parameters. Returns the loss before the step.</summary>");
+        w.Line("/// <summary>One SGD step on a batch: gradients, then p -= LearningRate * g over every parameter not frozen (Dl.Freezing). Returns the loss before the step.</summary>");
         w.Open($"public float TrainStep({Params(m.Inputs)})");
         w.Line(EnterLine(g));
         w.Line($"float {g["__loss"]} = this.ComputeGradients({Args(m.Inputs)});");
-        w.Line($"global::Dl.Cpu.Optim.SgdStep({g["__params"]}, {g["__grads"]}, this.LearningRate);");
+        w.Line($"global::Dl.Cpu.Optim.SgdStep(this, {g["__params"]}, {g["__grads"]}, this.LearningRate);");
         w.Line($"if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters({g["__params"]}, {g["__layout"]}, {g["__dl_name"]}, \"TrainStep's SGD update\");");
         w.Line($"return {g["__loss"]};");
         w.Close();

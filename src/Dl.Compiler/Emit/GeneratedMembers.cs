@@ -25,7 +25,7 @@ public static class GeneratedMembers
     public static IReadOnlyList<string> Public { get; } = new[]
     {
         "Predict", "Evaluate", "ComputeGradients", "TrainStep", "InputGradient", "InitializeParameters",
-        "Parameters", "Gradients", "LearningRate", "ParameterLayout", "ParameterCount", "GraphText", "GraphDot",
+        "Parameters", "Gradients", "LearningRate", "ParameterLayout", "ParameterCount", "ParameterStorageLength", "GraphText", "GraphDot",
         "State", "StateLayout", "StateCount", GpuClass,
     };
 

@@ -29,11 +29,11 @@ public sealed class ParameterSlot
 public sealed class CompiledModel
 {
     internal CompiledModel(ModelGraph source, IReadOnlyList<Node> inputs, Node output, Node? loss,
-        IReadOnlyList<ParameterSlot> parameters, long parameterCount,
+        IReadOnlyList<ParameterSlot> parameters, long parameterStorageLength,
         EntryPoint predict, EntryPoint? evaluate, EntryPoint? gradients, EntryPoint? inputGradients,
         IReadOnlyList<Node> inputsWithGradient, IReadOnlyList<Node> allRoots)
     {
-        Source = source; Inputs = inputs; Output = output; Loss = loss; Parameters = parameters; ParameterCount = parameterCount;
+        Source = source; Inputs = inputs; Output = output; Loss = loss; Parameters = parameters; ParameterStorageLength = parameterStorageLength;
         Predict = predict; Evaluate = evaluate; Gradients = gradients; InputGradients = inputGradients;
         InputsWithGradient = inputsWithGradient; AllRoots = allRoots;
     }
@@ -43,7 +43,10 @@ public sealed class CompiledModel
     public Node Output { get; }
     public Node? Loss { get; }
     public IReadOnlyList<ParameterSlot> Parameters { get; }
-    public long ParameterCount { get; }
+    /// <summary>Floats in the parameter array: every parameter plus the padding that starts each on a 64-byte boundary.</summary>
+    public long ParameterStorageLength { get; }
+    /// <summary>The number of parameters: the sum of the parameter tensors' element counts, without padding.</summary>
+    public long ParameterCount => Parameters.Sum(p => p.Length);
     public EntryPoint Predict { get; }
     public EntryPoint? Evaluate { get; }
     public EntryPoint? Gradients { get; }

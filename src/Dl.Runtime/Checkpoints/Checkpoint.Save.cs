@@ -12,10 +12,11 @@ namespace Dl.Checkpoints;
 public static partial class Checkpoint
 {
     /// <summary>One tensor to write: its header entry and where its values live (the model's parameters or a slot array).</summary>
-    private readonly record struct Outgoing(TensorEntry Entry, float[]? Slot, int Offset, int Length)
+    private readonly record struct Outgoing(TensorEntry Entry, float[]? Slot, int Offset, int Length, bool IsState = false)
     {
         public ReadOnlySpan<float> Values(ICompiledModel model) =>
-            Slot is null ? model.Parameters.Slice(Offset, Length) : Slot.AsSpan(Offset, Length);
+            IsState ? ((IStatefulModel)model).State.Slice(Offset, Length)
+            : Slot is null ? model.Parameters.Slice(Offset, Length) : Slot.AsSpan(Offset, Length);
     }
 
     private static void SaveCore(string path, ICompiledModel model, IReadOnlyDictionary<string, float[]>? optimizerState, long step,
@@ -25,11 +26,13 @@ public static partial class Checkpoint
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         var layout = CheckedLayout(model);
+        var stateLayout = CheckedStateLayout(model, layout);
         int total = model.Parameters.Length;
 
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [FormatKey] = FormatValue,
+            [LayoutKey] = LayoutValue,
             [StepKey] = step.ToString(CultureInfo.InvariantCulture),
         };
         if (reserved != null)
@@ -58,16 +61,18 @@ public static partial class Checkpoint
         }
         var outgoing = new List<Outgoing>();
         ulong offset = 0;
-        void Add(string name, ParameterInfo p, float[]? slot)
+        void Add(string name, ParameterInfo p, float[]? slot, bool isState = false)
         {
             if (p.Shape.Length > CheckpointLimits.MaxRank)
                 throw new CheckpointException($"{path}: not saved: {name} has {p.Shape.Length} dimensions, more than the {CheckpointLimits.MaxRank} Load accepts");
             ulong bytes = 4UL * (ulong)p.Length;
             var shape = Array.ConvertAll(p.Shape, d => (long)d);
-            outgoing.Add(new Outgoing(new TensorEntry(name, "F32", shape, offset, offset + bytes), slot, p.Offset, p.Length));
+            outgoing.Add(new Outgoing(new TensorEntry(name, "F32", shape, offset, offset + bytes), slot, p.Offset, p.Length, isState));
             offset += bytes;
         }
         foreach (var p in layout) Add(p.Name, p, null);
+        // Batch norm's running averages travel with the parameters, under their own names, as in a PyTorch state dict.
+        foreach (var p in stateLayout) Add(p.Name, p, null, isState: true);
         foreach (var (slot, values) in slots)
             foreach (var p in layout) Add(OptimizerPrefix + slot + "/" + p.Name, p, values);
         var entries = outgoing.ConvertAll(o => o.Entry);

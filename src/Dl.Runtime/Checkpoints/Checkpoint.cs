@@ -20,6 +20,13 @@ public static partial class Checkpoint
     /// <summary>The format value of files written before checkpoints carried a checksum; they still load, unchecked.</summary>
     public const string FormatValueWithoutChecksum = "dlcompiler-checkpoint-v1";
 
+    /// <summary>
+    /// The <c>__metadata__</c> key and value that record how this library lays out its weights, so a reader never has to
+    /// guess: Dense weights [in,out] (torch.nn.Linear's are [out,in]), convolution weights [out,in/groups,kh,kw] as PyTorch's.
+    /// A file without it or <see cref="FormatKey"/> is foreign: its square Dense weights are refused (PyTorch weights go through <see cref="ImportPyTorch"/>).
+    /// </summary>
+    public const string LayoutKey = "dl.layout", LayoutValue = "dense=[in,out];conv=[out,in/groups,kh,kw]";
+
     /// <summary>The <c>__metadata__</c> key holding the training step, as a decimal integer.</summary>
     public const string StepKey = "dl.step";
 
@@ -81,6 +88,20 @@ public static partial class Checkpoint
         LoadCore(path, model, optimizer: null, allowNonFinite);
 
     /// <summary>
+    /// Loads <paramref name="path"/> into <paramref name="model"/> as <paramref name="options"/> say: under other names
+    /// (<see cref="LoadOptions.Rename"/>), or only what matches (<see cref="LoadOptions.Strict"/> false, for fine-tuning a
+    /// model with a new head). The file is validated as by <see cref="Load(string, ICompiledModel, bool)"/> and the model
+    /// changes only in the parameters listed in <see cref="LoadReport.Loaded"/>, and only if the whole load succeeds.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file is malformed or corrupt, a shape differs (the message names the tensor and both shapes),
+    /// two tensors would load into one parameter, a square matrix comes from a file that does not record its layout, or, when strict, the file does not match.</exception>
+    public static LoadReport Load(string path, ICompiledModel model, LoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return LoadCore(path, model, optimizer: null, options);
+    }
+
+    /// <summary>
     /// Reads every tensor of a safetensors file of F32 tensors, with the same validation as <see cref="Load(string, ICompiledModel, bool)"/>
     /// short of matching a model. Meant for tools that inspect or convert checkpoints.
     /// </summary>
@@ -91,6 +112,8 @@ public static partial class Checkpoint
         var result = new Dictionary<string, TensorData>(StringComparer.Ordinal);
         foreach (var t in file.Tensors)
         {
+            if (t.Dtype != "F32")
+                throw new CheckpointException($"{t.Name}: dtype {t.Dtype}; ReadTensors reads F32 tensors only");
             var values = new float[(t.End - t.Begin) / 4];
             file.ReadInto(t, values, allowNonFinite);
             result.Add(t.Name, new TensorData(t.IntShape(), values));
@@ -109,13 +132,18 @@ public static partial class Checkpoint
         return file.Metadata;
     }
 
-    private static CheckpointState LoadCore(string path, ICompiledModel model, Optimizer? optimizer, bool allowNonFinite)
+    private static CheckpointState LoadCore(string path, ICompiledModel model, Optimizer? optimizer, bool allowNonFinite) =>
+        LoadCore(path, model, optimizer, new LoadOptions { AllowNonFinite = allowNonFinite }).State;
+
+    private static LoadReport LoadCore(string path, ICompiledModel model, Optimizer? optimizer, LoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(model);
+        bool allowNonFinite = options.AllowNonFinite;
         var layout = CheckedLayout(model);
+        var stateLayout = CheckedStateLayout(model, layout);
         using var file = SafetensorsFile.Open(path);
-        var plan = CheckpointMatcher.Match(file, layout, optimizer?.SlotNames);
+        var plan = CheckpointMatcher.Match(file, layout, optimizer?.SlotNames, options, stateLayout);
         if (optimizer != null && plan.OptimizerName is { } saved && saved != OptimizerName(optimizer))
             throw new CheckpointException($"__metadata__ {OptimizerKey}: the file holds the state of optimizer '{saved}', this one is '{OptimizerName(optimizer)}'");
 
@@ -132,13 +160,40 @@ public static partial class Checkpoint
                 file.ReadInto(tensor, values.AsSpan(parameter.Offset, parameter.Length), allowNonFinite);
             state.Add(slot, values);
         }
+        var stagedState = model is IStatefulModel stateful ? stateful.State.ToArray() : Array.Empty<float>();
+        foreach (var (tensor, entry) in plan.States)
+            file.ReadInto(tensor, stagedState.AsSpan(entry.Offset, entry.Length), allowNonFinite);
         staged.CopyTo(model.Parameters);
+        if (plan.States.Count > 0) stagedState.CopyTo(((IStatefulModel)model).State);
         if (optimizer != null)
         {
             optimizer.LoadState(state, plan.Step);
             if (plan.LearningRate is { } rate) optimizer.LearningRate = rate;
         }
-        return new CheckpointState(plan.Step, plan.Metadata, state, plan.OptimizerName, plan.LearningRate);
+        var loaded = plan.Parameters.ConvertAll(x => x.Parameter.Name);
+        loaded.AddRange(plan.States.ConvertAll(x => x.Parameter.Name));
+        return new LoadReport(new CheckpointState(plan.Step, plan.Metadata, state, plan.OptimizerName, plan.LearningRate), loaded, plan.Missing, plan.Unexpected);
+    }
+
+    /// <summary>
+    /// The state tensors of a model with state (batch norm's running averages; none otherwise), after checking they can be
+    /// named beside the parameters and sliced out of <see cref="IStatefulModel.State"/>.
+    /// </summary>
+    private static IReadOnlyList<ParameterInfo> CheckedStateLayout(ICompiledModel model, IReadOnlyList<ParameterInfo> layout)
+    {
+        if (model is not IStatefulModel stateful) return Array.Empty<ParameterInfo>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in layout) names.Add(p.Name);
+        int total = stateful.State.Length;
+        foreach (var s in stateful.StateLayout)
+        {
+            if (!names.Add(s.Name)) throw new ArgumentException($"the model names a parameter or state tensor '{s.Name}' twice", nameof(model));
+            if (s.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || s.Name == "__metadata__")
+                throw new ArgumentException($"state name '{s.Name}' clashes with the checkpoint format", nameof(model));
+            if (s.Offset < 0 || s.Length < 0 || s.Offset > total - s.Length)
+                throw new ArgumentException($"state tensor {s} lies outside the model's {total} state values", nameof(model));
+        }
+        return stateful.StateLayout;
     }
 
     /// <summary>The model's layout, after checking it can be named and sliced unambiguously.</summary>

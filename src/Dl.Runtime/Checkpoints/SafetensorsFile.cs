@@ -9,7 +9,7 @@ namespace Dl.Checkpoints;
 
 /// <summary>
 /// An open safetensors file whose header has been parsed and whose layout has been checked against the
-/// file's length: every tensor is F32, its byte range matches its shape, and the ranges tile the data
+/// file's length: every tensor is F32 (or I64, which is never read into floats), its byte range matches its shape, and the ranges tile the data
 /// buffer exactly (no overlap, no gap, nothing after the last one), and, when the header carries a checksum,
 /// that the header is the one it was written as. Nothing is read into floats until <see cref="ReadInto"/>
 /// (which checks each tensor's own checksum), so a caller can finish validating before touching anything.
@@ -79,20 +79,21 @@ internal sealed class SafetensorsFile : IDisposable
         return (tensors, metadata, dataStart);
     }
 
-    /// <summary>The safetensors rules for the data buffer: F32 only, sizes match shapes, ranges tile the buffer.</summary>
+    /// <summary>The safetensors rules for the data buffer: F32 (and I64) only, sizes match shapes, ranges tile the buffer.</summary>
     private static void CheckLayout(List<TensorEntry> tensors, ulong dataLength)
     {
         foreach (var t in tensors)
         {
-            if (t.Dtype != "F32")
-                throw new CheckpointException($"{t.Name}: dtype {t.Dtype}, only F32 is supported");
+            // I64 is read past, not into floats: PyTorch's BatchNorm counters (num_batches_tracked) are I64 scalars.
+            ulong size = t.Dtype == "F32" ? 4UL : t.Dtype == "I64" ? 8UL
+                : throw new CheckpointException($"{t.Name}: dtype {t.Dtype}, only F32 is supported");
             if (t.Begin > t.End)
                 throw new CheckpointException($"{t.Name}: data_offsets [{t.Begin},{t.End}] end before they begin");
             if (t.End > dataLength)
                 throw new CheckpointException($"{t.Name}: data_offsets [{t.Begin},{t.End}] run past the {dataLength}-byte data buffer");
             // The byte count is bounded by the buffer, so the element count must be too; stop early
             // instead of multiplying dimensions into an overflow.
-            ulong elements = 1, limit = Math.Min(dataLength / 4, (ulong)CheckpointLimits.MaxTensorElements);
+            ulong elements = 1, limit = Math.Min(dataLength / size, (ulong)CheckpointLimits.MaxTensorElements);
             foreach (long d in t.Shape)
             {
                 if (d == 0) { elements = 0; break; }
@@ -101,8 +102,8 @@ internal sealed class SafetensorsFile : IDisposable
             }
             if (elements > (ulong)CheckpointLimits.MaxTensorElements)
                 throw new CheckpointException($"{t.Name}: shape {t.ShapeText} has more than the {CheckpointLimits.MaxTensorElements} elements a tensor may hold");
-            if (elements > limit || elements * 4 != t.End - t.Begin)
-                throw new CheckpointException($"{t.Name}: shape {t.ShapeText} of F32 does not fit data_offsets [{t.Begin},{t.End}] ({t.End - t.Begin} bytes)");
+            if (elements > limit || elements * size != t.End - t.Begin)
+                throw new CheckpointException($"{t.Name}: shape {t.ShapeText} of {t.Dtype} does not fit data_offsets [{t.Begin},{t.End}] ({t.End - t.Begin} bytes)");
         }
 
         var sorted = new List<TensorEntry>(tensors);
@@ -129,6 +130,8 @@ internal sealed class SafetensorsFile : IDisposable
     /// </summary>
     public void ReadInto(TensorEntry t, Span<float> destination, bool allowNonFinite)
     {
+        if (t.Dtype != "F32")
+            throw new ArgumentException($"{t.Name}: dtype {t.Dtype}, only F32 tensors are read into floats");
         if ((ulong)destination.Length * 4 != t.End - t.Begin)
             throw new ArgumentException($"{t.Name}: destination holds {destination.Length} floats, the tensor {(t.End - t.Begin) / 4}");
         var bytes = MemoryMarshal.AsBytes(destination);

@@ -11,7 +11,7 @@ namespace Dl.Cpu;
 /// operand that would otherwise cross between the cores (see <see cref="ChooseAxis"/>): the weights
 /// in a dense layer's forward pass, their gradient in its backward pass. The caller always takes
 /// the first half and the helper the second, step after step, so each core keeps its half of those
-/// operands in its own cache, and with <see cref="Optim.SgdStep"/> updating the parameters in the
+/// operands in its own cache, and with <see cref="Optim.SgdStep(System.Span{float}, System.ReadOnlySpan{float}, float)"/> updating the parameters in the
 /// same two halves, a weight matrix never moves between cores. Lines that do move between these two
 /// cores cost far more than the FMAs they feed: a batch-64 MLP step ran slower on two threads than
 /// on one while chunks of its products were claimed by whichever core came first, and 1.5x faster
@@ -23,7 +23,7 @@ internal static unsafe class GemmSplit
 
     /// <summary>
     /// Where the helper last wrote a contiguous half of C (a weight gradient, cut by rows) for a split
-    /// of this thread, as addresses [start, end); <see cref="Optim.SgdStep"/> hands the same range's
+    /// of this thread, as addresses [start, end); <see cref="Optim.SgdStep(System.Span{float}, System.ReadOnlySpan{float}, float)"/> hands the same range's
     /// update to the helper. Per calling thread, so two models training on two threads each see their
     /// own. Only a hint: a stale range costs speed, never correctness.
     /// </summary>

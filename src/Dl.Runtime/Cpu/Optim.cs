@@ -30,6 +30,26 @@ public static unsafe class Optim
         }
     }
 
+    /// <summary>
+    /// <see cref="SgdStep(Span{float}, ReadOnlySpan{float}, float)"/> for a generated <c>TrainStep</c>: parameters of
+    /// <paramref name="model"/> frozen with <see cref="Freezing.Freeze"/> are left as they are.
+    /// </summary>
+    public static void SgdStep(ICompiledModel model, Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    {
+        if (Freezing.Trainable(model) is not { } trainable)
+        {
+            SgdStep(parameters, gradients, learningRate);
+            return;
+        }
+        if (gradients.Length < parameters.Length)
+            throw new ArgumentException($"{parameters.Length} parameters need {parameters.Length} gradients, got {gradients.Length}", nameof(gradients));
+        foreach (var (offset, length) in trainable)
+        {
+            var part = parameters.Slice(offset, length);
+            TensorPrimitives.MultiplyAdd(gradients.Slice(offset, length), -learningRate, part, part);
+        }
+    }
+
     private static void Sgd(void* context, int from, int to)
     {
         var u = (Update*)context;

@@ -68,11 +68,35 @@ public abstract unsafe class Optimizer
     /// <summary>Slot name to state values, laid out like the parameters; empty until the first step or <see cref="LoadState"/>.</summary>
     public IReadOnlyDictionary<string, float[]> State => _state;
 
-    /// <summary>One update of <paramref name="model"/>'s parameters from its last computed gradients.</summary>
+    /// <summary>
+    /// One update of <paramref name="model"/>'s parameters from its last computed gradients. Parameters frozen with
+    /// <see cref="Freezing.Freeze"/> keep their values and their state; the clipping norm is that of the others' gradients.
+    /// </summary>
     public void Step(ICompiledModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Step(model.Parameters, model.Gradients);
+        if (Freezing.Trainable(model) is { } trainable) StepTrainable(model.Parameters, model.Gradients, trainable);
+        else Step(model.Parameters, model.Gradients);
+    }
+
+    /// <summary>The update of <see cref="Step(ICompiledModel)"/> over the trainable ranges only (on this thread: the rule is elementwise).</summary>
+    private void StepTrainable(Span<float> parameters, ReadOnlySpan<float> gradients, (int Offset, int Length)[] trainable)
+    {
+        if (gradients.Length != parameters.Length)
+            throw new ArgumentException($"{gradients.Length} gradients for {parameters.Length} parameters", nameof(gradients));
+        EnsureState(parameters.Length);
+        if (MaxGradientNorm > 0)
+        {
+            // The norm of the trainable gradients, as PyTorch's clip_grad_norm_ over the parameters it is given.
+            _clipped ??= new float[parameters.Length];
+            Array.Clear(_clipped);
+            foreach (var (offset, length) in trainable) gradients.Slice(offset, length).CopyTo(_clipped.AsSpan(offset, length));
+            LastGradientNorm = Optimizers.ClipByGlobalNorm(_clipped, MaxGradientNorm);
+            gradients = _clipped;
+        }
+        var (lr, step) = AdvanceStep();
+        foreach (var (offset, length) in trainable)
+            Apply(new UpdateRange(parameters.Slice(offset, length), gradients.Slice(offset, length), _slots!, offset), lr, step);
     }
 
     /// <summary>One update of <paramref name="parameters"/> from <paramref name="gradients"/>, for callers without a model object.</summary>

@@ -53,7 +53,7 @@ public class CheckpointRoundTripTests
         // The checksums: the header's digest, then CRC-32C of each tensor's bytes, by an independent bitwise CRC.
         uint w = ReferenceCrc32C.Of(bytes.AsSpan(8 + (int)n, 24)), b = ReferenceCrc32C.Of(bytes.AsSpan(8 + (int)n + 24, 12));
         Assert.Matches(
-            "^" + Regex.Escape("{\"__metadata__\":{\"dl.format\":\"dlcompiler-checkpoint-v2\",\"dl.step\":\"5\",\"dl.checksum\":\"crc32c ") +
+            "^" + Regex.Escape("{\"__metadata__\":{\"dl.format\":\"dlcompiler-checkpoint-v2\",\"dl.layout\":\"dense=[in,out];conv=[out,in/groups,kh,kw]\",\"dl.step\":\"5\",\"dl.checksum\":\"crc32c ") +
             "[0-9a-f]{8}" + Regex.Escape($" {w:x8} {b:x8}\"}}," +
             "\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}," +
             "\"b\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[24,36]}}") + "$", header.TrimEnd(' '));
