@@ -41,7 +41,7 @@ public static class ElementwiseEmitter
             if (leaf.Access == Access.Column)
                 columnIndex[n] = leaf.From == 0 ? "r" : $"r % {Sizes.Product(root.Shape.Skip(leaf.From).Take(k.Split - leaf.From))}";
         }
-        args.Add(new KernelArgument("y", root, true));
+        args.Add(new KernelArgument("y", k.Into ?? root, true));
 
         var local = Locals(k);
         var body = new List<string> { $"int rows = {rows}, cols = {cols};" };
@@ -53,6 +53,9 @@ public static class ElementwiseEmitter
 
         body.Add("for (int r = 0; r < rows; r++) {");
         body.Add("int o = r * cols;");
+        // A piece of a concat: its row r is a run of the concat's row r.
+        string store = k.Into is null ? "o" : "yo";
+        if (k.Into is not null) body.Add($"int yo = r * {k.IntoStride} + {k.IntoOffset};");
         foreach (var leaf in leafName.Values.Where(l => l.Access == Access.Column))
             body.Add($"float {leaf.Name}r = {leaf.Name}[{columnIndex[leaf.Name]}];");
         foreach (var leaf in leafName.Values.Where(l => l.Access == Access.Window))
@@ -64,13 +67,13 @@ public static class ElementwiseEmitter
             body.Add($"{(w == 0 ? "if" : "else if")} ({vec}.IsHardwareAccelerated) {{");
             body.Add($"for (; j <= cols - {lanes}; j += {lanes}) {{");
             body.AddRange(Statements(k, leafName, vec));
-            body.Add($"{vec}.StoreUnsafe(t{local[root]}, ref __Mem.GetReference(y), (uint)(o + j));");
+            body.Add($"{vec}.StoreUnsafe(t{local[root]}, ref __Mem.GetReference(y), (uint)({store} + j));");
             body.Add("}");
             body.Add("}");
         }
         body.Add("for (; j < cols; j++) {");
         body.AddRange(Statements(k, leafName, null));
-        body.Add($"y[o + j] = t{local[root]};");
+        body.Add($"y[{store} + j] = t{local[root]};");
         body.Add("}");
         body.Add("}");
         return new KernelCode(name, summary, args, body);

@@ -53,6 +53,9 @@ public sealed partial class Fusion
             kernels[n] = IsElementwise(n) ? GroupElementwise(n) : new SingleKernel(n);
         }
 
+        foreach (var concat in _order.Where(n => n.Op is ConcatOp && kernels.ContainsKey(n)))
+            WritePiecesInPlace(concat, kernels);
+
         // Emit in the topological position of each kernel's output: inputs are always ready.
         var ordered = DropUnread(kernels.OrderBy(kv => _position[kv.Key]).Select(kv => kv.Value).ToList());
         // Elementwise loops inline constants; any other kernel reading one, and a result that folded to

@@ -127,6 +127,44 @@ public sealed partial class Fusion
         return null;
     }
 
+    /// <summary>
+    /// A Concat whose every piece is the output of an elementwise loop read by nothing else (the gate
+    /// gradients an LSTM's backward step joins) is not a copy: each loop, laid out with its rows split at
+    /// the concat's axis, writes its piece at its place in the concat's rows.
+    /// </summary>
+    private void WritePiecesInPlace(Node concat, Dictionary<Node, Kernel> kernels)
+    {
+        int axis = ((ConcatOp)concat.Op).Axis;
+        if (axis < 1 || concat.Type != DType.Float32 || concat.Shape.Skip(axis).Any(d => d.IsBatch)) return;
+        if (concat.Inputs.Distinct().Count() != concat.Inputs.Count) return;
+        var pieces = new List<ElementwiseKernel>();
+        foreach (var piece in concat.Inputs)
+        {
+            if (!SingleUse(piece) || !kernels.TryGetValue(piece, out var k) || k is not ElementwiseKernel { Into: null } e || e.Output != piece) return;
+            var laid = AtSplit(e, axis);
+            if (laid is null) return;
+            pieces.Add(laid);
+        }
+        long inner = concat.Shape.Skip(axis + 1).Aggregate(1L, (p, d) => p * d.Size), stride = concat.Shape[axis].Size * inner, at = 0;
+        for (int i = 0; i < pieces.Count; i++)
+        {
+            var e = pieces[i];
+            kernels[concat.Inputs[i]] = new ElementwiseKernel(e.Output, e.Body, e.Leaves, e.Split) { Into = concat, IntoOffset = at, IntoStride = stride };
+            at += concat.Inputs[i].Shape[axis].Size * inner;
+        }
+        kernels.Remove(concat);
+        _absorbed.Add(concat);
+    }
+
+    /// <summary>The same loop with its rows split at <paramref name="split"/>, or null when a leaf cannot be read that way.</summary>
+    private static ElementwiseKernel? AtSplit(ElementwiseKernel k, int split)
+    {
+        if (k.Split == split) return k;
+        if (k.Leaves.Any(l => l.Access == Access.Window)) return null;   // windows fix their own split
+        var leaves = k.Leaves.Select(l => Classify(l.Leaf, k.Output.Shape, split)).ToList();
+        return leaves.Any(l => l is null) ? null : new ElementwiseKernel(k.Output, k.Body, leaves.Select(l => l!).ToList(), split);
+    }
+
     /// <summary>A convolution with the per-channel bias add and activation that follow it, when nothing else reads the intermediates.</summary>
     private Node MatchConv(Node conv, out Kernel kernel)
     {

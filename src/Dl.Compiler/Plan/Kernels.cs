@@ -94,7 +94,15 @@ public sealed class ElementwiseKernel : Kernel
     /// <summary>The loop runs over [rows, cols] = [root axes before Split, root axes from Split on]; Split = 0 is one flat loop.</summary>
     public int Split { get; }
 
-    public override IReadOnlyList<Node> Writes => new[] { Output };
+    /// <summary>
+    /// When set, the output is a piece of this Concat (along the split axis) and is written in place:
+    /// row r, column j of the output goes to Into[r·IntoStride + IntoOffset + j]; the piece has no storage of its own.
+    /// </summary>
+    public Node? Into { get; init; }
+    public long IntoOffset { get; init; }
+    public long IntoStride { get; init; }
+
+    public override IReadOnlyList<Node> Writes => new[] { Into ?? Output };
     public override IReadOnlyList<Node> Reads => Leaves.Select(l => l.Leaf).ToList();
     public override IReadOnlyList<Node> Fused => Body;
 }

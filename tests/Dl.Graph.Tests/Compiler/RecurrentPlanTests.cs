@@ -60,6 +60,19 @@ public class RecurrentPlanTests
     }
 
     [Fact]
+    public void TheBackwardStep_WritesEachGateGradientAtItsPlaceInTheStackedRow_NoConcatCopy()
+    {
+        var plan = ModelCompiler.Compile(Lstm());
+        var backward = plan.Gradients!.Kernels.OfType<LoopKernel>().Last().Step;
+        Assert.DoesNotContain(backward.Kernels, k => k is SingleKernel { Node.Op: ConcatOp });
+        var pieces = backward.Kernels.OfType<ElementwiseKernel>().Where(k => k.Into is not null).ToList();
+        Assert.Equal(4, pieces.Count);
+        Assert.Single(pieces.Select(p => p.Into).Distinct());
+        Assert.Equal(new long[] { 0, Hidden, 2 * Hidden, 3 * Hidden }, pieces.Select(p => p.IntoOffset).OrderBy(o => o).ToArray());
+        Assert.All(pieces, p => Assert.Equal(4 * Hidden, p.IntoStride));
+    }
+
+    [Fact]
     public void ResidualsStackedAlongTime_AreWrittenInPlaceByTheirKernels()
     {
         var plan = ModelCompiler.Compile(Lstm());

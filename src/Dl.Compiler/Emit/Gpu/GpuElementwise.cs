@@ -63,7 +63,8 @@ public static class GpuElementwise
             x.Op is ConstantOp c ? Sizes.Float(c.Value) : leafRead.TryGetValue(x, out var read) ? read : "t" + local[x];
         foreach (var node in k.Body)
             body.Add($"float t{local[node]} = {ElementwiseEmitter.Invoke(node, node.Inputs.Select(Operand).ToArray(), (_, a) => HostArgument(node, a))};");
-        body.Add($"y[i] = t{local[root]};");
+        // A piece of a concat writes its row r into the concat's row r (twoD: the split is the concat's axis).
+        body.Add(k.Into is null ? $"y[i] = t{local[root]};" : $"y[r * {k.IntoStride} + {k.IntoOffset} + j] = t{local[root]};");
         return new GpuKernelCode(name, summary, parameters, body);
     }
 
