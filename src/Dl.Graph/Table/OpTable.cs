@@ -78,6 +78,8 @@ public static class OpTable
         new("Mse", OpSurface.Nn, 2, (g, a, x) => g.Mse(x[0], x[1])),
         new("CrossEntropy", OpSurface.Nn, 2, (g, a, x) => g.SoftmaxCrossEntropy(x[0], x[1])) { LabelOperands = new[] { 1 } },
         new("BinaryCrossEntropy", OpSurface.Nn, 2, (g, a, x) => g.BinaryCrossEntropy(x[0], x[1])),
+        new("KlDivergence", OpSurface.Nn, 2, (g, a, x) => g.KlDivergence(x[0], x[1]))
+            { Doc = "operands: mu, logVar (same shape); -½·Σ(1 + logVar - mu² - exp(logVar)) over the features, mean over the batch" },
         new("L1", OpSurface.Nn, 1, (g, a, x) => g.L1(x[0])),
         new("L2", OpSurface.Nn, 1, (g, a, x) => g.L2(x[0])),
         new("GlobalAvgPool2d", OpSurface.Nn, 1, (g, a, x) => g.GlobalAvgPool2d(x[0])),

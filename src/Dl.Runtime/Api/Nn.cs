@@ -48,6 +48,16 @@ public static partial class Nn
     /// <summary>Mean binary cross-entropy of logits against targets in [0,1] of the same shape.</summary>
     public static Tensor BinaryCrossEntropy(Tensor logits, Tensor targets) => throw Tensor.Symbolic();
 
+    /// <summary>
+    /// KL divergence of the diagonal Gaussian N(mu, exp(logVar)) from the standard normal N(0, 1), a VAE's
+    /// regulariser: -½·Σ(1 + logVar - mu² - exp(logVar)), summed over the features (every axis but the batch) and
+    /// averaged over the batch, the convention of PyTorch's VAE example divided by the batch size. Its gradient is
+    /// mu/N to mu and ½·(exp(logVar) - 1)/N to logVar.
+    /// </summary>
+    /// <param name="mu">The means, [N, ...].</param>
+    /// <param name="logVar">The log-variances, the shape of <paramref name="mu"/>.</param>
+    public static Tensor KlDivergence(Tensor mu, Tensor logVar) => throw Tensor.Symbolic();
+
     /// <summary>Mean squared error.</summary>
     public static Tensor Mse(Tensor prediction, Tensor target) => throw Tensor.Symbolic();
 }
