@@ -63,6 +63,8 @@ public static class OpTable
         new("Sqrt", Function, 1, (g, a, x) => g.Sqrt(x[0])),
         new("Pow", Function, 1, (g, a, x) => g.Pow(x[0], a.Number), Real("exponent")),
         new("Clamp", Function, 1, (g, a, x) => g.Clamp(x[0], a.Reals[0], a.Reals[1]), Real("min"), Real("max")) { Doc = "Reals = [min, max]" },
+        new("RandomNormal", OpSurface.Nn, 1, (g, a, x) => g.RandomNormal(x[0], a.Ints[0]), Int("stream"))
+            { DependsOnMode = true, Doc = "operand: a float tensor giving the shape; Ints = [stream]; standard normal samples fixed per step while training, zeros in inference" },
         new("MatMul", Function, 2, (g, a, x) => g.MatMul(x[0], x[1])),
         new("Maximum", OpSurface.Nn, 2, (g, a, x) => g.Maximum(x[0], x[1])),
         new("Minimum", OpSurface.Nn, 2, (g, a, x) => g.Minimum(x[0], x[1])),
