@@ -119,6 +119,7 @@ public static class ModelCompiler
             CarriedStates = carried,
             StateCount = stateCount,
             UsesDropout = GraphBuilder.Topological(allRoots).Any(n => n.Op is DropoutMaskOp),
+            UsesRandomNormal = GraphBuilder.Topological(allRoots).Any(n => n.Op is RandomNormalOp),
             InputGradientNodes = inputGradients,
         };
     }

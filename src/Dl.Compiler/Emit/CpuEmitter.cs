@@ -80,9 +80,9 @@ public static partial class CpuEmitter
         w.Line("};");
         if (model.States.Count > 0) StateMembers(w, model, g);
         if (Carries(model)) CarriedMembers(w, model, g);
-        if (model.UsesDropout)
+        if (model.DrawsRandom)
         {
-            w.Line("// Dropout draws each step's masks from the seed and the number of training steps taken.");
+            w.Line("// Dropout masks and random normals are drawn each step from the seed and the number of training steps taken.");
             w.Line($"private int {g["__seed"]};");
             w.Line($"private long {g["__step"]};");
         }
@@ -111,7 +111,7 @@ public static partial class CpuEmitter
         w.Line($"foreach (global::Dl.ParameterInfo __p in {g["__layout"]}) global::Dl.Initializers.Fill({g["__Param"]}(__p.Offset, __p.Length), __p, __random);");
         if (model.States.Count > 0)
             w.Line($"foreach (global::Dl.ParameterInfo __s in {g["__stateLayout"]}) global::Dl.Initializers.Fill({g["__StateSlot"]}(__s.Offset, __s.Length), __s, __random);");
-        if (model.UsesDropout) w.Line($"{g["__seed"]} = seed; {g["__step"]} = 0;");
+        if (model.DrawsRandom) w.Line($"{g["__seed"]} = seed; {g["__step"]} = 0;");
         if (Carries(model)) w.Line($"this.{g["__ClearCarried"]}(); // states carried by the old parameters mean nothing to the new");
         w.Close();
         w.Line();
@@ -189,7 +189,7 @@ public static partial class CpuEmitter
             : "/// <summary>Forward and backward for a batch: returns the loss and fills <see cref=\"Gradients\"/>.</summary>");
         w.Open($"public float ComputeGradients({Params(m.Inputs)})");
         Run(w, m, m.Gradients!, m.Inputs, kernels, g);
-        if (m.UsesDropout) w.Line($"{g["__step"]}++;");
+        if (m.DrawsRandom) w.Line($"{g["__step"]}++;");
         w.Line($"return {Storage(m.Gradients!, m.Gradients!.Roots[0], g)}[0];");
         w.Close();
 
@@ -285,7 +285,7 @@ public static partial class CpuEmitter
     private static string CheckedCount(Shape s, GeneratedNames g) => s.BatchRank > 1 ? $"checked({Sizes.Count(s, g["__n"])})" : Sizes.Count(s, g["__n"]);
 
     /// <summary>Whether the model behaves differently in training (batch norm, dropout): the docs say which mode each method runs.</summary>
-    private static bool Modal(CompiledModel m) => m.States.Count > 0 || m.UsesDropout;
+    private static bool Modal(CompiledModel m) => m.States.Count > 0 || m.DrawsRandom;
 
     /// <summary>An input's name as a C# identifier (escaped when it is a keyword).</summary>
     private static string Name(Node input) => Identifiers.Escape(((InputOp)input.Op).InputName);

@@ -43,6 +43,7 @@ public static class SingleOpEmitter
             ScatterAddRowsOp sr => ToolboxEmitter.ScatterAddRows(node, sr, In),
             SequenceMaskOp => ToolboxEmitter.SequenceMask(node, In),
             DropoutMaskOp d => ToolboxEmitter.DropoutMask(d),
+            RandomNormalOp r => ToolboxEmitter.RandomNormal(r),
             TrainEvalOp => throw new NotSupportedException($"{node}: the graph must be specialised to one mode before emission (Modes.Specialise)"),
             OneHotOp h => new()
             {
@@ -53,7 +54,7 @@ public static class SingleOpEmitter
             },
             _ => throw new NotSupportedException($"no CPU emission for {node.Op.Key}"),
         };
-        return new KernelCode(name, summary, args, body, node.Op is DropoutMaskOp ? ToolboxEmitter.DropoutScalars : null);
+        return new KernelCode(name, summary, args, body, node.Op is DropoutMaskOp or RandomNormalOp ? ToolboxEmitter.DropoutScalars : null);
     }
 
     private static string Rows(Shape s) => Sizes.Product(s.Take(s.Rank - 1));

@@ -104,6 +104,11 @@ public static class ToolboxEmitter
         $"global::Dl.Cpu.Dropout.Mask(y, {Sizes.Float(op.Rate)}, {op.Stream}, seed, step);",
     };
 
-    /// <summary>The model's seed and training step, which fix each step's masks.</summary>
+    public static List<string> RandomNormal(RandomNormalOp op) => new()
+    {
+        $"global::Dl.Cpu.RandomNormal.Fill(y, {op.Stream}, seed, step);",
+    };
+
+    /// <summary>The model's seed and training step, which fix each step's masks and samples.</summary>
     public static IReadOnlyList<KernelScalar> DropoutScalars { get; } = new[] { new KernelScalar("int", "seed", "__seed"), new KernelScalar("long", "step", "__step") };
 }

@@ -66,6 +66,10 @@ public sealed class CompiledModel
     public IReadOnlyList<Node> CarriedStates { get; init; } = new Node[0];
     /// <summary>The training graph draws dropout masks: the model keeps a seed and a step counter.</summary>
     public bool UsesDropout { get; init; }
+    /// <summary>The training graph draws normal samples (Nn.RandomNormal), also from the seed and step counter.</summary>
+    public bool UsesRandomNormal { get; init; }
+    /// <summary>Dropout or random normals: the model keeps a seed and a step counter.</summary>
+    public bool DrawsRandom => UsesDropout || UsesRandomNormal;
     /// <summary>Output, loss and every gradient: the whole simplified graph hangs from these.</summary>
     public IReadOnlyList<Node> AllRoots { get; }
 

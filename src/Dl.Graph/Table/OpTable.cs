@@ -63,6 +63,8 @@ public static class OpTable
         new("Sqrt", Function, 1, (g, a, x) => g.Sqrt(x[0])),
         new("Pow", Function, 1, (g, a, x) => g.Pow(x[0], a.Number), Real("exponent")),
         new("Clamp", Function, 1, (g, a, x) => g.Clamp(x[0], a.Reals[0], a.Reals[1]), Real("min"), Real("max")) { Doc = "Reals = [min, max]" },
+        new("RandomNormal", OpSurface.Nn, 1, (g, a, x) => g.RandomNormal(x[0], a.Ints[0]), Int("stream"))
+            { DependsOnMode = true, Doc = "operand: a float tensor giving the shape; Ints = [stream]; standard normal samples fixed per step while training, zeros in inference" },
         new("MatMul", Function, 2, (g, a, x) => g.MatMul(x[0], x[1])),
         new("Maximum", OpSurface.Nn, 2, (g, a, x) => g.Maximum(x[0], x[1])),
         new("Minimum", OpSurface.Nn, 2, (g, a, x) => g.Minimum(x[0], x[1])),
@@ -78,6 +80,8 @@ public static class OpTable
         new("Mse", OpSurface.Nn, 2, (g, a, x) => g.Mse(x[0], x[1])),
         new("CrossEntropy", OpSurface.Nn, 2, (g, a, x) => g.SoftmaxCrossEntropy(x[0], x[1])) { LabelOperands = new[] { 1 } },
         new("BinaryCrossEntropy", OpSurface.Nn, 2, (g, a, x) => g.BinaryCrossEntropy(x[0], x[1])),
+        new("KlDivergence", OpSurface.Nn, 2, (g, a, x) => g.KlDivergence(x[0], x[1]))
+            { Doc = "operands: mu, logVar (same shape); -½·Σ(1 + logVar - mu² - exp(logVar)) over the features, mean over the batch" },
         new("L1", OpSurface.Nn, 1, (g, a, x) => g.L1(x[0])),
         new("L2", OpSurface.Nn, 1, (g, a, x) => g.L2(x[0])),
         new("GlobalAvgPool2d", OpSurface.Nn, 1, (g, a, x) => g.GlobalAvgPool2d(x[0])),

@@ -48,6 +48,29 @@ public static partial class Nn
     /// <summary>Mean binary cross-entropy of logits against targets in [0,1] of the same shape.</summary>
     public static Tensor BinaryCrossEntropy(Tensor logits, Tensor targets) => throw Tensor.Symbolic();
 
+    /// <summary>
+    /// Standard normal samples N(0, 1) of <paramref name="like"/>'s shape (its values are not read), for a VAE's
+    /// reparameterisation <c>z = mu + Nn.Exp(0.5f * logVar) * Nn.RandomNormal(mu)</c>. While training (TrainStep,
+    /// ComputeGradients) they are fixed per training step exactly like dropout masks: a function of the model's
+    /// seed (InitializeParameters), <paramref name="stream"/>, the number of steps taken and the element's index
+    /// (Box-Muller on two 32-bit uniforms from dropout's counter-based hash; Dl.Graph's RandomNormalOp gives the
+    /// formula), so a run replays bit for bit. In inference (Predict) the result is zeros, as dropout is the
+    /// identity there: z becomes mu and predictions are deterministic. No gradient flows through it.
+    /// </summary>
+    /// <param name="like">A float tensor whose shape the samples take.</param>
+    /// <param name="stream">Tells samplers apart: two calls with the same stream and shape give the same samples.</param>
+    public static Tensor RandomNormal(Tensor like, int stream = 0) => throw Tensor.Symbolic();
+
+    /// <summary>
+    /// KL divergence of the diagonal Gaussian N(mu, exp(logVar)) from the standard normal N(0, 1), a VAE's
+    /// regulariser: -½·Σ(1 + logVar - mu² - exp(logVar)), summed over the features (every axis but the batch) and
+    /// averaged over the batch, the convention of PyTorch's VAE example divided by the batch size. Its gradient is
+    /// mu/N to mu and ½·(exp(logVar) - 1)/N to logVar.
+    /// </summary>
+    /// <param name="mu">The means, [N, ...].</param>
+    /// <param name="logVar">The log-variances, the shape of <paramref name="mu"/>.</param>
+    public static Tensor KlDivergence(Tensor mu, Tensor logVar) => throw Tensor.Symbolic();
+
     /// <summary>Mean squared error.</summary>
     public static Tensor Mse(Tensor prediction, Tensor target) => throw Tensor.Symbolic();
 }

@@ -157,6 +157,18 @@ public static class OpCases
             BadOperands = g => Pair(g, "N,4", "N,3"),
             Gradient = new[] { Float("z", S("N,4")), Constant("t", S("N,4")) },
         },
+        new OpCase("RandomNormal")
+        {
+            Model = Std("x * p + Nn.RandomNormal(x, 3)"), Args = new OpArgs { Ints = new[] { 3 } },
+            BadArgs = new OpArgs { Ints = new[] { -1 } }, BadOperands = Ints, Gradient = new[] { Float("x", S("N,4")) },
+            NotOnGpu = "random normal samples",
+        },
+        new OpCase("KlDivergence")
+        {
+            Model = Std("x * p", loss: "Nn.KlDivergence(y, y * 0.5f)"),
+            BadOperands = g => Pair(g, "N,4", "N,3"),
+            Gradient = new[] { Float("mu", S("N,4")), Float("lv", S("N,4")) },
+        },
         new OpCase("L1") { Model = Std("x * p", loss: "(y * y).Mean() + 0.1f * Nn.L1(p)"), BadOperands = Ints, Gradient = new[] { AwayFromZero("x", S("N,4")) } },
         new OpCase("L2") { Model = Std("x * p", loss: "(y * y).Mean() + 0.1f * Nn.L2(p)"), BadOperands = Ints, Gradient = new[] { Float("x", S("N,4")) } },
 

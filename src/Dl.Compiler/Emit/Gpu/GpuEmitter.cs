@@ -97,6 +97,7 @@ internal sealed partial class GpuClassWriter
         _decl = decl;
         _g = GeneratedNames.For(model);
         if (model.UsesDropout) throw new NotSupportedException("dropout masks have no GPU kernel yet");
+        if (model.UsesRandomNormal) throw new NotSupportedException("random normal samples (Nn.RandomNormal) have no GPU kernel yet");
         // Checked first: a stateful layer's carried state would need device buffers of its own, beside the loop's.
         if (model.CarriedStates.Count > 0)
             throw new NotSupportedException("stateful recurrent layers (stateful: true) carry their state on the CPU only; run the model on the CPU");
