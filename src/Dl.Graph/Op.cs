@@ -38,6 +38,12 @@ public abstract class Op
     /// <summary>For an elementwise op, the run-time operator struct that computes it in float; null for every other op.</summary>
     public virtual ElementwiseOperator? Operator => null;
 
+    /// <summary>
+    /// The multiply-adds one application does, as Count · N^BatchPower (N the batch size): zero except for
+    /// products and convolutions. What a model's cost report (Dl.Compiler CostReport) sums.
+    /// </summary>
+    public virtual (long Count, int BatchPower) MultiplyAdds(IReadOnlyList<Node> inputs, Shape output) => (0, 0);
+
     /// <summary>Output shape and type from input shapes and types; throws <see cref="ShapeException"/>.</summary>
     public abstract (Shape Shape, DType Type) InferShape(IReadOnlyList<Node> inputs);
 

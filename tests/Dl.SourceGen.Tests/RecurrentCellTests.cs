@@ -97,8 +97,9 @@ public class RecurrentCellTests
         Assert.Contains("for (int __t0 = 0; __t0 < 12; __t0++)", twelve);
         Assert.Contains("for (int __t0 = 11; __t0 >= 0; __t0--)", twelve); // the backward loop
         Assert.Contains("for (int __t0 = 0; __t0 < 100; __t0++)", hundred);
-        // Only numbers differ (step counts, the per-step arena): the same code, line for line.
-        static string Digitless(string s) => System.Text.RegularExpressions.Regex.Replace(s, "[0-9]+", "#");
+        // Only numbers differ (step counts, the per-step arena, the cost table's figures and the spaces that
+        // align them): the same code, line for line.
+        static string Digitless(string s) => System.Text.RegularExpressions.Regex.Replace(s, " *[0-9][0-9,]*", "#");
         Assert.Equal(Digitless(twelve), Digitless(hundred));
     }
 

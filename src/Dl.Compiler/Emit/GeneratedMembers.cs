@@ -26,6 +26,7 @@ public static class GeneratedMembers
     {
         "Predict", "Evaluate", "ComputeGradients", "TrainStep", "InputGradient", "InitializeParameters",
         "Parameters", "Gradients", "LearningRate", "ParameterLayout", "ParameterCount", "ParameterStorageLength", "GraphText", "GraphDot",
+        "CostReport", "PredictMultiplyAdds", "TrainStepMultiplyAdds", "ArenaFixedFloats", "ArenaFloatsPerSample",
         "State", "StateLayout", "StateCount", GpuClass,
     };
 

@@ -81,6 +81,10 @@ public sealed class Conv2dOp : ConvOpBase
         (xd[2], xd[3], (xd[2] + Geometry.PadTop + Geometry.PadBottom - Geometry.Effective(wd[2])) / Geometry.Stride + 1,
             (xd[3] + Geometry.PadLeft + Geometry.PadRight - Geometry.Effective(wd[3])) / Geometry.Stride + 1);
 
+    /// <summary>One per output element and weight tap it sums: (C/groups)·KH·KW per element of y [N, O, OH, OW].</summary>
+    public override (long Count, int BatchPower) MultiplyAdds(IReadOnlyList<Node> inputs, Shape output) =>
+        (output.StaticCount * (inputs[1].Shape.StaticCount / inputs[1].Shape[0].Size), output.BatchRank);
+
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
     {
         Shape x = y[0].Shape, w = y[1].Shape;
@@ -143,6 +147,10 @@ public sealed class ConvTranspose2dOp : ConvOpBase
         return y;
     }
 
+    /// <summary>One per input element and weight tap it spreads to: (O/groups)·KH·KW per element of x [N, C, H, W].</summary>
+    public override (long Count, int BatchPower) MultiplyAdds(IReadOnlyList<Node> inputs, Shape output) =>
+        (inputs[0].Shape.StaticCount * (inputs[1].Shape.StaticCount / inputs[1].Shape[0].Size), inputs[0].Shape.BatchRank);
+
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
     {
         Shape w = y[1].Shape;
@@ -195,6 +203,10 @@ public sealed class Conv2dWeightGradOp : ConvOpBase
         Geometry.ForEachTap(xd[0], xd[1], xd[2], xd[3], dd[1], KernelH, KernelW, dd[2], dd[3], (xi, wi, yi) => dw[wi] += x[0][xi] * x[1][yi]);
         return dw;
     }
+
+    /// <summary>One per element of dy [N, O, OH, OW] and tap of its filter: (C/groups)·KH·KW each, summed into dw.</summary>
+    public override (long Count, int BatchPower) MultiplyAdds(IReadOnlyList<Node> inputs, Shape output) =>
+        (inputs[1].Shape.StaticCount * (output.StaticCount / output[0].Size), inputs[1].Shape.BatchRank);
 
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dw)
     {

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Generic;
 
 namespace Dl.Graph;
@@ -40,6 +41,13 @@ public sealed class MatMulOp : Op
 
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) =>
         new[] { g.MatMul(dy, g.Transpose(y[1])), y[0].Shape.Rank == 2 ? g.MatMul(g.Transpose(y[0]), dy) : g.TransposedMatMul(y[0], dy) };
+
+    /// <summary>One per output element and step of the inner dimension K (which is N itself in a weight gradient xᵀ·dy).</summary>
+    public override (long Count, int BatchPower) MultiplyAdds(IReadOnlyList<Node> inputs, Shape output)
+    {
+        var k = inputs[0].Shape[inputs[0].Shape.Rank - 1];
+        return (output.StaticCount * (k.IsBatch ? 1 : k.Size), output.BatchRank + (k.IsBatch ? 1 : 0));
+    }
 }
 
 /// <summary>
@@ -82,6 +90,13 @@ public sealed class TransposedMatMulOp : Op
     // c = aᵀ b: da[r] = b[r] · dcᵀ, db[r] = a[r] · dc.
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) =>
         new[] { g.MatMul(y[1], g.Transpose(dy)), g.MatMul(y[0], dy) };
+
+    /// <summary>One per output element [K, M] and row summed over (every axis of a but the last: N·T rows of a sequence).</summary>
+    public override (long Count, int BatchPower) MultiplyAdds(IReadOnlyList<Node> inputs, Shape output)
+    {
+        var rows = new Shape(inputs[0].Shape.Take(inputs[0].Shape.Rank - 1));
+        return (output.StaticCount * rows.StaticCount, output.BatchRank + rows.BatchRank);
+    }
 }
 
 /// <summary>Adds a bias vector along the last axis: [..., C] + [C].</summary>
