@@ -6,7 +6,24 @@ using System.Text;
 namespace Dl;
 
 /// <summary>One layer's row of a <see cref="ModelCost"/>: its parameters and the multiply-adds per sample of its products in Predict.</summary>
-public sealed record LayerCost(string Layer, long Parameters, long PredictMultiplyAdds);
+public sealed class LayerCost
+{
+    /// <summary>A row of the report the generator writes.</summary>
+    public LayerCost(string layer, long parameters, long predictMultiplyAdds)
+    {
+        Layer = layer; Parameters = parameters; PredictMultiplyAdds = predictMultiplyAdds;
+    }
+
+    /// <summary>The layer's path: its parameters' names without the last part ("hidden" for "hidden.weight").</summary>
+    public string Layer { get; }
+    /// <summary>The number of the layer's parameters.</summary>
+    public long Parameters { get; }
+    /// <summary>Multiply-adds per sample of the layer's products and convolutions in Predict (a loop's body once per step).</summary>
+    public long PredictMultiplyAdds { get; }
+
+    /// <summary>"layer: parameters, multiply-adds".</summary>
+    public override string ToString() => $"{Layer}: {Parameters} parameters, {PredictMultiplyAdds} multiply-adds per sample";
+}
 
 /// <summary>
 /// What a compiled model costs, counted by the generator at build time (each model's <c>CostReport</c>):
