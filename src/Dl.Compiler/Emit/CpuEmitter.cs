@@ -36,7 +36,7 @@ public static partial class CpuEmitter
         var kernels = new KernelTable();
         var g = GeneratedNames.For(model);
         w.Open($"{decl.Accessibility} partial class {Identifiers.Escape(decl.ClassName)}{(IsClassifier(model) ? " : global::Dl.IClassifier" : " : global::Dl.ICompiledModel")}{(model.States.Count > 0 ? ", global::Dl.IStatefulModel" : "")}{(Carries(model) ? ", global::Dl.ICarriedStateModel" : "")}");
-        Members(w, model, decl, g);
+        Members(w, model, decl, g, cost);
         EntryPoints(w, model, kernels, g);
         w.Line("// ---- Kernels: each computes the graph nodes in its summary. ----");
         w.Open($"private static class {g[KernelClass]}");
@@ -61,7 +61,7 @@ public static partial class CpuEmitter
         m.Loss is not null && m.Inputs.Count == 2 && m.Inputs[0].Type == DType.Float32 && m.Inputs[1].Type == DType.Int32
         && m.Source.Inputs.Count == 2 && m.Output.Shape.Rank == 2;
 
-    private static void Members(SourceWriter w, CompiledModel model, ModelDeclaration decl, GeneratedNames g)
+    private static void Members(SourceWriter w, CompiledModel model, ModelDeclaration decl, GeneratedNames g, CostReport cost)
     {
         var roots = model.AllRoots;
         w.Line("/// <summary>The compiled graph (forward, loss and gradients after simplification), one node a line.</summary>");
@@ -72,7 +72,7 @@ public static partial class CpuEmitter
         w.Line($"public const int ParameterCount = {Sizes.Lit(model.ParameterCount)};");
         w.Line("/// <summary>Floats in <see cref=\"Parameters\"/>: <see cref=\"ParameterCount\"/> plus the padding that starts each parameter on a 64-byte boundary.</summary>");
         w.Line($"public const int ParameterStorageLength = {Sizes.Lit(model.ParameterStorageLength)};");
-        CostMembers(w, CostReport.Of(model));
+        CostMembers(w, cost);
         var regions = model.ArenaRegions;
         w.Line($"private const int {string.Join(", ", regions.Select((size, p) => $"{RegionConstant(g, p)} = {Sizes.Lit(size)}"))};");
         w.Line();
