@@ -19,7 +19,7 @@ public class GanSampleTests
         foreach (string grid in new[] { "gan-epoch-01.png", "gan-epoch-02.png" })
         {
             byte[] png = File.ReadAllBytes(Path.Combine(output, grid));
-            var (width, height) = Samples.ImageGrid.Size(64, 28, 28, columns: 8);
+            var (width, height) = global::Samples.ImageGrid.Size(64, 28, 28, columns: 8);
             // The IHDR's width and height, big-endian at bytes 16 and 20 of a PNG.
             Assert.Equal(width, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
             Assert.Equal(height, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
