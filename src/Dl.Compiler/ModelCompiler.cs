@@ -42,6 +42,17 @@ public static class ModelCompiler
             gradients.AddRange(Autodiff.Gradients(g, trainLoss, parameters));
             if (model.InputsWithGradient.Count > 0) gradients.AddRange(Autodiff.Gradients(g, evalLoss!, model.InputsWithGradient));
         }
+        // 1b. Backward: the vector-Jacobian product of the training-mode output, for a model inside a loop the
+        //     user writes (a GAN's generator, fed the discriminator's input gradient). Its cotangent is an input.
+        Node? upstream = null;
+        var backGradients = new List<Node>();
+        if (parameters.Count > 0 && model.Output.Type == DType.Float32)
+        {
+            var trainOutput = trainMap[model.Output];
+            upstream = g.Input(OutputGradientName(model), trainOutput.Shape);
+            var pulled = ReverseMode.Pullback(g, new[] { (trainOutput, upstream) }, parameters);
+            backGradients.AddRange(parameters.Select(p => pulled.TryGetValue(p, out var d) ? d : g.Constant(0, p.Shape)));
+        }
         var stateUpdates = model.StateUpdates.Select(u => (u.State, Value: trainMap[u.Value])).ToList();
         var carries = carriedUpdates.Select(u => (u.State, Train: trainMap[u.Value], Eval: evalMap[u.Value])).ToList();
 
@@ -52,6 +63,8 @@ public static class ModelCompiler
         // Gradients last layer first: the depth-first orders below then follow backprop, so each
         // layer's output gradient dies as soon as its weight and bias gradients are taken.
         roots.AddRange(Enumerable.Reverse(gradients));
+        roots.AddRange(Enumerable.Reverse(backGradients));
+        if (upstream is not null) roots.Add(upstream);
         roots.AddRange(stateUpdates.Select(u => u.Value));
         roots.AddRange(model.Inputs);
         roots.AddRange(parameters);
@@ -68,6 +81,7 @@ public static class ModelCompiler
         var paramGradients = gradients.Take(parameters.Count).Select(d => map[d]).ToList();
         var inputGradients = gradients.Skip(parameters.Count).Select(d => map[d]).ToList();
         var inputsWithGradient = model.InputsWithGradient.Select(i => map[i]).ToList();
+        var backParamGradients = backGradients.Select(d => map[d]).ToList();
 
         // 3. Parameter and state layout: one array each, every tensor 64-byte aligned; gradients like the parameters.
         var slots = Slots(paramNodes, out long offset);
@@ -101,7 +115,14 @@ public static class ModelCompiler
                 inputGrad = Plan("InputGradient", new[] { inferenceLoss! }.Concat(inputGradients).Distinct().ToList(), none, carriedEval);
         }
 
-        foreach (var entry in new[] { predict, evaluate, train, inputGrad }.Where(e => e is not null))
+        EntryPoint? backward = null;
+        if (upstream is not null)
+        {
+            var backOf = paramNodes.Zip(backParamGradients, (p, d) => (p, d)).ToDictionary(t => t.p, t => t.d);
+            backward = Plan("Backward", Enumerable.Reverse(backParamGradients).Distinct().ToList(), backOf, carriedTrain, newState);
+        }
+
+        foreach (var entry in new[] { predict, evaluate, train, inputGrad, backward }.Where(e => e is not null))
             foreach (var (size, power) in entry!.RegionSizes.Select((size, power) => (size, power)))
                 TensorLimits.CheckTotal(model.Name, power switch
                 {
@@ -112,7 +133,7 @@ public static class ModelCompiler
 
         var allRoots = new[] { output }.Concat(loss is null ? new Node[0] : new[] { loss }).Concat(paramGradients).Concat(inputGradients)
             .Concat(inferenceLoss is not null && inferenceLoss != loss && inputGradients.Count > 0 ? new[] { inferenceLoss } : new Node[0])
-            .Concat(newState.Values).Concat(carriedTrain.Values).Concat(carriedEval.Values).ToList();
+            .Concat(newState.Values).Concat(carriedTrain.Values).Concat(carriedEval.Values).Concat(backParamGradients).ToList();
         return new CompiledModel(model, inputs, output, loss, slots, offset, predict, evaluate, train, inputGrad, inputsWithGradient, allRoots)
         {
             States = stateSlots,
@@ -121,7 +142,18 @@ public static class ModelCompiler
             UsesDropout = GraphBuilder.Topological(allRoots).Any(n => n.Op is DropoutMaskOp),
             UsesRandomNormal = GraphBuilder.Topological(allRoots).Any(n => n.Op is RandomNormalOp),
             InputGradientNodes = inputGradients,
+            Backward = backward,
+            OutputGradient = upstream is null ? null : map[upstream],
         };
+    }
+
+    /// <summary>Backward's cotangent parameter: <c>outputGradient</c>, with underscores added while a model input has that name.</summary>
+    private static string OutputGradientName(ModelGraph model)
+    {
+        var taken = new HashSet<string>(model.Inputs.Select(i => Identifiers.Bare(((InputOp)i.Op).InputName)));
+        string name = "outputGradient";
+        while (taken.Contains(name)) name += "_";
+        return name;
     }
 
     private static List<ParameterSlot> Slots(IReadOnlyList<Node> nodes, out long count)

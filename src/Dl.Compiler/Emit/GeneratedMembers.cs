@@ -24,7 +24,7 @@ public static class GeneratedMembers
     /// (the State members only to models with batch norm, but the names are reserved for all).</summary>
     public static IReadOnlyList<string> Public { get; } = new[]
     {
-        "Predict", "Evaluate", "ComputeGradients", "TrainStep", "InputGradient", "InitializeParameters",
+        "Predict", "Evaluate", "ComputeGradients", "TrainStep", "InputGradient", "Backward", "InitializeParameters",
         "Parameters", "Gradients", "LearningRate", "ParameterLayout", "ParameterCount", "ParameterStorageLength", "GraphText", "GraphDot",
         "CostReport", "PredictMultiplyAdds", "TrainStepMultiplyAdds", "ArenaFixedFloats", "ArenaFloatsPerSample",
         "State", "StateLayout", "StateCount", GpuClass,

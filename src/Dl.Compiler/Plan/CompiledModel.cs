@@ -73,7 +73,15 @@ public sealed class CompiledModel
     /// <summary>Output, loss and every gradient: the whole simplified graph hangs from these.</summary>
     public IReadOnlyList<Node> AllRoots { get; }
 
-    public IEnumerable<EntryPoint> EntryPoints => new[] { Predict, Evaluate, Gradients, InputGradients }.Where(e => e is not null).Select(e => e!);
+    /// <summary>
+    /// Backward: the gradients of every parameter for a cotangent of the training-mode output
+    /// (<see cref="OutputGradient"/>), so the model can sit inside a loop the user writes. Null for a
+    /// model without parameters.
+    /// </summary>
+    public EntryPoint? Backward { get; init; }
+    /// <summary>Backward's cotangent input, shaped like the output.</summary>
+    public Node? OutputGradient { get; init; }
+    public IEnumerable<EntryPoint> EntryPoints => new[] { Predict, Evaluate, Gradients, InputGradients, Backward }.Where(e => e is not null).Select(e => e!);
 
     /// <summary>Arena floats independent of the batch (the largest any entry point needs).</summary>
     public long FixedArena => ArenaRegions[0];
