@@ -10,12 +10,11 @@ using Samples;
 namespace Gan;
 
 /// <summary>
-/// The command line: trains a GAN on MNIST with alternating steps, as PyTorch's tutorial does. Per batch:
-/// the discriminator takes one Adam step on real digits (target 0.9, one-sided label smoothing) and generated ones (target 0); then the
-/// generator takes one on the discriminator's verdict on fresh fakes with target 1 (the non-saturating loss):
-/// <c>discriminator.InputGradient</c> gives that loss's gradient with respect to the fakes and
-/// <c>generator.Backward(noise, gradient)</c> carries it into the generator's parameters. Writes a PNG grid of
-/// digits from a fixed noise batch after each epoch, the losses' curves, and a classifier's verdict.
+/// The command line: trains a GAN on MNIST with alternating steps, as PyTorch's tutorial does. Per batch the
+/// discriminator takes one Adam step of its objective (real digits against generated ones), then the generator one
+/// of its own (the discriminator's verdict on fresh fakes); each objective trains only its own part of
+/// <see cref="MnistGan"/>. Writes a PNG grid of digits from a fixed noise batch after each epoch, the losses'
+/// curves, and a classifier's verdict.
 /// </summary>
 internal static class GanApp
 {
@@ -43,8 +42,7 @@ internal static class GanApp
         var reference = Verdict.Of(judge, test.Pixels, Math.Min(test.Count, 1000));
         output.WriteLine($"judge: test accuracy {100 * judgeAccuracy:F2}%, confident on {100 * reference.ConfidentShare:F1}% of real test digits");
 
-        var generator = new Generator(options.Seed);
-        var discriminator = new Discriminator(options.Seed + 1);
+        var gan = new MnistGan(options.Seed);
         var generatorSteps = new Adam(options.LearningRate, beta1: 0.5f);
         var discriminatorSteps = new Adam(options.LearningRate, beta1: 0.5f);
         int batch = options.Batch;
@@ -53,12 +51,7 @@ internal static class GanApp
         var z = new float[batch * Generator.Noise];
         var fixedNoise = new float[GridDigits * Generator.Noise];
         noise.Fill(fixedNoise);
-        // Real and generated digits in one discriminator batch: the mean over 2B is the mean of PyTorch's two losses.
-        var pair = new float[2 * batch * Pixels];
-        var pairTargets = new float[2 * batch];
-        var ones = new float[batch];
-        Array.Fill(ones, 1f);
-        var fakeGradient = new float[batch * Pixels];
+        var x = new float[batch * Pixels];
         var labels = new int[batch];
         var discriminatorLosses = new List<double>();
         var generatorLosses = new List<double>();
@@ -74,24 +67,13 @@ internal static class GanApp
             int count = 0;
             for (int b = 0; b < batches.BatchCount; b++)
             {
-                int rows = batches.Gather(b, pair.AsSpan(0, batch * Pixels), labels);
+                int rows = batches.Gather(b, x, labels);
                 var zs = z.AsSpan(0, rows * Generator.Noise);
-
-                // The discriminator: real digits are 1, the generator's are 0 (generated afresh, its weights untouched).
+                // As in PyTorch: the discriminator's step on real digits and fresh fakes, then the generator's on fresh fakes.
                 noise.Fill(zs);
-                generator.Predict(zs).CopyTo(pair.AsSpan(rows * Pixels, rows * Pixels));
-                // One-sided label smoothing (0.9 for real): a discriminator never quite certain keeps a gradient for the generator.
-                pairTargets.AsSpan(0, rows).Fill(0.9f);
-                pairTargets.AsSpan(rows, rows).Fill(0f);
-                dSum += discriminator.ComputeGradients(pair.AsSpan(0, 2 * rows * Pixels), pairTargets.AsSpan(0, 2 * rows)) * rows;
-                discriminatorSteps.Step(discriminator);
-
-                // The generator: fresh fakes the discriminator should call real; only the generator steps.
+                dSum += gan.TrainDiscriminatorLoss(zs, x.AsSpan(0, rows * Pixels), discriminatorSteps) * rows;
                 noise.Fill(zs);
-                var fakes = generator.Predict(zs);
-                gSum += discriminator.InputGradient(fakes, ones.AsSpan(0, rows), fakeGradient.AsSpan(0, rows * Pixels)) * rows;
-                generator.Backward(zs, fakeGradient.AsSpan(0, rows * Pixels));
-                generatorSteps.Step(generator);
+                gSum += gan.TrainGeneratorLoss(zs, generatorSteps) * rows;
                 count += rows;
                 steps++;
             }
@@ -99,7 +81,7 @@ internal static class GanApp
             discriminatorLosses.Add(dSum / count);
             generatorLosses.Add(gSum / count);
             string grid = Path.Combine(options.OutDir, $"gan-epoch-{epoch:D2}.png");
-            ImageGrid.Save(grid, ToUnit(generator.Predict(fixedNoise)), GridDigits, 28, 28, columns: 8);
+            ImageGrid.Save(grid, ToUnit(gan.Predict(fixedNoise)), GridDigits, 28, 28, columns: 8);
             output.WriteLine($"epoch {epoch}/{options.Epochs}  discriminator loss {dSum / count:F4}  generator loss {gSum / count:F4}  {clock.Elapsed.TotalSeconds:F2} s  -> {grid}");
         }
 
@@ -109,7 +91,7 @@ internal static class GanApp
         // The verdict on 1,000 fresh digits.
         var judged = new float[1000 * Generator.Noise];
         noise.Fill(judged);
-        var verdict = Verdict.Of(judge, ToUnit(generator.Predict(judged)), 1000);
+        var verdict = Verdict.Of(judge, ToUnit(gan.Predict(judged)), 1000);
         output.WriteLine($"gan_confident_share {verdict.ConfidentShare:F3} ratio");
         output.WriteLine($"gan_confident_classes {verdict.Classes} classes");
         output.WriteLine($"gan_top_class_share {verdict.TopClassShare:F3} ratio");

@@ -53,6 +53,8 @@ public static class ModelCompiler
             var pulled = ReverseMode.Pullback(g, new[] { (trainOutput, upstream) }, parameters);
             backGradients.AddRange(parameters.Select(p => pulled.TryGetValue(p, out var d) ? d : g.Constant(0, p.Shape)));
         }
+        // 1c. Each [Objective]: the gradients of its training-mode loss for the parameters it trains, and no others.
+        var objectiveGradients = model.Objectives.Select(o => (Loss: trainMap[o.Loss], Gradients: Autodiff.Gradients(g, trainMap[o.Loss], o.Trains))).ToList();
         var stateUpdates = model.StateUpdates.Select(u => (u.State, Value: trainMap[u.Value])).ToList();
         var carries = carriedUpdates.Select(u => (u.State, Train: trainMap[u.Value], Eval: evalMap[u.Value])).ToList();
 
@@ -65,6 +67,8 @@ public static class ModelCompiler
         roots.AddRange(Enumerable.Reverse(gradients));
         roots.AddRange(Enumerable.Reverse(backGradients));
         if (upstream is not null) roots.Add(upstream);
+        foreach (var (objectiveLoss, grads) in objectiveGradients) { roots.Add(objectiveLoss); roots.AddRange(grads.Reverse()); }
+        roots.AddRange(model.Objectives.SelectMany(o => o.Inputs));
         roots.AddRange(stateUpdates.Select(u => u.Value));
         roots.AddRange(model.Inputs);
         roots.AddRange(parameters);
@@ -115,6 +119,21 @@ public static class ModelCompiler
                 inputGrad = Plan("InputGradient", new[] { inferenceLoss! }.Concat(inputGradients).Distinct().ToList(), none, carriedEval);
         }
 
+        var objectives = model.Objectives.Select((o, i) =>
+        {
+            var objectiveLoss = map[objectiveGradients[i].Loss];
+            var trains = o.Trains.Select(p => map[p]).ToList();
+            var grads = objectiveGradients[i].Gradients.Select(d => map[d]).ToList();
+            // Only what this loss reaches: another part's batch-norm statistics or carried states are not its to update.
+            var reached = new HashSet<Node>(GraphBuilder.Topological(new[] { objectiveLoss }));
+            var updates = newState.Where(u => reached.Contains(u.Key)).ToDictionary(u => u.Key, u => u.Value);
+            var carry = carriedTrain.Where(c => reached.Contains(c.Key)).ToDictionary(c => c.Key, c => c.Value);
+            var entry = Plan("Compute" + o.Name + "Gradients", new[] { objectiveLoss }.Concat(Enumerable.Reverse(grads)).Distinct().ToList(),
+                trains.Zip(grads, (p, d) => (p, d)).ToDictionary(t => t.p, t => t.d), carry, updates);
+            var entryInputs = inputs.Take(model.ForwardInputCount).Concat(o.Inputs.Select(n => map[n])).ToList();
+            return new CompiledObjective(o.Name, entry, entryInputs, slots.Where(s => trains.Contains(s.Node)).ToList());
+        }).ToList();
+
         EntryPoint? backward = null;
         if (upstream is not null)
         {
@@ -122,7 +141,7 @@ public static class ModelCompiler
             backward = Plan("Backward", Enumerable.Reverse(backParamGradients).Distinct().ToList(), backOf, carriedTrain, newState);
         }
 
-        foreach (var entry in new[] { predict, evaluate, train, inputGrad, backward }.Where(e => e is not null))
+        foreach (var entry in new[] { predict, evaluate, train, inputGrad, backward }.Concat(objectives.Select(o => o.Gradients)).Where(e => e is not null))
             foreach (var (size, power) in entry!.RegionSizes.Select((size, power) => (size, power)))
                 TensorLimits.CheckTotal(model.Name, power switch
                 {
@@ -133,7 +152,8 @@ public static class ModelCompiler
 
         var allRoots = new[] { output }.Concat(loss is null ? new Node[0] : new[] { loss }).Concat(paramGradients).Concat(inputGradients)
             .Concat(inferenceLoss is not null && inferenceLoss != loss && inputGradients.Count > 0 ? new[] { inferenceLoss } : new Node[0])
-            .Concat(newState.Values).Concat(carriedTrain.Values).Concat(carriedEval.Values).Concat(backParamGradients).ToList();
+            .Concat(newState.Values).Concat(carriedTrain.Values).Concat(carriedEval.Values).Concat(backParamGradients)
+            .Concat(objectives.SelectMany(o => o.Gradients.Roots)).ToList();
         return new CompiledModel(model, inputs, output, loss, slots, offset, predict, evaluate, train, inputGrad, inputsWithGradient, allRoots)
         {
             States = stateSlots,
@@ -143,6 +163,7 @@ public static class ModelCompiler
             UsesRandomNormal = GraphBuilder.Topological(allRoots).Any(n => n.Op is RandomNormalOp),
             InputGradientNodes = inputGradients,
             Backward = backward,
+            Objectives = objectives,
             OutputGradient = upstream is null ? null : map[upstream],
         };
     }

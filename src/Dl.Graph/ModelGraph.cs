@@ -10,8 +10,13 @@ namespace Dl.Graph;
 /// </summary>
 public sealed class ModelGraph
 {
-    public ModelGraph(string name, GraphBuilder builder, IReadOnlyList<Node> inputs, Node output, Node? loss, IReadOnlyList<Node>? inputsWithGradient = null, int? forwardInputCount = null)
+    public ModelGraph(string name, GraphBuilder builder, IReadOnlyList<Node> inputs, Node output, Node? loss, IReadOnlyList<Node>? inputsWithGradient = null, int? forwardInputCount = null,
+        IReadOnlyList<Objective>? objectives = null)
     {
+        Objectives = objectives ?? Array.Empty<Objective>();
+        foreach (var o in Objectives)
+            if (o.Loss.Shape.Rank != 0)
+                throw new ShapeException(ShapeErrorKind.WrongRank, $"objective {o.Name}'s loss must be a scalar, got shape {o.Loss.Shape}: reduce it with Mean() or Sum()");
         ForwardInputCount = forwardInputCount ?? inputs.Count;
         Name = name;
         Builder = builder;
@@ -32,6 +37,8 @@ public sealed class ModelGraph
     public Node Output { get; }
     public Node? Loss { get; }
     public IReadOnlyList<Node> InputsWithGradient { get; }
+    /// <summary>More losses, each training only some parameters (a GAN's two players); empty for most models.</summary>
+    public IReadOnlyList<Objective> Objectives { get; }
 
     /// <summary>Parameters reachable from the output or the loss, in creation order.</summary>
     public IReadOnlyList<Node> Parameters =>
@@ -75,5 +82,28 @@ public sealed class ModelGraph
         }
     }
 
-    public IEnumerable<Node> Roots => Loss is null ? new[] { Output } : new[] { Output, Loss };
+    public IEnumerable<Node> Roots => (Loss is null ? new[] { Output } : new[] { Output, Loss }).Concat(Objectives.Select(o => o.Loss));
+}
+
+/// <summary>
+/// One more loss of a model, declared with <c>[Objective]</c>: its scalar <see cref="Loss"/>, the inputs it reads
+/// besides Forward's, and the parameters it trains. Gradients of the other parameters are not taken for it.
+/// </summary>
+public sealed class Objective
+{
+    public Objective(string name, Node loss, IReadOnlyList<Node> inputs, IReadOnlyList<Node> trains)
+    {
+        Name = name;
+        Loss = loss;
+        Inputs = inputs;
+        Trains = trains;
+    }
+
+    /// <summary>The method's name: the generated members are Train{Name} and Compute{Name}Gradients.</summary>
+    public string Name { get; }
+    public Node Loss { get; }
+    /// <summary>The objective's own inputs, after Forward's, in call order.</summary>
+    public IReadOnlyList<Node> Inputs { get; }
+    /// <summary>The parameters it trains, in creation order.</summary>
+    public IReadOnlyList<Node> Trains { get; }
 }

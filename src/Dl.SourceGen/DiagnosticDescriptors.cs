@@ -119,6 +119,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GpuUnsupported = new("DL0041", "Model cannot run on the GPU",
         "Model '{0}' cannot run on the GPU: {1}; its Gpu class throws NotSupportedException when created", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    /// <summary>An <c>[Objective]</c> names no part, or a part that holds no parameter of the model.</summary>
+    public static readonly DiagnosticDescriptor ObjectiveTrainsNothing = Error("DL0043", "Objective trains nothing", "{0}");
+
     /// <summary>The generator itself failed; names the model and the exception.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error("DL9999", "Internal compiler failure",
         "Internal DlCompiler failure while compiling model '{0}': {1}");
@@ -130,7 +133,7 @@ internal static class DiagnosticDescriptors
         ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge,
         TraceTooLarge, TooManyIterations, LayersTooDeep, CallsTooDeep, SizeTooLarge, ConstantArithmetic, MissingShape,
         ModelNotClass, MustReturnTensor, ReservedMember, BaseWithoutDefaultConstructor,
-        TensorTooLarge, GpuUnsupported,
+        TensorTooLarge, GpuUnsupported, ObjectiveTrainsNothing,
         InternalError,
     };
 

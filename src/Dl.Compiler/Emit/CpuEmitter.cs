@@ -178,6 +178,7 @@ public static partial class CpuEmitter
         w.Line($"return {Storage(m.Predict, m.Output, g)};");
         w.Close();
         Backward(w, m, forwardInputs, kernels, g);
+        foreach (var objective in m.Objectives) Objective(w, m, objective, kernels, g);
         if (m.Loss is null) return;
 
         w.Line();
@@ -223,23 +224,6 @@ public static partial class CpuEmitter
             w.Line($"return {Storage(ig, ig.Roots[0], g)}[0];");
             w.Close();
         }
-    }
-
-    /// <summary>
-    /// Backward(inputs, outputGradient): the vector-Jacobian product of the training-mode output into
-    /// Gradients, so a model can sit inside a training loop the user writes (a GAN's generator is fed
-    /// the discriminator's gradient with respect to the generated batch).
-    /// </summary>
-    private static void Backward(SourceWriter w, CompiledModel m, IReadOnlyList<Node> forwardInputs, KernelTable kernels, GeneratedNames g)
-    {
-        if (m.Backward is not { } back || m.OutputGradient is not { } upstream) return;
-        var inputs = forwardInputs.Append(upstream).ToList();
-        w.Line();
-        w.Line($"/// <summary>Forward{(Modal(m) ? " (training mode)" : "")} and backward for a batch from the gradient of some outer loss with respect to the output {m.Output.Shape} (<paramref name=\"{Name(upstream)}\"/>, shaped like Predict's result): fills <see cref=\"Gradients\"/>{(m.States.Count > 0 ? " and updates the running averages" : "")}. A loss of the model's own plays no part.</summary>");
-        w.Open($"public void Backward({string.Join(", ", inputs.Select(i => $"global::System.ReadOnlySpan<{(i.Type == DType.Int32 ? "int" : "float")}> {Name(i)}"))})");
-        Run(w, m, back, inputs, kernels, g);
-        if (m.DrawsRandom) w.Line($"{g["__step"]}++;");
-        w.Close();
     }
 
     /// <summary>An entry point's first line: another thread inside the model throws, naming it (global::Dl.ModelEntry).</summary>

@@ -81,7 +81,9 @@ public sealed class CompiledModel
     public EntryPoint? Backward { get; init; }
     /// <summary>Backward's cotangent input, shaped like the output.</summary>
     public Node? OutputGradient { get; init; }
-    public IEnumerable<EntryPoint> EntryPoints => new[] { Predict, Evaluate, Gradients, InputGradients, Backward }.Where(e => e is not null).Select(e => e!);
+    /// <summary>The [Objective]s, each with its own gradient entry point.</summary>
+    public IReadOnlyList<CompiledObjective> Objectives { get; init; } = new CompiledObjective[0];
+    public IEnumerable<EntryPoint> EntryPoints => new[] { Predict, Evaluate, Gradients, InputGradients, Backward }.Concat(Objectives.Select(o => o.Gradients)).Where(e => e is not null).Select(e => e!);
 
     /// <summary>Arena floats independent of the batch (the largest any entry point needs).</summary>
     public long FixedArena => ArenaRegions[0];

@@ -18,6 +18,28 @@ public sealed class ModelAttribute : Attribute { }
 public sealed class LayerAttribute : Attribute { }
 
 /// <summary>
+/// Marks a method of a model as one more objective: a loss that trains only the named parts of the model, as
+/// each of a GAN's two losses trains one of its two networks. Its first parameter receives Forward's output, the
+/// rest are more inputs, as for <c>Loss</c>. The generator adds <c>Train{Method}(inputs..., optimizer)</c>, which
+/// computes the gradients of the named parts only (the rest are not computed: their products are absent from the
+/// generated code) and steps those parts only, and <c>Compute{Method}Gradients(inputs...)</c>.
+/// </summary>
+/// <example><code>
+/// [Objective(nameof(discriminator))]
+/// public Tensor DiscriminatorLoss(Tensor fake, [Input(784)] Tensor real) => ...;
+/// </code></example>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class ObjectiveAttribute : Attribute
+{
+    /// <summary>Names the parts the objective trains: fields of the model (<c>nameof(discriminator)</c>) or parameter paths ("encoder.hidden").</summary>
+    /// <param name="trains">Fields or parameter paths; every parameter under one of them is trained.</param>
+    public ObjectiveAttribute(params string[] trains) => Trains = trains;
+
+    /// <summary>The parts the objective trains: fields or parameter paths.</summary>
+    public string[] Trains { get; }
+}
+
+/// <summary>
 /// The shape of one sample of a model input, without the batch dimension, which is always first:
 /// <c>[Input(784)] Tensor x</c> is a <c>[N,784]</c> batch.
 /// </summary>

@@ -79,6 +79,37 @@ public abstract unsafe class Optimizer
         else Step(model.Parameters, model.Gradients);
     }
 
+    /// <summary>
+    /// One update of the parts of <paramref name="model"/>'s parameters that <paramref name="part"/> lists as
+    /// (offset, length) ranges in order, skipping frozen parameters: what a generated <c>Train{Objective}</c> calls,
+    /// so one objective's step leaves the rest of the model and its optimizer state as they are.
+    /// </summary>
+    /// <exception cref="ArgumentException">A range lies outside the parameters.</exception>
+    public void Step(ICompiledModel model, (int Offset, int Length)[] part)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(part);
+        int length = model.Parameters.Length;
+        foreach (var (offset, count) in part)
+            if (offset < 0 || count < 0 || offset > length - count)
+                throw new ArgumentException($"the range ({offset}, {count}) lies outside the model's {length} parameters", nameof(part));
+        // With some parameters frozen as well, the two range lists intersect (an array per step: freezing inside an objective is rare).
+        StepTrainable(model.Parameters, model.Gradients, Freezing.Trainable(model) is { } trainable ? Intersect(part, trainable) : part);
+    }
+
+    /// <summary>The overlap of two sorted, disjoint range lists.</summary>
+    private static (int Offset, int Length)[] Intersect((int Offset, int Length)[] a, (int Offset, int Length)[] b)
+    {
+        var both = new List<(int, int)>();
+        for (int i = 0, j = 0; i < a.Length && j < b.Length;)
+        {
+            int start = Math.Max(a[i].Offset, b[j].Offset), end = Math.Min(a[i].Offset + a[i].Length, b[j].Offset + b[j].Length);
+            if (end > start) both.Add((start, end - start));
+            if (a[i].Offset + a[i].Length < b[j].Offset + b[j].Length) i++; else j++;
+        }
+        return both.ToArray();
+    }
+
     /// <summary>The update of <see cref="Step(ICompiledModel)"/> over the trainable ranges only (on this thread: the rule is elementwise).</summary>
     private void StepTrainable(Span<float> parameters, ReadOnlySpan<float> gradients, (int Offset, int Length)[] trainable)
     {

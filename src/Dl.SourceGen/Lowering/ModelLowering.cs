@@ -60,7 +60,9 @@ internal static class ModelLowering
         }
         var inputs = spec.Inputs.Select(i => nodes[i]).ToList();
         var withGradient = spec.Inputs.Where(i => spec.Ops[i].Flag).Select(i => nodes[i]).ToList();
-        var graph = new ModelGraph(spec.ClassName, g, inputs, output, loss, withGradient, spec.ForwardInputCount);
+        var objectives = Objectives(spec, g, nodes, diagnostics);
+        if (objectives is null) return new Result(null, diagnostics);
+        var graph = new ModelGraph(spec.ClassName, g, inputs, output, loss, withGradient, spec.ForwardInputCount, objectives);
         diagnostics.AddRange(UnusedFields(spec, graph));
         return new Result(graph, diagnostics);
     }
@@ -82,6 +84,42 @@ internal static class ModelLowering
         var diagnostic = DiagnosticInfo.Create(descriptor, location, message);
         return callSite is { } site ? diagnostic with { AdditionalLocations = new[] { site }.ToEquatableArray() } : diagnostic;
     }
+
+    /// <summary>
+    /// The [Objective]s with their parts resolved to parameters: a part is a field or a parameter path, and names
+    /// every parameter at or under it. DL0043 for a part that names none, DL0010 for a loss that is not a scalar.
+    /// </summary>
+    private static List<Objective>? Objectives(ModelSpec spec, GraphBuilder g, Node[] nodes, List<DiagnosticInfo> diagnostics)
+    {
+        var parameters = g.Nodes.Where(n => n.Op is ParamOp).ToList();
+        var objectives = new List<Objective>();
+        foreach (var o in spec.Objectives)
+        {
+            var loss = nodes[o.Loss];
+            if (loss.Shape.Rank != 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossNotScalar, o.LossLocation ?? spec.Ops[o.Loss].Location, loss.Shape.ToString()));
+                return null;
+            }
+            var trains = new List<Node>();
+            foreach (var part in o.Trains)
+            {
+                var under = parameters.Where(p => Under(((ParamOp)p.Op).ParamName, part)).ToList();
+                if (under.Count == 0)
+                {
+                    var fields = spec.ParamFields.Select(f => f.Path).Where(f => !f.Contains('.')).ToList();
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ObjectiveTrainsNothing, o.Location,
+                        $"objective '{o.Name}' trains '{part}', which holds no parameter of the model (its fields with parameters: {(fields.Count == 0 ? "none" : string.Join(", ", fields))})"));
+                    return null;
+                }
+                trains.AddRange(under.Where(p => !trains.Contains(p)));
+            }
+            objectives.Add(new Objective(o.Name, loss, o.Inputs.Select(i => nodes[i]).ToList(), trains.OrderBy(p => p.Id).ToList()));
+        }
+        return objectives;
+    }
+
+    private static bool Under(string name, string part) => name == part || name.StartsWith(part + ".", StringComparison.Ordinal);
 
     /// <summary>DL0008 for each parameter-owning field none of whose parameters the output or loss reaches (outermost only).</summary>
     private static IEnumerable<DiagnosticInfo> UnusedFields(ModelSpec spec, ModelGraph graph)

@@ -138,6 +138,7 @@ internal static class ModelReader
             loss = value is TensorValue t ? t.Op : -1;
             lossLocation = at is null ? null : LocationInfo.From(at);
         }
+        var objectives = ReadObjectives(interpreter, binder, type, self, output);
         // Never nothing without a word: a model whose output (or loss) was not traced has an error saying why.
         if (!interpreter.Diagnostics.Any(d => d.IsError))
         {
@@ -155,9 +156,55 @@ internal static class ModelReader
             Output = output is TensorValue o ? o.Op : -1,
             Loss = loss,
             LossLocation = lossLocation,
+            Objectives = objectives.ToEquatableArray(),
             ParamFields = fields.ToEquatableArray(),
             Diagnostics = interpreter.Diagnostics.ToEquatableArray(),
         };
+    }
+
+    /// <summary>
+    /// Traces each <c>[Objective]</c> method like Loss (its first parameter receives Forward's output). Inputs it
+    /// adds are its own: the binder's list is cut back after each, so Loss's entry points never see them.
+    /// </summary>
+    private static List<ObjectiveSpec> ReadObjectives(Interpreter interpreter, InputBinder binder, INamedTypeSymbol type, InstanceValue self, Value output)
+    {
+        var objectives = new List<ObjectiveSpec>();
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(m => !m.IsStatic && m.MethodKind == MethodKind.Ordinary))
+        {
+            var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Dl.ObjectiveAttribute");
+            if (attribute is null) continue;
+            var at = attribute.ApplicationSyntaxReference is { } r ? LocationInfo.From(r.GetSyntax()) : LocationOf(method);
+            if (method.Name is "Loss" or "Forward")
+            {
+                interpreter.Report(DiagnosticDescriptors.UnsupportedConstruct, at, $"[Objective] on {method.Name} (Loss already trains the whole model; an objective is another method)");
+                continue;
+            }
+            var trains = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array && !attribute.ConstructorArguments[0].IsNull
+                ? attribute.ConstructorArguments[0].Values.Select(v => v.Value as string ?? "").ToList()
+                : new List<string>();
+            if (trains.Count == 0 || trains.Any(t => t.Length == 0))
+            {
+                interpreter.Report(DiagnosticDescriptors.ObjectiveTrainsNothing, at, $"objective '{method.Name}' must name the parts it trains: [Objective(nameof(field))]");
+                continue;
+            }
+            foreach (var generated in new[] { "Train" + method.Name, "Compute" + method.Name + "Gradients" })
+                foreach (var clash in type.GetMembers(generated).Where(m => m.Locations.Any(l => l.IsInSource)))
+                    interpreter.Report(DiagnosticDescriptors.ReservedMember, LocationOf(clash),
+                        $"'{generated}' clashes with generated code in model '{type.Name}': the generator adds it for objective '{method.Name}'; rename yours");
+            ModelChecks.CheckSignature(interpreter, method);
+            int before = binder.Inputs.Count;
+            var (value, returned) = binder.Call(method, self, output);
+            var inputs = binder.Inputs.Skip(before).ToList();
+            binder.Inputs.RemoveRange(before, inputs.Count);
+            if (value is not TensorValue loss)
+            {
+                if (!interpreter.Diagnostics.Any(d => d.IsError))
+                    interpreter.Report(DiagnosticDescriptors.MustReturnTensor, LocationOf(method), $"{method.Name}'s result could not be read: it must return the loss, a scalar Tensor, on every path");
+                continue;
+            }
+            objectives.Add(new ObjectiveSpec(method.Name, loss.Op, inputs.ToEquatableArray(), trains.ToEquatableArray(), at, returned is null ? null : LocationInfo.From(returned)));
+        }
+        return objectives;
     }
 
     public static LocationInfo LocationOf(ISymbol symbol) =>

@@ -33,6 +33,9 @@ internal sealed record ModelSpec(
     /// <summary>Where Loss returns its value (for "the loss is not a scalar").</summary>
     public LocationInfo? LossLocation { get; init; }
 
+    /// <summary>The <c>[Objective]</c> methods in declaration order: more losses, each training named parts.</summary>
+    public EquatableArray<ObjectiveSpec> Objectives { get; init; }
+
     /// <summary>Fields that own parameters (Param, Dense, user layers holding either), parents first.</summary>
     public EquatableArray<ParamFieldSpec> ParamFields { get; init; }
 
@@ -68,6 +71,12 @@ internal sealed record ModelSpec(
         return generic < 0 ? name : name.Substring(0, generic);
     }
 }
+
+/// <summary>
+/// One <c>[Objective]</c> method: its name (the generated <c>Train{Name}</c>), its traced loss, its own inputs
+/// (after Forward's), the parts it trains as written, and where the attribute and the returned value are.
+/// </summary>
+internal sealed record ObjectiveSpec(string Name, int Loss, EquatableArray<int> Inputs, EquatableArray<string> Trains, LocationInfo Location, LocationInfo? LossLocation);
 
 /// <summary>A field that owns parameters, by its path in the model ("block.inner"), and where it is declared.</summary>
 internal sealed record ParamFieldSpec(string Path, LocationInfo Location);
