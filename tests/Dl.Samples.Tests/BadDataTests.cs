@@ -18,6 +18,7 @@ public class BadDataTests
     private static readonly (string Name, string Sample, string Prefix)[] Runs =
     {
         ("lenet", "lenet", "train"), ("adversarial", "adversarial", "t10k"), ("inference", "inference", "t10k"), ("inference --train", "inference", "train"),
+        ("transfer", "transfer", "train"), ("transfer t10k", "transfer", "t10k"),
     };
 
     public static IEnumerable<object[]> Cases() =>
@@ -42,6 +43,7 @@ public class BadDataTests
     [InlineData("adversarial")]
     [InlineData("inference")]
     [InlineData("inference --train")]
+    [InlineData("transfer")]
     public void A_missing_data_folder_is_one_line_naming_it(string run)
     {
         using var dir = new TempFolder();
@@ -60,6 +62,9 @@ public class BadDataTests
             case "lenet":
             case "adversarial":
                 return new[] { "--epochs", "1", "--data", data };
+            case "transfer":
+            case "transfer t10k":
+                return new[] { "--pretrain-epochs", "1", "--epochs", "1", "--per-class", "1", "--data", data, "--out", dir.File("out") };
             case "inference --train":
                 return new[] { "--train", "--epochs", "1", "--weights", dir.File("trained.safetensors"), "--data", data };
             default:

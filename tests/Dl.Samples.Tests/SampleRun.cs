@@ -17,6 +17,7 @@ internal sealed record SampleRun(string Sample, string[] Args, int ExitCode, str
         "inference" => Inference.InferenceApp.Run,
         "sequential-mnist" => SequentialMnist.SequenceApp.Run,
         "charrnn" => CharRnn.CharRnnApp.Run,
+        "transfer" => Transfer.TransferApp.Run,
         _ => throw new ArgumentException("no sample " + sample, nameof(sample)),
     };
 
