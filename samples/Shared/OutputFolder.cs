@@ -1,8 +1,7 @@
 using System;
 using System.IO;
-using Samples;
 
-namespace Transfer;
+namespace Samples;
 
 /// <summary>The --out folder, made if missing, and the files the run will write there, checked writable before any training.</summary>
 internal static class OutputFolder
