@@ -19,6 +19,7 @@ public class BadDataTests
     {
         ("lenet", "lenet", "train"), ("adversarial", "adversarial", "t10k"), ("inference", "inference", "t10k"), ("inference --train", "inference", "train"),
         ("transfer", "transfer", "train"), ("transfer t10k", "transfer", "t10k"),
+        ("autoencoder", "autoencoder", "train"), ("autoencoder t10k", "autoencoder", "t10k"),
     };
 
     public static IEnumerable<object[]> Cases() =>
@@ -44,6 +45,7 @@ public class BadDataTests
     [InlineData("inference")]
     [InlineData("inference --train")]
     [InlineData("transfer")]
+    [InlineData("autoencoder")]
     public void A_missing_data_folder_is_one_line_naming_it(string run)
     {
         using var dir = new TempFolder();
@@ -65,6 +67,9 @@ public class BadDataTests
             case "transfer":
             case "transfer t10k":
                 return new[] { "--pretrain-epochs", "1", "--epochs", "1", "--per-class", "1", "--data", data, "--out", dir.File("out") };
+            case "autoencoder":
+            case "autoencoder t10k":
+                return new[] { "--epochs", "1", "--vae-epochs", "1", "--data", data, "--out", dir.File("out") };
             case "inference --train":
                 return new[] { "--train", "--epochs", "1", "--weights", dir.File("trained.safetensors"), "--data", data };
             default:
