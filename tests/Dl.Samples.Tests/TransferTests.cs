@@ -61,7 +61,7 @@ public class TransferTests
         Assert.Matches(@"^data: \d+ training digits 0-4, 20 of 5-9 \(4 each\), \d+ \+ \d+ test digits", run.Line("data: "));
         Assert.Matches(@"^transfer 5-9 epoch 2/2  loss \d+\.\d{4}  test acc \d+\.\d\d%", run.Line("transfer 5-9 epoch 2/2"));
         Assert.Matches(@"^scratch 5-9 epoch 2/2  loss ", run.Line("scratch 5-9 epoch 2/2"));
-        foreach (string figure in new[] { "transfer_pretrain_accuracy", "transfer_accuracy", "scratch_accuracy" })
+        foreach (string figure in new[] { "transfer_pretrain_accuracy", "transfer_accuracy", "scratch_accuracy", "transfer_unfrozen_accuracy" })
         {
             double value = Number(run.Line(figure + " "), "ratio");
             Assert.InRange(value, 0, 1);
