@@ -18,8 +18,9 @@ internal static class AutoencoderApp
     private static int Train(Options o, TextWriter output)
     {
         var total = Stopwatch.StartNew();
-        var files = OutputFolder.Prepare(o.OutDir, "denoise.png", "vae.safetensors", "vae-reconstructions.png", "vae-samples.png");
+        // The data folder is found first, so a run that cannot start leaves no empty --out folder behind.
         string dir = Digits.Folder(o.DataDir, "train");
+        var files = OutputFolder.Prepare(o.OutDir, "denoise.png", "vae.safetensors", "vae-reconstructions.png", "vae-samples.png");
         var train = Digits.Load(dir, "train");
         var test = Digits.Load(dir, "t10k");
         output.WriteLine($"data: {train.Count} training and {test.Count} test digits from {dir}");

@@ -30,8 +30,10 @@ internal static class TransferApp
     private static int Train(Options o, TextWriter output)
     {
         var total = Stopwatch.StartNew();
+        // The data folder is found first, so a run that cannot start leaves no empty --out folder behind.
+        string dataDir = Digits.Folder(o.DataDir, "train");
         var files = OutputFolder.Prepare(o.OutDir, "pretrained.safetensors", "transferred.safetensors", "transfer-curves.png");
-        var (train, test, dir, _, _) = Digits.LoadForTraining(o.DataDir, 1);
+        var (train, test, dir, _, _) = Digits.LoadForTraining(dataDir, 1);
         Digits.Set low = DigitSplit.Range(train, 0), lowTest = DigitSplit.Range(test, 0);
         Digits.Set few = DigitSplit.FewPerClass(train, 5, o.PerClass, dir), highTest = DigitSplit.Range(test, 5);
         output.WriteLine($"data: {low.Count} training digits 0-4, {few.Count} of 5-9 ({o.PerClass} each), {lowTest.Count} + {highTest.Count} test digits, from {dir}");

@@ -54,6 +54,7 @@ public class BadDataTests
         var result = SampleRun.Of(Runs.Single(r => r.Name == run).Sample, Arguments(run, missing, dir));
 
         result.FailedWith(1, $"--data {missing}: no such folder");
+        Assert.False(Directory.Exists(dir.File("out")), "a run that could not start made its --out folder");
     }
 
     /// <summary>A short run over <paramref name="data"/>; Inference classifies with a checkpoint written here (the data fails first).</summary>
