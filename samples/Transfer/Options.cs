@@ -21,7 +21,7 @@ internal sealed record Options(int PretrainEpochs, int Epochs, int PerClass, int
     private static readonly Option<string> DataOption = SampleOptions.Path("--data", "DIR",
         "Folder with the MNIST IDX files (default: data/mnist in this folder, a parent or beside the executable)");
     private static readonly Option<string> OutOption = SampleOptions.Path("--out", "DIR",
-        "Folder for pretrained.safetensors, transferred.safetensors and transfer-curves.png (made if missing)", "transfer-output");
+        "Folder for pretrained.safetensors, transferred.safetensors, transfer-curves.png and transfer-predictions.png (made if missing)", "transfer-output");
 
     public static RootCommand Command() => new("Reuses LeNet-5's convolutions learnt on the digits 0-4 for 5-9 with few labels, against training from scratch.")
     {

@@ -32,7 +32,7 @@ internal static class TransferApp
         var total = Stopwatch.StartNew();
         // The data folder is found first, so a run that cannot start leaves no empty --out folder behind.
         string dataDir = Digits.Folder(o.DataDir, "train");
-        var files = OutputFolder.Prepare(o.OutDir, "pretrained.safetensors", "transferred.safetensors", "transfer-curves.png");
+        var files = OutputFolder.Prepare(o.OutDir, "pretrained.safetensors", "transferred.safetensors", "transfer-curves.png", "transfer-predictions.png");
         var (train, test, dir, _, _) = Digits.LoadForTraining(dataDir, 1);
         Digits.Set low = DigitSplit.Range(train, 0), lowTest = DigitSplit.Range(test, 0);
         Digits.Set few = DigitSplit.FewPerClass(train, 5, o.PerClass, dir), highTest = DigitSplit.Range(test, 5);
@@ -60,7 +60,8 @@ internal static class TransferApp
         CheckUnchanged(transferred, before);
         output.WriteLine($"checked: the {frozen.Count} frozen tensors are bit for bit what the checkpoint held");
         Checkpoint.Save(files[1], transferred);
-        var scratch = Fit.Run("scratch 5-9", new HighDigitsNet(HeadSeed(o.Seed)), few, highTest, o.Epochs, o.Batch, o.LearningRate, o.Seed, output);
+        var scratchModel = new HighDigitsNet(HeadSeed(o.Seed));
+        var scratch = Fit.Run("scratch 5-9", scratchModel, few, highTest, o.Epochs, o.Batch, o.LearningRate, o.Seed, output);
         // The middle way: the loaded convolutions as a starting point only, every weight trained.
         var unfrozenModel = new HighDigitsNet(HeadSeed(o.Seed));
         Checkpoint.Load(files[0], unfrozenModel, new LoadOptions { Strict = false });
@@ -71,7 +72,10 @@ internal static class TransferApp
                 new Curve("transferred, all trained", unfrozen.Accuracies)),
             new CurvePanel("training loss", new Curve("transferred, frozen convs", tuned.Losses), new Curve("from scratch", scratch.Losses),
                 new Curve("transferred, all trained", unfrozen.Losses)));
-        output.WriteLine($"wrote {files[1]} and {files[2]}");
+        const int shown = 12;
+        var wrong = PredictionPicture.Save(files[3], highTest, 5, shown, transferred, scratchModel, unfrozenModel);
+        output.WriteLine($"wrote {files[1]}, {files[2]} and {files[3]} (the first {shown} test digits 5-9 captioned with the predictions of the " +
+            $"frozen transfer ({wrong[0]} wrong), scratch ({wrong[1]}) and all-trained transfer ({wrong[2]}) models, one row each; wrong ones inverted)");
 
         output.WriteLine($"transfer_pretrain_accuracy {pre.Final:F4} ratio");
         output.WriteLine($"transfer_accuracy {tuned.Final:F4} ratio");

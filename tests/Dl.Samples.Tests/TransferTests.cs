@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Dl.Checkpoints;
+using Samples;
 using SkiaSharp;
 using Transfer;
 
@@ -72,6 +73,27 @@ public class TransferTests
         using var png = SKBitmap.Decode(Path.Combine(output, "transfer-curves.png"));
         Assert.NotNull(png);
         Assert.Equal((1000, 400), (png.Width, png.Height));
+    }
+
+    [Fact]
+    public void The_predictions_picture_inverts_as_many_captions_as_each_model_got_wrong()
+    {
+        using var dir = new TempFolder();
+        var (run, output) = TinyRun(dir);
+        int high = Dl.Data.Idx.ReadLabels(TestDigits.LabelsPath(dir.File("data"), "t10k")).Count(label => label >= 5);
+        int shown = Math.Min(12, high);
+        var said = System.Text.RegularExpressions.Regex.Match(run.Line("wrote "), @"frozen transfer \((\d+) wrong\), scratch \((\d+)\) and all-trained transfer \((\d+)\)");
+        Assert.True(said.Success, run.Line("wrote "));
+
+        using var png = SKBitmap.Decode(Path.Combine(output, "transfer-predictions.png"));
+
+        Assert.Equal(ImageGrid.Size(3 * shown, PredictionPicture.CellRows, 28, shown), (png.Width, png.Height));
+        for (int model = 0; model < 3; model++)
+        {
+            // The caption strip's top-left pixel: white behind a wrong prediction, black behind a right one.
+            int inverted = Enumerable.Range(0, shown).Count(n => png.GetPixel(2 + n * 58, 2 + model * (2 * PredictionPicture.CellRows + 2) + 2 * 28).Red == 255);
+            Assert.Equal(int.Parse(said.Groups[model + 1].Value, CultureInfo.InvariantCulture), inverted);
+        }
     }
 
     [Fact]
