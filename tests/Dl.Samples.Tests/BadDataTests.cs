@@ -18,6 +18,8 @@ public class BadDataTests
     private static readonly (string Name, string Sample, string Prefix)[] Runs =
     {
         ("lenet", "lenet", "train"), ("adversarial", "adversarial", "t10k"), ("inference", "inference", "t10k"), ("inference --train", "inference", "train"),
+        ("transfer", "transfer", "train"), ("transfer t10k", "transfer", "t10k"),
+        ("autoencoder", "autoencoder", "train"), ("autoencoder t10k", "autoencoder", "t10k"),
     };
 
     public static IEnumerable<object[]> Cases() =>
@@ -42,6 +44,8 @@ public class BadDataTests
     [InlineData("adversarial")]
     [InlineData("inference")]
     [InlineData("inference --train")]
+    [InlineData("transfer")]
+    [InlineData("autoencoder")]
     public void A_missing_data_folder_is_one_line_naming_it(string run)
     {
         using var dir = new TempFolder();
@@ -50,6 +54,7 @@ public class BadDataTests
         var result = SampleRun.Of(Runs.Single(r => r.Name == run).Sample, Arguments(run, missing, dir));
 
         result.FailedWith(1, $"--data {missing}: no such folder");
+        Assert.False(Directory.Exists(dir.File("out")), "a run that could not start made its --out folder");
     }
 
     /// <summary>A short run over <paramref name="data"/>; Inference classifies with a checkpoint written here (the data fails first).</summary>
@@ -60,6 +65,12 @@ public class BadDataTests
             case "lenet":
             case "adversarial":
                 return new[] { "--epochs", "1", "--data", data };
+            case "transfer":
+            case "transfer t10k":
+                return new[] { "--pretrain-epochs", "1", "--epochs", "1", "--per-class", "1", "--data", data, "--out", dir.File("out") };
+            case "autoencoder":
+            case "autoencoder t10k":
+                return new[] { "--epochs", "1", "--vae-epochs", "1", "--data", data, "--out", dir.File("out") };
             case "inference --train":
                 return new[] { "--train", "--epochs", "1", "--weights", dir.File("trained.safetensors"), "--data", data };
             default:

@@ -122,6 +122,8 @@ public class GoodRunTests
     [InlineData("inference", "--weights <PATH>")]
     [InlineData("sequential-mnist", "--cell <lstm|gru|rnn>")]
     [InlineData("charrnn", "--temperature <X>")]
+    [InlineData("transfer", "--per-class <N>")]
+    [InlineData("autoencoder", "--model <both|denoise|vae>")]
     public void Help_lists_the_options_with_their_defaults(string sample, string option)
     {
         var run = SampleRun.Of(sample, "--help").Succeeded();

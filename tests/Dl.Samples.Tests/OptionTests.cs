@@ -43,6 +43,13 @@ public class OptionTests
     [InlineData("charrnn", "--batch must be an integer from 1 to 4096; got '0'", "--batch", "0")]
     [InlineData("charrnn", "--text needs a FILE; got ''", "--text", "")]
     [InlineData("charrnn", "--sample must be an integer from 0 to 100000; got '-1'", "--sample", "-1")]
+    [InlineData("transfer", "--per-class must be an integer from 1 to 2147483647; got '0'", "--per-class", "0")]
+    [InlineData("transfer", "--pretrain-epochs must be an integer from 1 to 2147483647; got '0'", "--pretrain-epochs", "0")]
+    [InlineData("transfer", "--out needs a DIR; got ''", "--out", "")]
+    [InlineData("autoencoder", "--model must be one of both, denoise, vae; got 'gan'", "--model", "gan")]
+    [InlineData("autoencoder", "--noise must be a number in [0, 10]; got '-0.1'", "--noise", "-0.1")]
+    [InlineData("autoencoder", "--show must be an integer from 1 to 100; got '101'", "--show", "101")]
+    [InlineData("autoencoder", "--vae-epochs must be an integer from 1 to 2147483647; got '0'", "--vae-epochs", "0")]
     public void A_bad_option_is_one_line_naming_it(string sample, string message, params string[] args)
     {
         var run = SampleRun.Of(sample, args);

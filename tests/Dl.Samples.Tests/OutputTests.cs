@@ -29,6 +29,20 @@ public class OutputTests
         }
     }
 
+    [Theory]
+    [InlineData("transfer")]
+    [InlineData("autoencoder")]
+    public void An_out_folder_that_cannot_be_made_is_one_line_before_any_training(string sample)
+    {
+        using var dir = new TempFolder();
+        string data = TestDigits.WriteGood(dir.File("data")), file = dir.File("taken");
+        File.WriteAllText(file, "a file where a folder would go");
+        string under = Path.Combine(file, "pictures");
+
+        var run = SampleRun.Of(sample, "--data", data, "--out", under).FailedWith(1, $"--out {under}: cannot make the folder");
+        Assert.Equal("", run.Output);
+    }
+
     [Fact]
     public void A_folder_given_as_the_checkpoint_to_load_is_refused()
     {
@@ -41,6 +55,8 @@ public class OutputTests
     [InlineData("lenet")]
     [InlineData("adversarial")]
     [InlineData("inference --train")]
+    [InlineData("transfer")]
+    [InlineData("autoencoder")]
     public void A_stdout_that_fails_is_one_line_on_stderr(string run)
     {
         using var dir = new TempFolder();

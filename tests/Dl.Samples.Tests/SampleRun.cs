@@ -18,6 +18,8 @@ internal sealed record SampleRun(string Sample, string[] Args, int ExitCode, str
         "sequential-mnist" => SequentialMnist.SequenceApp.Run,
         "charrnn" => CharRnn.CharRnnApp.Run,
         "gan" => Gan.GanApp.Run,
+        "transfer" => Transfer.TransferApp.Run,
+        "autoencoder" => Autoencoder.AutoencoderApp.Run,
         _ => throw new ArgumentException("no sample " + sample, nameof(sample)),
     };
 
