@@ -54,6 +54,16 @@ public sealed class OnnxGraphBuilder
         _graph.Initializer.Add(Tensor(Claim(name), dims, OnnxElementType.Float, MemoryMarshal.AsBytes(values)));
     }
 
+    /// <summary>Adds a float initializer of shape <paramref name="dims"/> with every element <paramref name="value"/> (a constant of the graph).</summary>
+    public void Fill(string name, long[] dims, float value)
+    {
+        long count = 1;
+        foreach (var d in dims) count *= d;
+        var values = new float[count];
+        Array.Fill(values, value);
+        Initializer(name, dims, values);
+    }
+
     /// <summary>Adds an int64 initializer (shapes, axes, slice bounds) holding a copy of <paramref name="values"/>.</summary>
     public void Int64Initializer(string name, long[] dims, ReadOnlySpan<long> values)
     {
