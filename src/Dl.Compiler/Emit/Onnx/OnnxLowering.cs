@@ -20,6 +20,7 @@ internal sealed partial class OnnxLowering
     private readonly Dictionary<string, string> _constants = new();
     private int _temp;
     private string? _batch, _batchFloat;
+    private IReadOnlyList<Node> _inputs = new Node[0];
 
     private OnnxLowering(SourceWriter w, CompiledModel model) { _w = w; _model = model; }
 
@@ -28,12 +29,15 @@ internal sealed partial class OnnxLowering
     {
         var lowering = new OnnxLowering(w, model);
         w.Line($"var __g = new global::Dl.Onnx.OnnxGraphBuilder({Identifiers.StringLiteral(className)}, {OnnxEmitter.Opset});");
-        // Inputs first, in the order Predict takes them, so the file's signature is the model's.
-        foreach (var input in model.Inputs) lowering.Lower(input);
-        foreach (var node in GraphBuilder.Topological(new[] { model.Output }))
+        // Inputs first, in the order Predict takes them (not the labels only the loss reads), so the file's
+        // signature is Predict's.
+        var graph = GraphBuilder.Topological(new[] { model.Output }).ToList();
+        lowering._inputs = model.Inputs.Where(graph.Contains).ToList();
+        foreach (var input in lowering._inputs) lowering.Lower(input);
+        foreach (var node in graph)
             if (!lowering._names.ContainsKey(node)) lowering.Lower(node);
         string result = lowering._names[model.Output];
-        string output = model.Inputs.Any(i => ((InputOp)i.Op).InputName == "output") ? "output_" : "output";
+        string output = lowering._inputs.Any(i => ((InputOp)i.Op).InputName == "output") ? "output_" : "output";
         lowering.Emit("Identity", new[] { result }, output);
         w.Line($"__g.Output({Identifiers.StringLiteral(output)}, {Dims(model.Output.Shape)}{ElementType(model.Output)});");
         w.Line("__g.WriteTo(stream);");
@@ -79,7 +83,7 @@ internal sealed partial class OnnxLowering
     private string Batch()
     {
         if (_batch is not null) return _batch;
-        foreach (var input in _model.Inputs)
+        foreach (var input in _inputs)
             for (int axis = 0; axis < input.Shape.Rank; axis++)
                 if (input.Shape[axis].IsBatch)
                     return _batch = Temp("Shape", new[] { Name(input) }, $".Int(\"start\", {axis}).Int(\"end\", {axis + 1})");

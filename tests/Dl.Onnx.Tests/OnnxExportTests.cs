@@ -1,0 +1,108 @@
+using Dl.Models.Tests.Models;
+using Dl.Onnx.Tests.Models;
+
+namespace Dl.Onnx.Tests;
+
+/// <summary>
+/// Each model's generated ExportOnnx, run by ONNX Runtime on seeded inputs of two batch sizes (the batch
+/// dimension is symbolic), agrees with the model's own Predict within 1e-4.
+/// </summary>
+public class OnnxExportTests
+{
+    private const double Tolerance = 1e-4;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(37)]
+    public void The_MNIST_MLP_runs_in_ONNX_Runtime_as_Predict_does(int batch)
+    {
+        var model = new MnistMlp(seed: 3);
+        var x = OrtCheck.Inputs(batch * 784, batch);
+        var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 784 }, model.Predict(x), new[] { batch, 10 });
+        Assert.InRange(diff, 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9)]
+    public void LeNet5_runs_in_ONNX_Runtime_as_Predict_does(int batch)
+    {
+        var model = new LeNet.LeNet5(seed: 5);
+        var x = OrtCheck.Inputs(batch * 784, 100 + batch);
+        var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 1, 28, 28 }, model.Predict(x), new[] { batch, 10 });
+        Assert.InRange(diff, 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public void A_residual_batch_norm_CNN_exports_its_running_statistics(int batch)
+    {
+        var model = new ResBnNet(seed: 2) { LearningRate = 0.05f };
+        // A few training steps move the running means and variances (and the weights) off their initial 0 and 1,
+        // so the export is checked with statistics that matter; Predict uses them, not the batch's.
+        var labels = Enumerable.Range(0, 16).Select(i => i % 10).ToArray();
+        for (int step = 0; step < 3; step++) model.TrainStep(OrtCheck.Inputs(16 * 196, 50 + step), labels);
+        Assert.Contains(model.State.ToArray(), v => v != 0 && v != 1);
+        var x = OrtCheck.Inputs(batch * 196, 200 + batch);
+        var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 1, 14, 14 }, model.Predict(x), new[] { batch, 10 });
+        Assert.InRange(diff, 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void Every_activation_and_pooling_op_runs_in_ONNX_Runtime_as_Predict_does(int batch)
+    {
+        var model = new ActivationZoo(seed: 7);
+        var x = OrtCheck.Inputs(batch * 2 * 8 * 8, 300 + batch);
+        var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 2, 8, 8 }, model.Predict(x), new[] { batch, 6 });
+        Assert.InRange(diff, 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void Layout_ops_and_means_over_axes_export(int batch)
+    {
+        var model = new OpZoo(seed: 11);
+        var x = OrtCheck.Inputs(batch * 5, 400 + batch);
+        var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 5 }, model.Predict(x), new[] { batch, 4 });
+        Assert.InRange(diff, 0, Tolerance);
+    }
+
+    [Fact]
+    public void The_weights_are_read_when_exporting_not_when_building()
+    {
+        var model = new MnistMlp(seed: 3);
+        var x = OrtCheck.Inputs(2 * 784, 9);
+        using var before = new MemoryStream();
+        model.ExportOnnx(before);
+        model.InitializeParameters(4);
+        var expected = model.Predict(x).ToArray();
+        var (after, _) = OrtCheck.Run(ExportBytes(model.ExportOnnx), x, new[] { 2, 784 });
+        var (stale, _) = OrtCheck.Run(before.ToArray(), x, new[] { 2, 784 });
+        Assert.InRange(after.Zip(expected, (a, b) => Math.Abs(a - b)).Max(), 0, Tolerance);
+        Assert.True(stale.Zip(expected, (a, b) => Math.Abs(a - b)).Max() > 1e-3, "the first export should hold the old weights");
+    }
+
+    [Fact]
+    public void ExportOnnx_to_a_path_writes_the_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"dl-onnx-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            var model = new MnistMlp(seed: 1);
+            model.ExportOnnx(path);
+            Assert.Equal(ExportBytes(model.ExportOnnx), File.ReadAllBytes(path));
+        }
+        finally { File.Delete(path); }
+    }
+
+    private static byte[] ExportBytes(Action<Stream> export)
+    {
+        using var s = new MemoryStream();
+        export(s);
+        return s.ToArray();
+    }
+}
