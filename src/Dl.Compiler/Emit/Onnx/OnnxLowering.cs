@@ -110,7 +110,7 @@ internal sealed partial class OnnxLowering
         return parts.Count == 1 ? parts[0] : Temp("Concat", parts.ToArray(), ".Int(\"axis\", 0)");
     }
 
-    private static string Dims(Shape s) => "new long[] { " + string.Join(", ", s.Select(d => d.IsBatch ? "-1" : d.Size.ToString(CultureInfo.InvariantCulture))) + " }";
+    private static string Dims(Shape s) => s.Rank == 0 ? "new long[0]" : "new long[] { " + string.Join(", ", s.Select(d => d.IsBatch ? "-1" : d.Size.ToString(CultureInfo.InvariantCulture))) + " }";
 
     private static string ElementType(Node n) => n.Type == DType.Int32 ? ", global::Dl.Onnx.OnnxElementType.Int32" : "";
 
