@@ -23,7 +23,8 @@ public sealed class OnnxGraphBuilder
 
     private readonly GraphProto _graph;
     private readonly int _opset;
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    // Shared with every subgraph: ONNX wants each value name defined once in the whole model.
+    private readonly HashSet<string> _names;
 
     /// <summary>Starts an empty graph called <paramref name="graphName"/> for operator set <paramref name="opset"/> (17 or newer).</summary>
     public OnnxGraphBuilder(string graphName, int opset = 17)
@@ -31,7 +32,23 @@ public sealed class OnnxGraphBuilder
         if (opset < 17) throw new ArgumentOutOfRangeException(nameof(opset), opset, "the exporter writes opset 17 or newer");
         _graph = new GraphProto { Name = graphName };
         _opset = opset;
+        _names = new HashSet<string>(StringComparer.Ordinal);
     }
+
+    private OnnxGraphBuilder(string graphName, OnnxGraphBuilder parent)
+    {
+        _graph = new GraphProto { Name = graphName };
+        _opset = parent._opset;
+        _names = parent._names;
+    }
+
+    /// <summary>
+    /// Starts a subgraph (the body of a <c>Scan</c>, attached with <see cref="OnnxNode.Graph"/>): its nodes may read
+    /// any value of this graph by name, and its names must differ from every name in the model.
+    /// </summary>
+    public OnnxGraphBuilder Subgraph(string graphName) => new(graphName, this);
+
+    internal GraphProto Proto => _graph;
 
     /// <summary>The number of nodes added so far.</summary>
     public int NodeCount => _graph.Node.Count;

@@ -35,6 +35,14 @@ public sealed class OnnxNode
         return this;
     }
 
+    /// <summary>Adds the graph attribute <paramref name="name"/>: <paramref name="body"/>, made with <see cref="OnnxGraphBuilder.Subgraph"/>.</summary>
+    public OnnxNode Graph(string name, OnnxGraphBuilder body)
+    {
+        if (body is null) throw new System.ArgumentNullException(nameof(body));
+        _node.Attribute.Add(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Graph, G = body.Proto });
+        return this;
+    }
+
     /// <summary>Adds the list-of-integers attribute <paramref name="name"/>.</summary>
     public OnnxNode Ints(string name, params long[] values)
     {

@@ -71,6 +71,39 @@ public class OnnxExportTests
         Assert.InRange(diff, 0, Tolerance);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public void An_LSTM_exports_as_a_Scan_and_runs_as_Predict_does(int batch)
+    {
+        var model = new LstmModel(seed: 4);
+        var x = OrtCheck.Inputs(batch * 28 * 28, 500 + batch);
+        var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 28, 28 }, model.Predict(x), new[] { batch, 10 });
+        Assert.InRange(diff, 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Stacked_bidirectional_LSTMs_and_a_GRU_export(int batch)
+    {
+        // Reverse loops, per-step outputs stacked (a reverse Scan prepends), two layers, a GRU on top.
+        var model = new SequenceNet(seed: 6);
+        var x = OrtCheck.Inputs(batch * 9 * 6, 600 + batch);
+        var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 9, 6 }, model.Predict(x), new[] { batch, 3 });
+        Assert.InRange(diff, 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    public void A_whole_output_sequence_exports(int batch)
+    {
+        var model = new WholeSequence(seed: 8);
+        var x = OrtCheck.Inputs(batch * 6 * 3, 700 + batch);
+        var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 6, 3 }, model.Predict(x), new[] { batch, 6, 5 });
+        Assert.InRange(diff, 0, Tolerance);
+    }
+
     [Fact]
     public void The_weights_are_read_when_exporting_not_when_building()
     {

@@ -16,7 +16,7 @@ internal sealed partial class OnnxLowering
     private void Lower(Node n)
     {
         string[] x = n.Inputs.Select(Name).ToArray();
-        string y = "%" + n.Id.ToString(CultureInfo.InvariantCulture);
+        string y = _prefix + n.Id.ToString(CultureInfo.InvariantCulture);
         switch (n.Op)
         {
             case InputOp input:
@@ -118,8 +118,7 @@ internal sealed partial class OnnxLowering
             case ReverseOp r: Emit("Slice", new[] { x[0], Longs(-1), Longs(long.MinValue), Longs(r.Axis), Longs(-1) }, y); break;
             case GatherRowsOp: Emit("Gather", x, y, ".Int(\"axis\", 0)"); break;
 
-            case ScanOp:
-                throw Unsupported(n, "a loop node (a recurrent layer or a loop over time steps); ONNX Scan/LSTM lowering is not written yet");
+            case ScanOp scan: Scan(n, scan, y); break;
             case CarriedStateOp:
                 throw Unsupported(n, "state a stateful recurrent layer carries from call to call");
             default:

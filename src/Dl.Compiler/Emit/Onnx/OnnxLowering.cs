@@ -21,6 +21,10 @@ internal sealed partial class OnnxLowering
     private int _temp;
     private string? _batch, _batchFloat;
     private IReadOnlyList<Node> _inputs = new Node[0];
+    // Where nodes go: the model's graph (__g) or, while a loop body is lowered, that body's subgraph; and the
+    // prefix of value names there. Constants and the batch size always live in __g (a body reads them by name).
+    private string _builder = "__g", _prefix = "%";
+    private int _scans;
 
     private OnnxLowering(SourceWriter w, CompiledModel model) { _w = w; _model = model; }
 
@@ -49,7 +53,7 @@ internal sealed partial class OnnxLowering
 
     /// <summary>Emits one node; <paramref name="attributes"/> are chained calls such as <c>.Int("axis", 1)</c>.</summary>
     private void Emit(string op, string[] inputs, string output, string attributes = "") =>
-        _w.Line($"__g.Node({Identifiers.StringLiteral(op)}, new string[] {{ {string.Join(", ", inputs.Select(Identifiers.StringLiteral))} }}, new string[] {{ {Identifiers.StringLiteral(output)} }}){attributes};");
+        _w.Line($"{_builder}.Node({Identifiers.StringLiteral(op)}, new string[] {{ {string.Join(", ", inputs.Select(Identifiers.StringLiteral))} }}, new string[] {{ {Identifiers.StringLiteral(output)} }}){attributes};");
 
     /// <summary>Emits <paramref name="op"/> into a fresh temporary and returns its name.</summary>
     private string Temp(string op, string[] inputs, string attributes = "")
@@ -86,13 +90,24 @@ internal sealed partial class OnnxLowering
         foreach (var input in _inputs)
             for (int axis = 0; axis < input.Shape.Rank; axis++)
                 if (input.Shape[axis].IsBatch)
-                    return _batch = Temp("Shape", new[] { Name(input) }, $".Int(\"start\", {axis}).Int(\"end\", {axis + 1})");
+                {
+                    _batch = Fresh();
+                    _w.Line($"__g.Node(\"Shape\", new string[] {{ {Identifiers.StringLiteral(Name(input))} }}, new string[] {{ {Identifiers.StringLiteral(_batch)} }}).Int(\"start\", {axis}).Int(\"end\", {axis + 1});");
+                    return _batch;
+                }
         throw new OnnxUnsupportedException("no input has the batch dimension, so a batch-sized value cannot be shaped");
     }
 
     /// <summary>The batch size as a float scalar (for means over the batch: Scale by N^p).</summary>
-    private string BatchFloat() =>
-        _batchFloat ??= Temp("Cast", new[] { Temp("Squeeze", new[] { Batch(), Longs(0) }) }, ".Int(\"to\", 1)");
+    private string BatchFloat()
+    {
+        if (_batchFloat is not null) return _batchFloat;
+        string batch = Batch(), builder = _builder;
+        _builder = "__g";
+        _batchFloat = Temp("Cast", new[] { Temp("Squeeze", new[] { batch, Longs(0) }) }, ".Int(\"to\", 1)");
+        _builder = builder;
+        return _batchFloat;
+    }
 
     /// <summary>A shape as an int64 tensor: a literal when static, else the batch size concatenated with the static parts.</summary>
     private string ShapeTensor(Shape shape)
