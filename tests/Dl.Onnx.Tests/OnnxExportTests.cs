@@ -104,6 +104,27 @@ public class OnnxExportTests
         Assert.InRange(diff, 0, Tolerance);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Strided_and_transposed_convolutions_export(int batch)
+    {
+        var model = new ConvAutoencoder(seed: 9);
+        var x = OrtCheck.Inputs(batch * 784, 800 + batch);
+        var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 1, 28, 28 }, model.Predict(x), new[] { batch, 1, 28, 28 });
+        Assert.InRange(diff, 0, Tolerance);
+    }
+
+    [Fact]
+    public void The_core_runtime_does_not_depend_on_protobuf()
+    {
+        // Dl.Onnx is a package of its own so that Dl.Runtime (NativeAOT-clean, what every model needs) stays free of it.
+        var references = typeof(Dl.Tensor).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.DoesNotContain("Google.Protobuf", references);
+        Assert.DoesNotContain("Dl.Onnx", references);
+        Assert.Contains("Google.Protobuf", typeof(OnnxGraphBuilder).Assembly.GetReferencedAssemblies().Select(a => a.Name));
+    }
+
     [Fact]
     public void The_weights_are_read_when_exporting_not_when_building()
     {

@@ -98,6 +98,17 @@ internal sealed partial class OnnxLowering
                         + $".Ints(\"dilations\", {g.Dilation}, {g.Dilation}).Ints(\"pads\", {g.PadTop}, {g.PadLeft}, {g.PadBottom}, {g.PadRight}).Int(\"group\", {g.Groups})");
                     break;
                 }
+            // Our weight [O, C/groups, KH, KW] over an input of O channels is ONNX's [C_in, C_out/group, kH, kW], and the
+            // output size is ONNX's formula: (in - 1)·stride + output padding + dilated kernel - both paddings.
+            case ConvTranspose2dOp conv:
+                {
+                    var g = conv.Geometry;
+                    var w = n.Inputs[1].Shape;
+                    Emit("ConvTranspose", x, y, $".Ints(\"kernel_shape\", {w[2].Size}, {w[3].Size}).Ints(\"strides\", {g.Stride}, {g.Stride})"
+                        + $".Ints(\"dilations\", {g.Dilation}, {g.Dilation}).Ints(\"pads\", {g.PadTop}, {g.PadLeft}, {g.PadBottom}, {g.PadRight}).Int(\"group\", {g.Groups})"
+                        + $".Ints(\"output_padding\", {conv.OutputPaddingH}, {conv.OutputPaddingW})");
+                    break;
+                }
             case MaxPool2dOp p: Emit("MaxPool", x, y, Window(p)); break;
             // Our average divides by the whole window, padding included (ONNX's count_include_pad = 1).
             case AvgPool2dOp p: Emit("AveragePool", x, y, Window(p) + ".Int(\"count_include_pad\", 1)"); break;
