@@ -1,4 +1,6 @@
 using Dl.Models.Tests.Models;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Dl.Onnx.Tests.Models;
 
 namespace Dl.Onnx.Tests;
@@ -113,6 +115,36 @@ public class OnnxExportTests
         var x = OrtCheck.Inputs(batch * 784, 800 + batch);
         var diff = OrtCheck.MaxAbsDiff(model.ExportOnnx, x, new[] { batch, 1, 28, 28 }, model.Predict(x), new[] { batch, 1, 28, 28 });
         Assert.InRange(diff, 0, Tolerance);
+    }
+
+    [Fact]
+    public void Masked_sequences_take_their_lengths_as_an_int32_input()
+    {
+        var model = new MaskedSequence(seed: 10);
+        const int batch = 5;
+        var x = OrtCheck.Inputs(batch * 4 * 3, 900);
+        var lengths = new[] { 0, 1, 4, 2, 3 };
+        var expected = model.Predict(x, lengths).ToArray();
+        var actual = OrtCheck.Run(OrtCheck.Export(model.ExportOnnx),
+            NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, new[] { batch, 4, 3 })),
+            NamedOnnxValue.CreateFromTensor("lengths", new DenseTensor<int>(lengths, new[] { batch })));
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.InRange(actual.Zip(expected, (a, b) => Math.Abs(a - b)).Max(), 0, Tolerance);
+        Assert.Equal(0f, actual[0]);   // length 0: every step masked
+        Assert.Equal(0f, actual[1]);
+    }
+
+    [Fact]
+    public void Token_embeddings_gather_rows_from_an_int32_input()
+    {
+        var model = new Dl.Gpu.Tests.Models.TokenEmbedding(seed: 12);
+        const int batch = 4;
+        var tokens = Enumerable.Range(0, batch * 5).Select(i => (i * 5 + 3) % 7).ToArray();
+        var expected = model.Predict(tokens).ToArray();
+        var actual = OrtCheck.Run(OrtCheck.Export(model.ExportOnnx),
+            NamedOnnxValue.CreateFromTensor("tokens", new DenseTensor<int>(tokens, new[] { batch, 5 })));
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.InRange(actual.Zip(expected, (a, b) => Math.Abs(a - b)).Max(), 0, Tolerance);
     }
 
     [Fact]

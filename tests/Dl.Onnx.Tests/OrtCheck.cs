@@ -24,6 +24,24 @@ internal static class OrtCheck
         return (output.ToArray(), output.Dimensions.ToArray());
     }
 
+    /// <summary>The output of the exported model <paramref name="onnx"/> for named inputs (float or int tensors), flattened.</summary>
+    public static float[] Run(byte[] onnx, params NamedOnnxValue[] inputs)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(onnx, options);
+        Assert.Equal(inputs.Select(i => i.Name), session.InputMetadata.Keys);
+        using var results = session.Run(inputs);
+        return results.Single().AsTensor<float>().ToArray();
+    }
+
+    /// <summary>The export's bytes.</summary>
+    public static byte[] Export(Action<Stream> export)
+    {
+        using var s = new MemoryStream();
+        export(s);
+        return s.ToArray();
+    }
+
     /// <summary>Exports with <paramref name="export"/>, runs ONNX Runtime on <paramref name="input"/> and returns the largest difference from <paramref name="expected"/>.</summary>
     public static double MaxAbsDiff(Action<Stream> export, float[] input, int[] dims, ReadOnlySpan<float> expected, int[] expectedDims)
     {

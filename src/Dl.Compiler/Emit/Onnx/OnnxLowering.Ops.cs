@@ -128,6 +128,7 @@ internal sealed partial class OnnxLowering
             case SliceOp s: Emit("Slice", new[] { x[0], Longs(s.Start), Longs(s.Start + s.Length), Longs(s.Axis) }, y); break;
             case ReverseOp r: Emit("Slice", new[] { x[0], Longs(-1), Longs(long.MinValue), Longs(r.Axis), Longs(-1) }, y); break;
             case GatherRowsOp: Emit("Gather", x, y, ".Int(\"axis\", 0)"); break;
+            case SequenceMaskOp: SequenceMask(n, x, y); break;
 
             case ScanOp scan: Scan(n, scan, y); break;
             case CarriedStateOp:
@@ -136,6 +137,20 @@ internal sealed partial class OnnxLowering
                 throw Unsupported(n, "no ONNX operator is written for it");
         }
         _names[n] = y;
+    }
+
+    /// <summary>
+    /// x [N,T,...] times the 0/1 mask t &lt; lengths[n], the step index and the lengths reshaped to broadcast over
+    /// [N,T,1,...]. (Our kernels throw for a length outside 0..T; the ONNX graph masks by the comparison alone.)
+    /// </summary>
+    private void SequenceMask(Node n, string[] x, string y)
+    {
+        int rank = n.Shape.Rank, steps = n.Shape[1].Size;
+        var ones = Enumerable.Repeat(1L, rank - 2);
+        var step = Temp("Reshape", new[] { Longs(Enumerable.Range(0, steps).Select(t => (long)t).ToArray()), Longs(new[] { 1L, steps }.Concat(ones).ToArray()) });
+        var lengths = Temp("Reshape", new[] { Temp("Cast", new[] { x[1] }, ".Int(\"to\", 7)"), Longs(new[] { -1L, 1 }.Concat(ones).ToArray()) });
+        var mask = Temp("Cast", new[] { Temp("Less", new[] { step, lengths }) }, ".Int(\"to\", 1)");
+        Emit("Mul", new[] { x[0], mask }, y);
     }
 
     /// <summary>1 + erf(x/√2) = 2·Φ(x): GELU and the normal CDF in ONNX's Erf.</summary>
