@@ -56,7 +56,7 @@ public static class OnnxEmitter
         w.Open($"public void {ExportMember}(global::System.IO.Stream stream)");
         w.Line("if (stream is null) throw new global::System.ArgumentNullException(nameof(stream));");
         if (unsupported is not null)
-            w.Line($"throw new global::System.NotSupportedException({Identifiers.StringLiteral(unsupported)});");
+            w.Line($"throw new global::System.NotSupportedException({Identifiers.StringLiteral("ExportOnnx: " + unsupported)});");
         else
             foreach (var line in body.ToString().Split('\n').Where(l => l.Length > 0)) w.Line(line);
         w.Close();
