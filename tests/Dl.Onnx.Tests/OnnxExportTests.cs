@@ -148,6 +148,23 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void Export_refuses_a_model_another_thread_is_inside()
+    {
+        var model = new MnistMlp(seed: 1);
+        // The generated guard's field, set as a call running on another thread sets it.
+        var owner = typeof(MnistMlp).GetField("__dl_owner", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        var other = new System.Threading.Thread(() => owner.SetValue(model, Environment.CurrentManagedThreadId));
+        other.Start();
+        other.Join();
+        using var stream = new MemoryStream();
+        var e = Assert.Throws<InvalidOperationException>(() => model.ExportOnnx(stream));
+        Assert.Contains("MnistMlp", e.Message);
+        owner.SetValue(model, 0);
+        model.ExportOnnx(stream);
+        Assert.True(stream.Length > 100_000);
+    }
+
+    [Fact]
     public void The_core_runtime_does_not_depend_on_protobuf()
     {
         // Dl.Onnx is a package of its own so that Dl.Runtime (NativeAOT-clean, what every model needs) stays free of it.

@@ -55,6 +55,11 @@ public static class OnnxEmitter
         w.Line($"/// <summary>Writes {what} to <paramref name=\"stream\"/> (left open).</summary>");
         w.Open($"public void {ExportMember}(global::System.IO.Stream stream)");
         w.Line("if (stream is null) throw new global::System.ArgumentNullException(nameof(stream));");
+        // The weights are read as the file is written: like every entry point, one thread at a time, so a
+        // TrainStep on another thread cannot hand the file half-updated weights.
+        var g = GeneratedNames.For(model);
+        if (unsupported is null)
+            w.Line($"using global::Dl.ModelEntry __dl_entry = global::Dl.ModelEntry.Enter(ref {g["__dl_owner"]}, {g["__dl_name"]});");
         if (unsupported is not null)
             w.Line($"throw new global::System.NotSupportedException({Identifiers.StringLiteral("ExportOnnx: " + unsupported)});");
         else
