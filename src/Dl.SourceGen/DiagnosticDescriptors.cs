@@ -119,6 +119,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GpuUnsupported = new("DL0041", "Model cannot run on the GPU",
         "Model '{0}' cannot run on the GPU: {1}; its Gpu class throws NotSupportedException when created", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    /// <summary>The project references Dl.Onnx but the inference graph has an op ONNX export cannot map; names it.</summary>
+    public static readonly DiagnosticDescriptor OnnxUnsupported = new("DL0042", "Model cannot be exported to ONNX",
+        "Model '{0}' cannot be exported to ONNX: {1}; its ExportOnnx throws NotSupportedException saying so", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
     /// <summary>An <c>[Objective]</c> names no part, or a part that holds no parameter of the model.</summary>
     public static readonly DiagnosticDescriptor ObjectiveTrainsNothing = Error("DL0043", "Objective trains nothing", "{0}");
 
@@ -133,7 +137,7 @@ internal static class DiagnosticDescriptors
         ChannelMismatch, KernelTooLarge, EmptyOutput, BadStride, PoolTooLarge,
         TraceTooLarge, TooManyIterations, LayersTooDeep, CallsTooDeep, SizeTooLarge, ConstantArithmetic, MissingShape,
         ModelNotClass, MustReturnTensor, ReservedMember, BaseWithoutDefaultConstructor,
-        TensorTooLarge, GpuUnsupported, ObjectiveTrainsNothing,
+        TensorTooLarge, GpuUnsupported, OnnxUnsupported, ObjectiveTrainsNothing,
         InternalError,
     };
 

@@ -40,11 +40,13 @@ public sealed class ModelGenerator : IIncrementalGenerator
         // The GPU backend (<Model>.Gpu, ILGPU kernels) only where the project references its runtime.
         // The flag is a bool, so an edit elsewhere re-reads it but leaves the result step cached. Both
         // backends are emitted from one compile, in one step, so a GPU emitter failure is a diagnostic.
-        var usesGpu = context.CompilationProvider
-            .Select(static (c, _) => c.ReferencedAssemblyNames.Any(a => a.Name == ModelBuilder.GpuRuntimeAssembly));
+        // ONNX export (ExportOnnx) likewise only where the project references Dl.Onnx; the pair of flags is equatable.
+        var backends = context.CompilationProvider
+            .Select(static (c, _) => (Gpu: c.ReferencedAssemblyNames.Any(a => a.Name == ModelBuilder.GpuRuntimeAssembly),
+                Onnx: c.ReferencedAssemblyNames.Any(a => a.Name == ModelBuilder.OnnxAssembly)));
         var results = specs
-            .Combine(usesGpu)
-            .Select(static (pair, _) => ModelBuilder.Build(pair.Left, pair.Right ? ModelBuilder.Gpu : null))
+            .Combine(backends)
+            .Select(static (pair, _) => ModelBuilder.Build(pair.Left, pair.Right.Gpu ? ModelBuilder.Gpu : null, pair.Right.Onnx))
             .WithTrackingName(ResultStep);
 
         // Diagnostics are mapped back onto the compilation's syntax trees when reported, so pragmas and
@@ -64,6 +66,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
     {
         var files = models.Where(m => m.Source is not null).Select(m => (m.HintName, m.Source!, m))
             .Concat(models.Where(m => m.Source is not null && m.GpuSource is not null).Select(m => (m.GpuHintName, m.GpuSource!, m)))
+            .Concat(models.Where(m => m.Source is not null && m.OnnxSource is not null).Select(m => (m.OnnxHintName, m.OnnxSource!, m)))
             .ToList();
         var names = HintNames.Unique(files.Select(f => f.Item1).ToList());
         for (int i = 0; i < files.Count; i++)

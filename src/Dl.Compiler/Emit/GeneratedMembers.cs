@@ -28,6 +28,8 @@ public static class GeneratedMembers
         "Parameters", "Gradients", "LearningRate", "ParameterLayout", "ParameterCount", "ParameterStorageLength", "GraphText", "GraphDot",
         "CostReport", "PredictMultiplyAdds", "TrainStepMultiplyAdds", "ArenaFixedFloats", "ArenaFloatsPerSample",
         "State", "StateLayout", "StateCount", GpuClass,
+        // Only where the project references Dl.Onnx (OnnxEmitter), but reserved for all.
+        OnnxEmitter.ExportMember,
     };
 
     /// <summary>The generated constructor's parameters: <c>Model(int seed = 0)</c>.</summary>

@@ -27,7 +27,10 @@ internal static class ModelBuilder
     /// <summary>The GPU emitter the generator uses.</summary>
     public static readonly GpuEmit Gpu = GpuEmitter.Emit;
 
-    public static GenerationResult Build(ModelSpec spec, GpuEmit? gpu = null)
+    /// <summary>The assembly whose reference turns ONNX export (the generated ExportOnnx members) on.</summary>
+    public const string OnnxAssembly = "Dl.Onnx";
+
+    public static GenerationResult Build(ModelSpec spec, GpuEmit? gpu = null, bool onnx = false)
     {
         if (spec.HasErrors)
             return new GenerationResult(spec.FullName, spec.HintName, null, spec.Diagnostics);
@@ -70,10 +73,20 @@ internal static class ModelBuilder
                     gpuSource = GpuEmitter.EmitUnsupported(declaration, "the GPU backend failed to generate it (DL9999)");
                 }
             }
+            string? onnxSource = null;
+            if (onnx)
+            {
+                // An op with no ONNX mapping gives members that throw naming it, and a warning here at build time.
+                onnxSource = OnnxEmitter.Emit(compiled, declaration, out var unmapped);
+                if (unmapped is not null)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxUnsupported, spec.Identifier, spec.FullName, unmapped));
+            }
             return new GenerationResult(spec.FullName, spec.HintName, source, diagnostics.ToEquatableArray())
             {
                 GpuHintName = spec.GpuHintName,
                 GpuSource = gpuSource,
+                OnnxHintName = spec.OnnxHintName,
+                OnnxSource = onnxSource,
             };
         }
         catch (OperationCanceledException) { throw; }

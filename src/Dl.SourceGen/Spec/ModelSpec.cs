@@ -61,6 +61,9 @@ internal sealed record ModelSpec(
     /// <summary>The GPU backend's file (<c>&lt;Model&gt;.Gpu</c>).</summary>
     public string GpuHintName => (HintBase ?? FullName) + ".Gpu.g.cs";
 
+    /// <summary>The ONNX export's file (<c>ExportOnnx</c>).</summary>
+    public string OnnxHintName => (HintBase ?? FullName) + ".Onnx.g.cs";
+
     public bool HasErrors => HasCompileErrors || Diagnostics.Any(d => d.IsError);
 
     /// <summary>"partial class Outer&lt;T&gt;" -> "Outer".</summary>
@@ -122,4 +125,7 @@ internal sealed record GenerationResult(string ModelName, string HintName, strin
 {
     public string GpuHintName { get; init; } = "";
     public string? GpuSource { get; init; }
+    public string OnnxHintName { get; init; } = "";
+    /// <summary>The ExportOnnx members (null unless the project references Dl.Onnx).</summary>
+    public string? OnnxSource { get; init; }
 }

@@ -1,0 +1,69 @@
+using System.Linq;
+using Dl.SourceGen.Lowering;
+using Microsoft.CodeAnalysis;
+using static Dl.SourceGen.Tests.GeneratorHarness;
+
+namespace Dl.SourceGen.Tests;
+
+/// <summary>
+/// ONNX export is generated only for projects that reference Dl.Onnx (others compile exactly as before), its
+/// structure is fixed at build time (a snapshot of the MLP's), and a graph it cannot map (state a stateful layer
+/// carries from call to call: an ONNX model is a function of its inputs) is DL0042 at the model.
+/// </summary>
+public class OnnxGenerationTests
+{
+    private const string Mlp = """
+        using Dl;
+        namespace Test;
+        [Model]
+        public partial class M
+        {
+            readonly Dense hidden = new(4, 8, Activation.Relu);
+            readonly Dense output = new(8, 3);
+            public Tensor Forward([Input(4)] Tensor x) => output.Forward(hidden.Forward(x));
+            public Tensor Loss(Tensor y, Labels l) => Nn.CrossEntropy(y, l);
+        }
+        """;
+
+    [Fact]
+    public void Without_Dl_Onnx_no_export_source_is_made()
+    {
+        var result = ModelBuilder.Build(Generate(Mlp).Spec("M"));
+        Assert.NotNull(result.Source);
+        Assert.Null(result.OnnxSource);
+        Assert.DoesNotContain("ExportOnnx", result.Source);
+    }
+
+    [Fact]
+    public void The_MLP_export_is_straight_line_builder_calls()
+    {
+        var result = ModelBuilder.Build(Generate(Mlp).Spec("M"), onnx: true);
+        Assert.Empty(result.Diagnostics);
+        Assert.EndsWith(".Onnx.g.cs", result.OnnxHintName);
+        Snapshot.Verify("MlpExportOnnx.g.cs", result.OnnxSource!);
+    }
+
+    [Fact]
+    public void Carried_state_is_DL0042_at_the_model_and_the_export_throws_naming_it()
+    {
+        var (source, spans) = Markup("""
+            using Dl;
+            namespace Test;
+            [Model]
+            public partial class [|M|]
+            {
+                readonly Lstm rnn = new(3, 4, stateful: true);
+                public Tensor Forward([Input(5, 3)] Tensor x) => rnn.FinalHidden(x).Flatten();
+                public Tensor Loss(Tensor y, Labels l) => Nn.CrossEntropy(y, l);
+            }
+            """);
+        var result = ModelBuilder.Build(Generate(source).Spec("M"), onnx: true);
+        var diagnostic = Assert.Single(result.Diagnostics).ToDiagnostic();
+        Assert.Equal("DL0042", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(spans[0], diagnostic.Location.SourceSpan);
+        Assert.Contains("the op CarriedState", diagnostic.GetMessage());
+        Assert.Contains("throw new global::System.NotSupportedException(\"ExportOnnx: the op CarriedState", result.OnnxSource);
+        Assert.DoesNotContain("__g.Node", result.OnnxSource);
+    }
+}
