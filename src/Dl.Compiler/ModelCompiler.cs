@@ -18,6 +18,10 @@ public static class ModelCompiler
     {
         var g = model.Builder;
         var parameters = model.Parameters;
+        // [Frozen] parameters get no gradient anywhere: their weight-gradient products never enter the graph.
+        var frozen = new HashSet<Node>(model.Frozen);
+        var trainable = parameters.Where(p => !frozen.Contains(p)).ToList();
+        var objectiveTrains = model.Objectives.Select(o => o.Trains.Where(p => !frozen.Contains(p)).ToList()).ToList();
         var states = model.States;
 
         // 0. Modes (see Dl.Graph.Modes): the training entry points run the graph as it trains (batch
@@ -36,25 +40,25 @@ public static class ModelCompiler
         //    deployed model). One pass when both losses are the same node.
         var gradients = new List<Node>();
         if (trainLoss is not null && evalLoss == trainLoss)
-            gradients.AddRange(Autodiff.Gradients(g, trainLoss, parameters.Concat(model.InputsWithGradient).ToList()));
+            gradients.AddRange(Autodiff.Gradients(g, trainLoss, trainable.Concat(model.InputsWithGradient).ToList()));
         else if (trainLoss is not null)
         {
-            gradients.AddRange(Autodiff.Gradients(g, trainLoss, parameters));
+            gradients.AddRange(Autodiff.Gradients(g, trainLoss, trainable));
             if (model.InputsWithGradient.Count > 0) gradients.AddRange(Autodiff.Gradients(g, evalLoss!, model.InputsWithGradient));
         }
         // 1b. Backward: the vector-Jacobian product of the training-mode output, for a model inside a loop the
         //     user writes (a GAN's generator, fed the discriminator's input gradient). Its cotangent is an input.
         Node? upstream = null;
         var backGradients = new List<Node>();
-        if (parameters.Count > 0 && model.Output.Type == DType.Float32)
+        if (trainable.Count > 0 && model.Output.Type == DType.Float32)
         {
             var trainOutput = trainMap[model.Output];
             upstream = g.Input(OutputGradientName(model), trainOutput.Shape);
-            var pulled = ReverseMode.Pullback(g, new[] { (trainOutput, upstream) }, parameters);
-            backGradients.AddRange(parameters.Select(p => pulled.TryGetValue(p, out var d) ? d : g.Constant(0, p.Shape)));
+            var pulled = ReverseMode.Pullback(g, new[] { (trainOutput, upstream) }, trainable);
+            backGradients.AddRange(trainable.Select(p => pulled.TryGetValue(p, out var d) ? d : g.Constant(0, p.Shape)));
         }
         // 1c. Each [Objective]: the gradients of its training-mode loss for the parameters it trains, and no others.
-        var objectiveGradients = model.Objectives.Select(o => (Loss: trainMap[o.Loss], Gradients: Autodiff.Gradients(g, trainMap[o.Loss], o.Trains))).ToList();
+        var objectiveGradients = model.Objectives.Select((o, i) => (Loss: trainMap[o.Loss], Gradients: Autodiff.Gradients(g, trainMap[o.Loss], objectiveTrains[i]))).ToList();
         var stateUpdates = model.StateUpdates.Select(u => (u.State, Value: trainMap[u.Value])).ToList();
         var carries = carriedUpdates.Select(u => (u.State, Train: trainMap[u.Value], Eval: evalMap[u.Value])).ToList();
 
@@ -82,8 +86,9 @@ public static class ModelCompiler
         var inferenceLoss = evalLoss is not null && map.TryGetValue(evalLoss, out var il) ? il : loss;
         var inputs = model.Inputs.Select(i => map[i]).ToList();
         var paramNodes = parameters.Select(p => map[p]).ToList();
-        var paramGradients = gradients.Take(parameters.Count).Select(d => map[d]).ToList();
-        var inputGradients = gradients.Skip(parameters.Count).Select(d => map[d]).ToList();
+        var trainableNodes = trainable.Select(p => map[p]).ToList();
+        var paramGradients = gradients.Take(trainable.Count).Select(d => map[d]).ToList();
+        var inputGradients = gradients.Skip(trainable.Count).Select(d => map[d]).ToList();
         var inputsWithGradient = model.InputsWithGradient.Select(i => map[i]).ToList();
         var backParamGradients = backGradients.Select(d => map[d]).ToList();
 
@@ -95,7 +100,7 @@ public static class ModelCompiler
         TensorLimits.CheckTotal(model.Name, "the running averages", stateCount);
         var paramOffsets = slots.ToDictionary(s => s.Node, s => s.Offset);
         var stateOffsets = stateSlots.ToDictionary(s => s.Node, s => s.Offset);
-        var gradientOf = paramNodes.Zip(paramGradients, (p, d) => (p, d)).ToDictionary(t => t.p, t => t.d);
+        var gradientOf = trainableNodes.Zip(paramGradients, (p, d) => (p, d)).ToDictionary(t => t.p, t => t.d);
         var newState = stateUpdates.ToDictionary(u => map[u.State], u => map[u.Value]);
         var carried = carries.Select(c => map[c.State]).ToList();
         var carriedTrain = carries.ToDictionary(c => map[c.State], c => map[c.Train]);
@@ -122,7 +127,7 @@ public static class ModelCompiler
         var objectives = model.Objectives.Select((o, i) =>
         {
             var objectiveLoss = map[objectiveGradients[i].Loss];
-            var trains = o.Trains.Select(p => map[p]).ToList();
+            var trains = objectiveTrains[i].Select(p => map[p]).ToList();
             var grads = objectiveGradients[i].Gradients.Select(d => map[d]).ToList();
             // Only what this loss reaches: another part's batch-norm statistics or carried states are not its to update.
             var reached = new HashSet<Node>(GraphBuilder.Topological(new[] { objectiveLoss }));
@@ -137,7 +142,7 @@ public static class ModelCompiler
         EntryPoint? backward = null;
         if (upstream is not null)
         {
-            var backOf = paramNodes.Zip(backParamGradients, (p, d) => (p, d)).ToDictionary(t => t.p, t => t.d);
+            var backOf = trainableNodes.Zip(backParamGradients, (p, d) => (p, d)).ToDictionary(t => t.p, t => t.d);
             backward = Plan("Backward", Enumerable.Reverse(backParamGradients).Distinct().ToList(), backOf, carriedTrain, newState);
         }
 
@@ -164,6 +169,7 @@ public static class ModelCompiler
             InputGradientNodes = inputGradients,
             Backward = backward,
             Objectives = objectives,
+            Frozen = slots.Where(s => frozen.Any(f => map.TryGetValue(f, out var m) && m == s.Node)).ToList(),
             OutputGradient = upstream is null ? null : map[upstream],
         };
     }

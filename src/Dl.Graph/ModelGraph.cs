@@ -11,8 +11,9 @@ namespace Dl.Graph;
 public sealed class ModelGraph
 {
     public ModelGraph(string name, GraphBuilder builder, IReadOnlyList<Node> inputs, Node output, Node? loss, IReadOnlyList<Node>? inputsWithGradient = null, int? forwardInputCount = null,
-        IReadOnlyList<Objective>? objectives = null)
+        IReadOnlyList<Objective>? objectives = null, IReadOnlyList<Node>? frozen = null)
     {
+        Frozen = frozen ?? Array.Empty<Node>();
         Objectives = objectives ?? Array.Empty<Objective>();
         foreach (var o in Objectives)
             if (o.Loss.Shape.Rank != 0)
@@ -37,6 +38,8 @@ public sealed class ModelGraph
     public Node Output { get; }
     public Node? Loss { get; }
     public IReadOnlyList<Node> InputsWithGradient { get; }
+    /// <summary>Parameters frozen at build time ([Frozen]): no gradient is taken for them anywhere.</summary>
+    public IReadOnlyList<Node> Frozen { get; }
     /// <summary>More losses, each training only some parameters (a GAN's two players); empty for most models.</summary>
     public IReadOnlyList<Objective> Objectives { get; }
 

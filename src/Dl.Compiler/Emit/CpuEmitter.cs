@@ -98,7 +98,16 @@ public static partial class CpuEmitter
         w.Line($"private const string {g["__dl_name"]} = {Identifiers.StringLiteral(decl.ClassName)};");
         w.Line();
         w.Line("/// <summary>Creates the model with parameters drawn from <paramref name=\"seed\"/>.</summary>");
-        w.Line($"public {Identifiers.Escape(decl.ClassName)}(int seed = 0) => this.InitializeParameters(seed);");
+        if (model.Frozen.Count == 0)
+            w.Line($"public {Identifiers.Escape(decl.ClassName)}(int seed = 0) => this.InitializeParameters(seed);");
+        else
+        {
+            // [Frozen]: no gradient is computed for these, so every optimizer must skip them too (Dl.Freezing).
+            w.Open($"public {Identifiers.Escape(decl.ClassName)}(int seed = 0)");
+            w.Line("this.InitializeParameters(seed);");
+            foreach (var p in model.Frozen) w.Line($"global::Dl.Freezing.FreezeAtBuildTime(this, {Identifiers.StringLiteral(p.Name)});");
+            w.Close();
+        }
         w.Line();
         w.Line("/// <summary>Step size of <see cref=\"TrainStep\"/>'s SGD update.</summary>");
         w.Line("public float LearningRate { get; set; } = 0.01f;");

@@ -81,6 +81,8 @@ public sealed class CompiledModel
     public EntryPoint? Backward { get; init; }
     /// <summary>Backward's cotangent input, shaped like the output.</summary>
     public Node? OutputGradient { get; init; }
+    /// <summary>The parameters frozen at build time ([Frozen]): no entry point computes their gradient.</summary>
+    public IReadOnlyList<ParameterSlot> Frozen { get; init; } = new ParameterSlot[0];
     /// <summary>The [Objective]s, each with its own gradient entry point.</summary>
     public IReadOnlyList<CompiledObjective> Objectives { get; init; } = new CompiledObjective[0];
     public IEnumerable<EntryPoint> EntryPoints => new[] { Predict, Evaluate, Gradients, InputGradients, Backward }.Concat(Objectives.Select(o => o.Gradients)).Where(e => e is not null).Select(e => e!);

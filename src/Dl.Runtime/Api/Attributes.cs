@@ -40,6 +40,15 @@ public sealed class ObjectiveAttribute : Attribute
 }
 
 /// <summary>
+/// Freezes a layer or parameter field at build time: its parameters keep their values through <c>TrainStep</c>,
+/// <c>Backward</c> and every objective, and their weight-gradient products are not in the generated backward pass
+/// at all (fine-tuning a head on a pretrained body computes only the head's gradients). Optimizers skip them too
+/// (<see cref="Freezing.IsFrozen"/> is true); unlike a run-time freeze it cannot be undone without a rebuild.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+public sealed class FrozenAttribute : Attribute { }
+
+/// <summary>
 /// The shape of one sample of a model input, without the batch dimension, which is always first:
 /// <c>[Input(784)] Tensor x</c> is a <c>[N,784]</c> batch.
 /// </summary>

@@ -22,14 +22,32 @@ public static class Freezing
     /// <exception cref="ArgumentException">No parameter has that name or lies under that path; the message lists the names.</exception>
     public static int Freeze(this ICompiledModel model, string nameOrPrefix) => Set(model, nameOrPrefix, frozen: true);
 
+    /// <summary>
+    /// Freezes <paramref name="nameOrPrefix"/> (as <see cref="Freeze"/>) for good: what the generated constructor calls for
+    /// each parameter under a <c>[Frozen]</c> field, whose gradient the generated code does not compute, so that optimizers
+    /// skip it too. <see cref="Unfreeze"/> then refuses it and <see cref="UnfreezeAll"/> leaves it frozen.
+    /// </summary>
+    /// <exception cref="ArgumentException">No parameter has that name or lies under that path.</exception>
+    public static void FreezeAtBuildTime(this ICompiledModel model, string nameOrPrefix)
+    {
+        Set(model, nameOrPrefix, frozen: true);
+        var set = s_frozen.TryGetValue(model, out var s) ? s : throw new InvalidOperationException("the frozen set was not recorded");
+        for (int i = 0; i < set.Layout.Count; i++)
+            if (Matches(set.Layout[i].Name, nameOrPrefix)) set.Built[i] = true;
+    }
+
     /// <summary>Makes the parameters <paramref name="nameOrPrefix"/> names (as <see cref="Freeze"/>) trainable again; returns how many stay frozen.</summary>
+    /// <exception cref="InvalidOperationException">One of them is frozen at build time (<c>[Frozen]</c>): it has no gradient to train with.</exception>
     public static int Unfreeze(this ICompiledModel model, string nameOrPrefix) => Set(model, nameOrPrefix, frozen: false);
 
     /// <summary>Makes every parameter trainable again.</summary>
     public static void UnfreezeAll(this ICompiledModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        s_frozen.Remove(model);
+        if (!s_frozen.TryGetValue(model, out var set)) return;
+        // What [Frozen] froze stays frozen: the generated code computes no gradient for it.
+        for (int i = 0; i < set.Frozen.Length; i++) set.Frozen[i] = set.Built[i];
+        if (set.Rebuild() == 0) s_frozen.Remove(model);
     }
 
     /// <summary>Whether the parameter named <paramref name="name"/> is frozen.</summary>
@@ -79,6 +97,9 @@ public static class Freezing
         }
         CheckMatches(layout, nameOrPrefix);
         for (int i = 0; i < layout.Count; i++)
+            if (!frozen && set.Built[i] && Matches(layout[i].Name, nameOrPrefix))
+                throw new InvalidOperationException($"'{layout[i].Name}' is frozen at build time ([Frozen] on its field): the generated code computes no gradient for it, so it cannot train; remove [Frozen] and rebuild to fine-tune it");
+        for (int i = 0; i < layout.Count; i++)
             if (Matches(layout[i].Name, nameOrPrefix)) set.Frozen[i] = frozen;
         int count = set.Rebuild();
         if (count == 0) s_frozen.Remove(model);
@@ -107,11 +128,14 @@ public static class Freezing
         {
             Layout = layout;
             Frozen = new bool[layout.Count];
+            Built = new bool[layout.Count];
             _storageLength = storageLength;
         }
 
         public IReadOnlyList<ParameterInfo> Layout { get; }
         public bool[] Frozen { get; }
+        /// <summary>Frozen at build time ([Frozen]): never unfrozen.</summary>
+        public bool[] Built { get; }
         public (int Offset, int Length)[] Trainable { get; private set; } = Array.Empty<(int, int)>();
 
         /// <summary>

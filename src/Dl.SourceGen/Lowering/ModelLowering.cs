@@ -62,7 +62,9 @@ internal static class ModelLowering
         var withGradient = spec.Inputs.Where(i => spec.Ops[i].Flag).Select(i => nodes[i]).ToList();
         var objectives = Objectives(spec, g, nodes, diagnostics);
         if (objectives is null) return new Result(null, diagnostics);
-        var graph = new ModelGraph(spec.ClassName, g, inputs, output, loss, withGradient, spec.ForwardInputCount, objectives);
+        var frozenPaths = spec.ParamFields.Where(f => f.Frozen).Select(f => f.Path).ToList();
+        var frozen = g.Nodes.Where(n => n.Op is ParamOp p && frozenPaths.Any(f => Under(p.ParamName, f))).ToList();
+        var graph = new ModelGraph(spec.ClassName, g, inputs, output, loss, withGradient, spec.ForwardInputCount, objectives, frozen);
         diagnostics.AddRange(UnusedFields(spec, graph));
         return new Result(graph, diagnostics);
     }

@@ -27,14 +27,15 @@ internal sealed partial class Interpreter
             try { value = FieldValue(instance, field, declarator); }
             catch (ReadException e) { Report(e.Diagnostic); continue; }
             catch (PoisonedException) { continue; }
+            bool frozen = field.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Dl.FrozenAttribute");
             switch (value)
             {
                 case DenseValue or ParamValue or BuiltinLayerValue { HasParameters: true }:
-                    fields.Add(new ParamFieldSpec(instance.FieldPath(field.Name), location));
+                    fields.Add(new ParamFieldSpec(instance.FieldPath(field.Name), location, frozen));
                     break;
                 case InstanceValue layer when layer.Path == instance.FieldPath(field.Name):
                     int index = fields.Count;
-                    fields.Add(new ParamFieldSpec(layer.Path, location));
+                    fields.Add(new ParamFieldSpec(layer.Path, location, frozen));
                     InstantiateFields(layer, fields, depth + 1);
                     if (fields.Count == index + 1) fields.RemoveAt(index); // a layer without parameters
                     break;

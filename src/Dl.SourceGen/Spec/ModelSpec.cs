@@ -82,7 +82,7 @@ internal sealed record ModelSpec(
 internal sealed record ObjectiveSpec(string Name, int Loss, EquatableArray<int> Inputs, EquatableArray<string> Trains, LocationInfo Location, LocationInfo? LossLocation);
 
 /// <summary>A field that owns parameters, by its path in the model ("block.inner"), and where it is declared.</summary>
-internal sealed record ParamFieldSpec(string Path, LocationInfo Location);
+internal sealed record ParamFieldSpec(string Path, LocationInfo Location, bool Frozen = false);
 
 /// <summary>
 /// One traced op: which row of <see cref="Dl.Graph.OpTable"/> it is (<see cref="Op"/>, the row's name),
