@@ -87,17 +87,7 @@ public class BackwardTests
         }
         """;
 
-    private static Type Driver()
-    {
-        var run = Generate(Models);
-        var errors = run.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => $"{d.Id} {d.GetMessage()}").ToList();
-        Assert.True(errors.Count == 0, string.Join("\n", errors));
-        using var stream = new MemoryStream();
-        var emitted = run.Output.Emit(stream);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
-        stream.Position = 0;
-        return new AssemblyLoadContext("backward", isCollectible: true).LoadFromStream(stream).GetType("Test.Driver")!;
-    }
+    private static Type Driver() => LoadDriver(Models, "backward").Driver;
 
     private static float[] Call(Type driver, string name, params object[] args) =>
         (float[])driver.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!.Invoke(null, args)!;

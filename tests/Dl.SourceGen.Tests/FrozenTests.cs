@@ -78,14 +78,7 @@ public class FrozenTests
 
     private static (Type Driver, string Source) Compile()
     {
-        var run = Generate(Models);
-        var errors = run.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => $"{d.Id} {d.GetMessage()}").ToList();
-        Assert.True(errors.Count == 0, string.Join("\n", errors));
-        using var stream = new MemoryStream();
-        var emitted = run.Output.Emit(stream);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
-        stream.Position = 0;
-        var driver = new AssemblyLoadContext("frozen", isCollectible: true).LoadFromStream(stream).GetType("Test.Driver")!;
+        var (driver, run) = LoadDriver(Models, "frozen");
         return (driver, run.Sources.Single(s => s.HintName.Contains("Tuned")).SourceText.ToString());
     }
 

@@ -49,6 +49,24 @@ internal static class GeneratorHarness
         return new Run(compilation, driver, output, diagnostics);
     }
 
+    /// <summary>
+    /// Generates and compiles <paramref name="source"/> (no diagnostic errors, no C# errors), loads it in a collectible
+    /// context and returns its <c>Test.Driver</c> class, the static methods an end-to-end test calls.
+    /// </summary>
+    public static (Type Driver, Run Run) LoadDriver(string source, string context)
+    {
+        var run = Generate(source);
+        var errors = run.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => $"{d.Id} {d.GetMessage()}").ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        using var stream = new System.IO.MemoryStream();
+        var emitted = run.Output.Emit(stream);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
+        stream.Position = 0;
+        var driver = new System.Runtime.Loader.AssemblyLoadContext(context, isCollectible: true).LoadFromStream(stream).GetType("Test.Driver");
+        Assert.True(driver is not null, "the source has no class Test.Driver");
+        return (driver!, run);
+    }
+
     /// <summary>One generator run: the input compilation, the driver (for incremental reruns), the output.</summary>
     public sealed record Run(Compilation Input, GeneratorDriver Driver, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)
     {

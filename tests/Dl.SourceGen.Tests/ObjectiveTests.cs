@@ -130,14 +130,7 @@ public class ObjectiveTests
 
     private static (Type Driver, string Source) Compile()
     {
-        var run = Generate(Models);
-        var errors = run.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => $"{d.Id} {d.GetMessage()}").ToList();
-        Assert.True(errors.Count == 0, string.Join("\n", errors));
-        using var stream = new MemoryStream();
-        var emitted = run.Output.Emit(stream);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
-        stream.Position = 0;
-        var driver = new AssemblyLoadContext("objectives", isCollectible: true).LoadFromStream(stream).GetType("Test.Driver")!;
+        var (driver, run) = LoadDriver(Models, "objectives");
         return (driver, run.Sources.Single(s => s.HintName.Contains("Pair")).SourceText.ToString());
     }
 

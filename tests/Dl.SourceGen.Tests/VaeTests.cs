@@ -75,14 +75,7 @@ public class VaeTests
     [Fact]
     public void TinyVae_CompilesAndItsLossFalls()
     {
-        var run = Generate(Vae);
-        var errors = run.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => $"{d.Id} {d.GetMessage()}").ToList();
-        Assert.True(errors.Count == 0, string.Join("\n", errors));
-        using var stream = new MemoryStream();
-        var emitted = run.Output.Emit(stream);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
-        stream.Position = 0;
-        var driver = new AssemblyLoadContext("vae", isCollectible: true).LoadFromStream(stream).GetType("Test.Driver")!;
+        var (driver, _) = LoadDriver(Vae, "vae");
         const int batch = 16;
         var x = Enumerable.Range(0, batch * 8).Select(i => (float)Math.Sin(i % 8 + (i / 8) * 0.3)).ToArray();
         var losses = (float[])driver.GetMethod("Train")!.Invoke(null, new object[] { 60, x, batch })!;
