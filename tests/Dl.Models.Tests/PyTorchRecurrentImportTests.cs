@@ -125,6 +125,34 @@ public sealed class PyTorchRecurrentImportTests : IDisposable
     }
 
     [Fact]
+    public void A_PyTorch_RNN_imports_and_predicts_what_torchs_equations_give()
+    {
+        // nn.RNN(2, 2) (tanh), saved inside a model as "0.": weight_ih_l0 [H=2, I=2], weight_hh_l0 [2, 2], biases [2].
+        float[] wih = { 0.7f, -0.4f, /**/ 0.2f, 0.9f }, whh = { -0.3f, 0.5f, /**/ 0.8f, 0.1f }, bih = { 0.1f, -0.2f }, bhh = { 0.05f, 0.3f };
+        string path = Path.Combine(_folder, "rnn.safetensors");
+        Save(path, null, F32("0.weight_ih_l0", new[] { 2, 2 }, wih), F32("0.weight_hh_l0", new[] { 2, 2 }, whh),
+            F32("0.bias_ih_l0", new[] { 2 }, bih), F32("0.bias_hh_l0", new[] { 2 }, bhh));
+        var model = new TorchRnn(seed: 1);
+
+        var report = Checkpoint.ImportPyTorch(path, model, new PyTorchMap().Rnn("0", "rnn"));
+
+        Assert.Equal(4, report.Loaded.Count);
+        Assert.Empty(report.Missing);
+        var y = model.Predict(Steps).ToArray();
+
+        // h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) from h = 0.
+        var expected = new List<double>();
+        double[] h = { 0, 0 };
+        for (int t = 0; t < 2; t++)
+        {
+            double[] x = { Steps[t * 2], Steps[t * 2 + 1] };
+            h = new[] { 0, 1 }.Select(u => Math.Tanh(Dot(wih, u, 2, x) + bih[u] + Dot(whh, u, 2, h) + bhh[u])).ToArray();
+            expected.AddRange(h);
+        }
+        Assert.Equal(expected.Select(v => (float)v).ToArray(), y, (a, b) => MathF.Abs(a - b) < 1e-5f);
+    }
+
+    [Fact]
     public void A_bidirectional_two_layer_LSTM_map_covers_all_16_tensors_of_the_state_dict()
     {
         // nn.LSTM(2, 3, num_layers=2, bidirectional=True): layer 1 reads both directions, I_1 = 2·3.

@@ -69,3 +69,14 @@ public partial class TorchBiLstm
 
     public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);
 }
+
+/// <summary>Our counterpart of torch's <c>nn.RNN(input_size=2, hidden_size=2, batch_first=True)</c> (tanh) over 2 steps, returning every step's h.</summary>
+[Model]
+public partial class TorchRnn
+{
+    readonly Rnn rnn = new(2, 2);
+
+    public Tensor Forward([Input(2, 2)] Tensor steps) => rnn.Forward(steps).Flatten();   // [N,2,2] -> [N,4]
+
+    public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);
+}
