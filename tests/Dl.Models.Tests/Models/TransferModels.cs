@@ -36,3 +36,47 @@ public partial class TorchConvBn
 
     public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);
 }
+
+/// <summary>Our counterpart of torch's <c>nn.LSTM(input_size=2, hidden_size=2, batch_first=True)</c> over 2 steps, returning every step's h.</summary>
+[Model]
+public partial class TorchLstm
+{
+    readonly Lstm lstm = new(2, 2);
+
+    public Tensor Forward([Input(2, 2)] Tensor steps) => lstm.Forward(steps).Flatten();   // [N,2,2] -> [N,4]
+
+    public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);
+}
+
+/// <summary>Our counterpart of torch's <c>nn.GRU(input_size=2, hidden_size=2, batch_first=True)</c> over 2 steps, returning every step's h.</summary>
+[Model]
+public partial class TorchGru
+{
+    readonly Gru gru = new(2, 2);
+
+    public Tensor Forward([Input(2, 2)] Tensor steps) => gru.Forward(steps).Flatten();   // [N,2,2] -> [N,4]
+
+    public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);
+}
+
+/// <summary>Our counterpart of torch's <c>nn.LSTM(2, 3, num_layers=2, bidirectional=True)</c>: 16 tensors in its state dict.</summary>
+[Model]
+public partial class TorchBiLstm
+{
+    readonly Lstm lstm = new(2, 3, layers: 2, bidirectional: true);
+
+    public Tensor Forward([Input(2, 2)] Tensor steps) => lstm.Forward(steps).Flatten();   // [N,2,6] -> [N,12]
+
+    public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);
+}
+
+/// <summary>Our counterpart of torch's <c>nn.RNN(input_size=2, hidden_size=2, batch_first=True)</c> (tanh) over 2 steps, returning every step's h.</summary>
+[Model]
+public partial class TorchRnn
+{
+    readonly Rnn rnn = new(2, 2);
+
+    public Tensor Forward([Input(2, 2)] Tensor steps) => rnn.Forward(steps).Flatten();   // [N,2,2] -> [N,4]
+
+    public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);
+}
