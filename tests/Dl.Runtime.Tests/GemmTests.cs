@@ -31,6 +31,23 @@ public class GemmTests
             Check(m, n, k, ta, tb, mode, pad: mode == 4 ? 3 : 0);
     }
 
+    /// <summary>
+    /// The few-row product with B stored [n, k] (<see cref="GemmDot"/>): 16 outputs per reduction tree, a
+    /// ragged end of n as an overlapping group, n under 16 one output at a time, and k's tail past the
+    /// last 16 lanes; every epilogue but accumulate (which takes the packed path), padded strides too.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void FewRows_TransposedB_GroupAndTailBoundaries_MatchNaive(int m)
+    {
+        foreach (int n in new[] { 1, 3, 15, 16, 17, 31, 32, 33, 513 })
+        foreach (int k in new[] { 1, 15, 16, 17, 128, 130 })
+        foreach (int mode in new[] { 0, 1, 2, 4 })
+            Check(m, n, k, false, true, mode, pad: mode == 4 ? 3 : 0);
+    }
+
     [Fact]
     public void LargeProduct_SameResultOnOneAndTwoThreads()
     {

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Dl.Operators;
 
 namespace Dl.Cpu;
@@ -6,32 +9,129 @@ namespace Dl.Cpu;
 /// <summary>
 /// Products with fewer rows than a micro-tile (batch-1 inference) and B transposed, stored [n, k]: a
 /// weight kept in its [out, in] layout, such as an RNN's W_hh read through the GEMM's flag inside every
-/// step. Each C[i, j] is the dot product of two contiguous rows, four rows of B at a time, 16 lanes of
-/// k per instruction; packing B would copy all of it (65,536 floats for an LSTM of 128) to use a sixth
-/// of the micro-kernel, 15x slower than this at one row. Sums run over k in 16 lanes then across them,
-/// so the last bits can differ from the packed path's k-sequential sums. AVX-512 only (the caller checks).
+/// step. Each C[i, j] is the dot product of two contiguous rows; packing B would copy all of it (65,536
+/// floats for an LSTM of 128) to use a sixth of the micro-kernel, 15x slower than this at one row.
+/// Sixteen rows of B go at a time, 16 lanes of k per instruction, into 16 accumulators that one
+/// transpose-and-add tree (<see cref="Reduce16"/>) turns into one vector of 16 outputs: a horizontal sum
+/// per output cost more than the products themselves at k = 128 (the batch-1 LSTM regression, issue 12).
+/// Sums run over k in 16 lanes then across them, so the last bits can differ from the packed path's
+/// k-sequential sums. AVX-512 only (the caller checks).
 /// </summary>
 internal static unsafe class GemmDot
 {
+    /// <summary>Rows of B (outputs) reduced together: one per lane of a Vector512.</summary>
+    public const int Group = 16;
+
     public static void Rows<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
     {
+        Debug.Assert(Avx512F.IsSupported);
         int n = job.N, k = job.K;
         long ldb = job.Ldb;
         for (int i = 0; i < job.M; i++)
         {
             float* a = job.A + (long)i * job.Lda, c = job.C + (long)i * job.Ldc;
-            int j = 0;
-            for (; j + 4 <= n; j += 4)
+            if (n >= Group)
             {
-                float* b = job.B + j * ldb;
-                Four(a, b, b + ldb, b + 2 * ldb, b + 3 * ldb, k, c + j);
+                for (int j = 0; j + Group <= n; j += Group) Sixteen(a, job.B + j * ldb, ldb, k, c + j);
+                // The ragged end as one more group overlapping the last: its outputs come out bit for bit
+                // as before (every lane goes through the same tree), and the epilogue runs after all of them.
+                if (n % Group != 0) Sixteen(a, job.B + (n - Group) * ldb, ldb, k, c + n - Group);
             }
-            for (; j < n; j++) c[j] = Dot(a, job.B + j * ldb, k);
+            else
+            {
+                int j = 0;
+                for (; j + 4 <= n; j += 4)
+                {
+                    float* b = job.B + j * ldb;
+                    Four(a, b, b + ldb, b + 2 * ldb, b + 3 * ldb, k, c + j);
+                }
+                for (; j < n; j++) c[j] = Dot(a, job.B + j * ldb, k);
+            }
         }
-        GemmStore.EpilogueInPlace(in job, in act, 0, job.M);
+        GemmStore.EpilogueInPlace(in job, in act, 0, job.M);   // once per output, after every dot product
     }
 
-    /// <summary>a·b0 .. a·b3 into c[0..3]: four accumulator chains sharing each load of a.</summary>
+    /// <summary>a·b[q·ldb ..] for q in 0..15 into c[0..15]; the 16 loads of a chunk share one load of a.</summary>
+    private static void Sixteen(float* a, float* b, long ldb, int k, float* c)
+    {
+        // Four row pointers and three offsets: the 16 rows' addresses fit the general registers.
+        float* r0 = b, r4 = b + 4 * ldb, r8 = b + 8 * ldb, r12 = b + 12 * ldb;
+        long l1 = ldb, l2 = 2 * ldb, l3 = 3 * ldb;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector512<float> s8 = default, s9 = default, s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default;
+        int p = 0;
+        for (; p + 16 <= k; p += 16)
+        {
+            var x = Vector512.Load(a + p);
+            s0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + p), s0);
+            s1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + l1 + p), s1);
+            s2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + l2 + p), s2);
+            s3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + l3 + p), s3);
+            s4 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + p), s4);
+            s5 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + l1 + p), s5);
+            s6 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + l2 + p), s6);
+            s7 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + l3 + p), s7);
+            s8 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + p), s8);
+            s9 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + l1 + p), s9);
+            s10 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + l2 + p), s10);
+            s11 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + l3 + p), s11);
+            s12 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + p), s12);
+            s13 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l1 + p), s13);
+            s14 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l2 + p), s14);
+            s15 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l3 + p), s15);
+        }
+        var sum = Reduce16(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
+        if (p < k) sum += Tail(a, b, ldb, p, k);
+        sum.Store(c);
+    }
+
+    /// <summary>
+    /// The last k - p (under 16) steps of the 16 rows, scalar per row, as one vector: no load reads past a
+    /// row's end. Kept out of <see cref="Sixteen"/> so its stack buffer stays out of the hot loop's frame.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> Tail(float* a, float* b, long ldb, int p, int k)
+    {
+        float* tail = stackalloc float[Group];
+        for (int q = 0; q < Group; q++)
+        {
+            float* bq = b + q * ldb;
+            float t = 0;
+            for (int e = p; e < k; e++) t += a[e] * bq[e];
+            tail[q] = t;
+        }
+        return Vector512.Load(tail);
+    }
+
+    /// <summary>
+    /// Lane q of the result is the sum of sq's 16 lanes. Within 128-bit blocks, unpacks pair four vectors
+    /// into one whose block holds each one's block sum; then two block shuffles add the four blocks. Every
+    /// lane takes the same tree ((e0+e2)+(e1+e3) per block, then (B0+B2)+(B1+B3)): 30 shuffles and 15
+    /// adds for 16 outputs, against about 6 dependent steps for each output reduced alone.
+    /// </summary>
+    private static Vector512<float> Reduce16(
+        Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3,
+        Vector512<float> s4, Vector512<float> s5, Vector512<float> s6, Vector512<float> s7,
+        Vector512<float> s8, Vector512<float> s9, Vector512<float> s10, Vector512<float> s11,
+        Vector512<float> s12, Vector512<float> s13, Vector512<float> s14, Vector512<float> s15)
+    {
+        Vector512<float> u0 = Quad(s0, s1, s2, s3), u1 = Quad(s4, s5, s6, s7), u2 = Quad(s8, s9, s10, s11), u3 = Quad(s12, s13, s14, s15);
+        // Blocks [u0_0+u0_2, u0_1+u0_3, u1_0+u1_2, u1_1+u1_3], then [Σu0, Σu1, Σu2, Σu3].
+        var v01 = Avx512F.Shuffle4x128(u0, u1, 0x44) + Avx512F.Shuffle4x128(u0, u1, 0xEE);
+        var v23 = Avx512F.Shuffle4x128(u2, u3, 0x44) + Avx512F.Shuffle4x128(u2, u3, 0xEE);
+        return Avx512F.Shuffle4x128(v01, v23, 0x88) + Avx512F.Shuffle4x128(v01, v23, 0xDD);
+    }
+
+    /// <summary>Block q of the result is [Σ a's block q, Σ b's, Σ c's, Σ d's] (four lanes each).</summary>
+    private static Vector512<float> Quad(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
+    {
+        var ab = Avx512F.UnpackLow(a, b) + Avx512F.UnpackHigh(a, b);   // [a0+a2, b0+b2, a1+a3, b1+b3] per block
+        var cd = Avx512F.UnpackLow(c, d) + Avx512F.UnpackHigh(c, d);
+        // As pairs of floats: [(a02, b02), (c02, d02)] + [(a13, b13), (c13, d13)], added as floats.
+        return Avx512F.UnpackLow(ab.AsDouble(), cd.AsDouble()).AsSingle() + Avx512F.UnpackHigh(ab.AsDouble(), cd.AsDouble()).AsSingle();
+    }
+
+    /// <summary>a·b0 .. a·b3 into c[0..3] (fewer than 16 outputs): four accumulator chains sharing each load of a.</summary>
     private static void Four(float* a, float* b0, float* b1, float* b2, float* b3, int k, float* c)
     {
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
