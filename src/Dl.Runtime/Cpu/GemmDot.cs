@@ -59,26 +59,28 @@ internal static unsafe class GemmDot
         long l1 = ldb, l2 = 2 * ldb, l3 = 3 * ldb;
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         Vector512<float> s8 = default, s9 = default, s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default;
+        // The pointers advance so each load is [row + offset]: no address arithmetic inside the loop.
+        float* x0 = a;
         int p = 0;
-        for (; p + 16 <= k; p += 16)
+        for (; p + 16 <= k; p += 16, x0 += 16, r0 += 16, r4 += 16, r8 += 16, r12 += 16)
         {
-            var x = Vector512.Load(a + p);
-            s0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + p), s0);
-            s1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + l1 + p), s1);
-            s2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + l2 + p), s2);
-            s3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + l3 + p), s3);
-            s4 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + p), s4);
-            s5 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + l1 + p), s5);
-            s6 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + l2 + p), s6);
-            s7 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + l3 + p), s7);
-            s8 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + p), s8);
-            s9 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + l1 + p), s9);
-            s10 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + l2 + p), s10);
-            s11 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + l3 + p), s11);
-            s12 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + p), s12);
-            s13 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l1 + p), s13);
-            s14 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l2 + p), s14);
-            s15 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l3 + p), s15);
+            var x = Vector512.Load(x0);
+            s0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0), s0);
+            s1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + l1), s1);
+            s2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + l2), s2);
+            s3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r0 + l3), s3);
+            s4 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4), s4);
+            s5 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + l1), s5);
+            s6 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + l2), s6);
+            s7 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r4 + l3), s7);
+            s8 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8), s8);
+            s9 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + l1), s9);
+            s10 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + l2), s10);
+            s11 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r8 + l3), s11);
+            s12 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12), s12);
+            s13 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l1), s13);
+            s14 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l2), s14);
+            s15 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l3), s15);
         }
         var sum = Reduce16(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
         if (p < k) sum += Tail(a, b, ldb, p, k);
