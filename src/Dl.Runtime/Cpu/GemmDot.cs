@@ -60,8 +60,14 @@ internal static unsafe class GemmDot
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         Vector512<float> s8 = default, s9 = default, s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default;
         // The pointers advance so each load is [row + offset]: no address arithmetic inside the loop.
-        float* x0 = a;
-        int p = 0;
+        // Rows 64 bytes apart in alignment (ldb a multiple of 16) start their vector loop where B's
+        // rows start a cache line: a misaligned 64-byte load touches two lines, and B streams from L2
+        // (1x512x128: 2.8 us aligned, 4.5 us at any other offset). The skipped head goes with the tail.
+        int p = ldb % 16 == 0 ? (int)((64 - ((nuint)b & 63)) & 63) / sizeof(float) : 0;
+        if (p + 16 > k) p = 0;
+        int head = p;
+        r0 += p; r4 += p; r8 += p; r12 += p;
+        float* x0 = a + p;
         for (; p + 16 <= k; p += 16, x0 += 16, r0 += 16, r4 += 16, r8 += 16, r12 += 16)
         {
             var x = Vector512.Load(x0);
@@ -83,23 +89,24 @@ internal static unsafe class GemmDot
             s15 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l3), s15);
         }
         var sum = Reduce16(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
+        if (head > 0) sum += Tail(a, b, ldb, 0, head);
         if (p < k) sum += Tail(a, b, ldb, p, k);
         sum.Store(c);
     }
 
     /// <summary>
-    /// The last k - p (under 16) steps of the 16 rows, scalar per row, as one vector: no load reads past a
-    /// row's end. Kept out of <see cref="Sixteen"/> so its stack buffer stays out of the hot loop's frame.
+    /// Steps [from, to) of k (under 16: the aligning head or the last k % 16) of the 16 rows, scalar per
+    /// row, as one vector: no load reads past a row's end. Kept out of <see cref="Sixteen"/> so its stack buffer stays out of the hot loop's frame.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<float> Tail(float* a, float* b, long ldb, int p, int k)
+    private static Vector512<float> Tail(float* a, float* b, long ldb, int from, int to)
     {
         float* tail = stackalloc float[Group];
         for (int q = 0; q < Group; q++)
         {
             float* bq = b + q * ldb;
             float t = 0;
-            for (int e = p; e < k; e++) t += a[e] * bq[e];
+            for (int e = from; e < to; e++) t += a[e] * bq[e];
             tail[q] = t;
         }
         return Vector512.Load(tail);
