@@ -88,29 +88,41 @@ internal static unsafe class GemmDot
             s14 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l2), s14);
             s15 = Vector512.FusedMultiplyAdd(x, Vector512.Load(r12 + l3), s15);
         }
+        if (head > 0 || p < k)
+        {
+            // The skipped head and k's last k % 16 steps as masked loads into the same accumulators (a
+            // masked-off lane reads nothing, so nothing past a row's end is touched).
+            var zero = Vector512<float>.Zero;
+            var mh = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(head)).AsSingle();
+            var mt = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(k - p)).AsSingle();
+            var xh = Avx512F.MaskLoad(a, mh, zero);
+            var xt = Avx512F.MaskLoad(x0, mt, zero);
+            float* h0 = b, h4 = b + 4 * ldb, h8 = b + 8 * ldb, h12 = b + 12 * ldb;
+            s0 = Edge(s0, xh, h0, mh, xt, r0, mt);
+            s1 = Edge(s1, xh, h0 + l1, mh, xt, r0 + l1, mt);
+            s2 = Edge(s2, xh, h0 + l2, mh, xt, r0 + l2, mt);
+            s3 = Edge(s3, xh, h0 + l3, mh, xt, r0 + l3, mt);
+            s4 = Edge(s4, xh, h4, mh, xt, r4, mt);
+            s5 = Edge(s5, xh, h4 + l1, mh, xt, r4 + l1, mt);
+            s6 = Edge(s6, xh, h4 + l2, mh, xt, r4 + l2, mt);
+            s7 = Edge(s7, xh, h4 + l3, mh, xt, r4 + l3, mt);
+            s8 = Edge(s8, xh, h8, mh, xt, r8, mt);
+            s9 = Edge(s9, xh, h8 + l1, mh, xt, r8 + l1, mt);
+            s10 = Edge(s10, xh, h8 + l2, mh, xt, r8 + l2, mt);
+            s11 = Edge(s11, xh, h8 + l3, mh, xt, r8 + l3, mt);
+            s12 = Edge(s12, xh, h12, mh, xt, r12, mt);
+            s13 = Edge(s13, xh, h12 + l1, mh, xt, r12 + l1, mt);
+            s14 = Edge(s14, xh, h12 + l2, mh, xt, r12 + l2, mt);
+            s15 = Edge(s15, xh, h12 + l3, mh, xt, r12 + l3, mt);
+        }
         var sum = Reduce16(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
-        if (head > 0) sum += Tail(a, b, ldb, 0, head);
-        if (p < k) sum += Tail(a, b, ldb, p, k);
         sum.Store(c);
     }
 
-    /// <summary>
-    /// Steps [from, to) of k (under 16: the aligning head or the last k % 16) of the 16 rows, scalar per
-    /// row, as one vector: no load reads past a row's end. Kept out of <see cref="Sixteen"/> so its stack buffer stays out of the hot loop's frame.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<float> Tail(float* a, float* b, long ldb, int from, int to)
-    {
-        float* tail = stackalloc float[Group];
-        for (int q = 0; q < Group; q++)
-        {
-            float* bq = b + q * ldb;
-            float t = 0;
-            for (int e = from; e < to; e++) t += a[e] * bq[e];
-            tail[q] = t;
-        }
-        return Vector512.Load(tail);
-    }
+    /// <summary>s + xh·row[head lanes] + xt·row[tail lanes], both loads masked (a zero mask reads nothing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Edge(Vector512<float> s, Vector512<float> xh, float* head, Vector512<float> mh, Vector512<float> xt, float* tail, Vector512<float> mt) =>
+        Vector512.FusedMultiplyAdd(xt, Avx512F.MaskLoad(tail, mt, Vector512<float>.Zero), Vector512.FusedMultiplyAdd(xh, Avx512F.MaskLoad(head, mh, Vector512<float>.Zero), s));
 
     /// <summary>
     /// Lane q of the result is the sum of sq's 16 lanes. Within 128-bit blocks, unpacks pair four vectors
