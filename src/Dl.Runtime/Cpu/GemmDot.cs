@@ -13,7 +13,8 @@ namespace Dl.Cpu;
 /// floats for an LSTM of 128) to use a sixth of the micro-kernel, 15x slower than this at one row.
 /// Sixteen rows of B go at a time, 16 lanes of k per instruction, into 16 accumulators that one
 /// transpose-and-add tree (<see cref="Reduce16"/>) turns into one vector of 16 outputs: a horizontal sum
-/// per output cost more than the products themselves at k = 128 (the batch-1 LSTM regression, issue 12).
+/// per output made 1x512x128 about 1.4x slower (the batch-1 LSTM regression, issue 12). B's loads start
+/// on a cache line where its rows allow it (see <see cref="Sixteen"/>).
 /// Sums run over k in 16 lanes then across them, so the last bits can differ from the packed path's
 /// k-sequential sums. AVX-512 only (the caller checks).
 /// </summary>
