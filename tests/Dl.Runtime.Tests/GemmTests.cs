@@ -31,6 +31,54 @@ public class GemmTests
             Check(m, n, k, ta, tb, mode, pad: mode == 4 ? 3 : 0);
     }
 
+    /// <summary>
+    /// The few-row product with B stored [n, k] (<see cref="GemmDot"/>): 16 outputs per reduction tree, a
+    /// ragged end of n as an overlapping group, n under 16 one output at a time, and k's tail past the
+    /// last 16 lanes; every epilogue but accumulate (which takes the packed path), padded strides too.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void FewRows_TransposedB_GroupAndTailBoundaries_MatchNaive(int m)
+    {
+        foreach (int n in new[] { 1, 3, 15, 16, 17, 31, 32, 33, 513 })
+        foreach (int k in new[] { 1, 15, 16, 17, 128, 130 })
+        foreach (int mode in new[] { 0, 1, 2, 4 })
+            Check(m, n, k, false, true, mode, pad: mode == 4 ? 3 : 0);
+    }
+
+    /// <summary>
+    /// The same product with B starting at each of the 16 float offsets in a cache line: rows whose stride
+    /// is a multiple of 16 floats skip a head of 0..15 steps to load B aligned, and add it back with k's tail.
+    /// </summary>
+    [Theory]
+    [InlineData(128, 128)]
+    [InlineData(40, 48)]
+    [InlineData(20, 32)]
+    [InlineData(37, 37)]
+    public void FewRows_TransposedB_AnyAlignment_MatchesNaive(int k, int ldb)
+    {
+        const int m = 2, n = 33;
+        var a = Random(m * k, 7);
+        var storage = Random(n * ldb + 16, 8);
+        var c = new float[m * n];
+        for (int offset = 0; offset < 16; offset++)
+        {
+            var b = storage.AsSpan(offset, n * ldb);
+            Gemm.Multiply(m, n, k, a, k, false, b, ldb, true, c, n, default, new Dl.Operators.Tanh());
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += (double)a[i * k + p] * b[j * ldb + p];
+                    double expected = Math.Tanh(s);
+                    Assert.True(Math.Abs(expected - c[i * n + j]) <= 1e-5 * Math.Sqrt(k) + 1e-5,
+                        $"k={k} ldb={ldb} offset={offset}: C[{i},{j}] = {c[i * n + j]}, expected {expected}");
+                }
+        }
+    }
+
     [Fact]
     public void LargeProduct_SameResultOnOneAndTwoThreads()
     {
