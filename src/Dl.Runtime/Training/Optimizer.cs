@@ -23,6 +23,7 @@ public abstract unsafe class Optimizer
     private int _length = -1;
     private Dictionary<string, float[]> _state = new(StringComparer.Ordinal);
     private float _learningRate;
+    private (int Offset, int Length)[]? _overlapPart, _overlapTrainable, _overlap;
 
     /// <summary>Sets the base learning rate and names the rule's state slots (for checkpoints).</summary>
     protected Optimizer(float learningRate, params string[] slotNames)
@@ -93,8 +94,18 @@ public abstract unsafe class Optimizer
         foreach (var (offset, count) in part)
             if (offset < 0 || count < 0 || offset > length - count)
                 throw new ArgumentException($"the range ({offset}, {count}) lies outside the model's {length} parameters", nameof(part));
-        // With some parameters frozen as well, the two range lists intersect (an array per step: freezing inside an objective is rare).
-        StepTrainable(model.Parameters, model.Gradients, Freezing.Trainable(model) is { } trainable ? Intersect(part, trainable) : part);
+        StepTrainable(model.Parameters, model.Gradients, Freezing.Trainable(model) is { } trainable ? Overlap(part, trainable) : part);
+    }
+
+    /// <summary>
+    /// <paramref name="part"/> without the frozen parameters, kept until either list changes: the generated part is
+    /// one static array and freezing rebuilds its ranges only on Freeze or Unfreeze, so a step allocates nothing.
+    /// </summary>
+    private (int Offset, int Length)[] Overlap((int Offset, int Length)[] part, (int Offset, int Length)[] trainable)
+    {
+        if (!ReferenceEquals(part, _overlapPart) || !ReferenceEquals(trainable, _overlapTrainable))
+            (_overlapPart, _overlapTrainable, _overlap) = (part, trainable, Intersect(part, trainable));
+        return _overlap!;
     }
 
     /// <summary>The overlap of two sorted, disjoint range lists.</summary>

@@ -45,6 +45,35 @@ public class PartStepTests
     }
 
     [Fact]
+    public void A_part_step_with_frozen_parameters_allocates_nothing_after_the_first()
+    {
+        var model = Model();
+        model.Freeze("hidden.bias");
+        var optimizer = new Sgd(0.1f);
+        var part = new[] { (6, 15) };
+        optimizer.Step(model, part);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int s = 0; s < 100; s++) optimizer.Step(model, part);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void A_freeze_between_part_steps_takes_effect()
+    {
+        var model = Model();
+        model.Freeze("hidden.bias");
+        var optimizer = new Sgd(0.1f);
+        var part = new[] { (6, 15) };
+        optimizer.Step(model, part);
+        model.Freeze("output.weight");
+        var before = model.ParameterArray.ToArray();
+        optimizer.Step(model, part);
+        var moved = Moved(before, model);
+        for (int i = 0; i < moved.Length; i++)
+            Assert.True(moved[i] == (i is >= 6 and < 12), $"parameter {i} moved: {moved[i]}");
+    }
+
+    [Fact]
     public void A_range_outside_the_parameters_is_refused()
     {
         var model = Model();
