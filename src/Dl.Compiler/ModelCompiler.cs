@@ -91,6 +91,7 @@ public static class ModelCompiler
         var inputGradients = gradients.Skip(trainable.Count).Select(d => map[d]).ToList();
         var inputsWithGradient = model.InputsWithGradient.Select(i => map[i]).ToList();
         var backParamGradients = backGradients.Select(d => map[d]).ToList();
+        var frozenNodes = new HashSet<Node>(model.Frozen.Where(map.ContainsKey).Select(f => map[f]));
 
         // 3. Parameter and state layout: one array each, every tensor 64-byte aligned; gradients like the parameters.
         var slots = Slots(paramNodes, out long offset);
@@ -169,7 +170,7 @@ public static class ModelCompiler
             InputGradientNodes = inputGradients,
             Backward = backward,
             Objectives = objectives,
-            Frozen = slots.Where(s => frozen.Any(f => map.TryGetValue(f, out var m) && m == s.Node)).ToList(),
+            Frozen = slots.Where(s => frozenNodes.Contains(s.Node)).ToList(),
             OutputGradient = upstream is null ? null : map[upstream],
         };
     }
@@ -178,9 +179,7 @@ public static class ModelCompiler
     private static string OutputGradientName(ModelGraph model)
     {
         var taken = new HashSet<string>(model.Inputs.Select(i => Identifiers.Bare(((InputOp)i.Op).InputName)));
-        string name = "outputGradient";
-        while (taken.Contains(name)) name += "_";
-        return name;
+        return Identifiers.Unused("outputGradient", taken);
     }
 
     private static List<ParameterSlot> Slots(IReadOnlyList<Node> nodes, out long count)

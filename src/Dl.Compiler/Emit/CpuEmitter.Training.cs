@@ -21,7 +21,7 @@ public static partial class CpuEmitter
         var inputs = forwardInputs.Append(upstream).ToList();
         w.Line();
         w.Line($"/// <summary>Forward{(Modal(m) ? " (training mode)" : "")} and backward for a batch from the gradient of some outer loss with respect to the output {m.Output.Shape} (<paramref name=\"{Name(upstream)}\"/>, shaped like Predict's result): fills <see cref=\"Gradients\"/>{(m.States.Count > 0 ? " and updates the running averages" : "")}. A loss of the model's own plays no part.</summary>");
-        w.Open($"public void Backward({string.Join(", ", inputs.Select(i => $"global::System.ReadOnlySpan<{(i.Type == DType.Int32 ? "int" : "float")}> {Name(i)}"))})");
+        w.Open($"public void Backward({Params(inputs)})");
         Run(w, m, back, inputs, kernels, g);
         if (m.DrawsRandom) w.Line($"{g["__step"]}++;");
         w.Close();
@@ -33,7 +33,7 @@ public static partial class CpuEmitter
     /// </summary>
     private static void Objective(SourceWriter w, CompiledModel m, CompiledObjective o, KernelTable kernels, GeneratedNames g)
     {
-        string signature = string.Join(", ", o.Inputs.Select(i => $"global::System.ReadOnlySpan<{(i.Type == DType.Int32 ? "int" : "float")}> {Name(i)}"));
+        string signature = Params(o.Inputs);
         w.Line();
         w.Line($"/// <summary>Objective {o.Name}{(Modal(m) ? " in training mode" : "")}: returns its loss and fills the gradients of the parameters it trains ({o.Trains.Count} tensors) in <see cref=\"Gradients\"/>; the others are not computed and keep their values.</summary>");
         w.Open($"public float Compute{o.Name}Gradients({signature})");
@@ -44,15 +44,14 @@ public static partial class CpuEmitter
 
         string part = g["__part" + o.Name];
         var taken = new HashSet<string>(o.Inputs.Select(i => Identifiers.Bare(((InputOp)i.Op).InputName)));
-        string optimizer = "optimizer";
-        while (taken.Contains(optimizer)) optimizer += "_";
+        string optimizer = Identifiers.Unused("optimizer", taken);
         w.Line();
         w.Line($"private static readonly (int Offset, int Length)[] {part} = {{ {string.Join(", ", o.Trains.Select(t => $"({Sizes.Lit(t.Offset)}, {Sizes.Lit(t.Length)})"))} }};");
         w.Line($"/// <summary>One step of objective {o.Name}: its gradients, then <paramref name=\"{optimizer}\"/> updates the {o.Trains.Count} parameter tensors it trains and nothing else. Returns the loss before the step.</summary>");
         w.Open($"public float Train{o.Name}({signature}, global::Dl.Training.Optimizer {optimizer})");
         w.Line(EnterLine(g));
         w.Line($"global::System.ArgumentNullException.ThrowIfNull({optimizer});");
-        w.Line($"float {g["__loss"]} = this.Compute{o.Name}Gradients({string.Join(", ", o.Inputs.Select(Name))});");
+        w.Line($"float {g["__loss"]} = this.Compute{o.Name}Gradients({Args(o.Inputs)});");
         w.Line($"{optimizer}.Step(this, {part});");
         w.Line($"if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters({g["__params"]}, {g["__layout"]}, {g["__dl_name"]}, \"Train{o.Name}'s update\");");
         w.Line($"return {g["__loss"]};");

@@ -177,8 +177,6 @@ public static partial class CpuEmitter
     private static void EntryPoints(SourceWriter w, CompiledModel m, KernelTable kernels, GeneratedNames g)
     {
         var forwardInputs = m.Inputs.Take(m.Source.ForwardInputCount).ToList();
-        string Params(IEnumerable<Node> inputs) => string.Join(", ", inputs.Select(i => $"global::System.ReadOnlySpan<{(i.Type == DType.Int32 ? "int" : "float")}> {Name(i)}"));
-        string Args(IEnumerable<Node> inputs) => string.Join(", ", inputs.Select(Name));
 
         w.Line();
         w.Line($"/// <summary>Forward pass{(Modal(m) ? " in inference mode (running averages, no dropout)" : "")}: the output {m.Output.Shape} for a batch. The span stays valid until the next call.{(Carries(m) ? " Starts from the states the stateful layers carried from the previous call (zeros after ResetState or a new batch size) and carries this call's to the next." : "")}</summary>");
@@ -235,6 +233,13 @@ public static partial class CpuEmitter
         }
     }
 
+    /// <summary>An entry point's parameter list: one read-only span per input, named as the input.</summary>
+    private static string Params(IEnumerable<Node> inputs) =>
+        string.Join(", ", inputs.Select(i => $"global::System.ReadOnlySpan<{(i.Type == DType.Int32 ? "int" : "float")}> {Name(i)}"));
+
+    /// <summary>The arguments that pass an entry point's inputs on to another entry point.</summary>
+    private static string Args(IEnumerable<Node> inputs) => string.Join(", ", inputs.Select(Name));
+
     /// <summary>An entry point's first line: another thread inside the model throws, naming it (global::Dl.ModelEntry).</summary>
     private static string EnterLine(GeneratedNames g) =>
         $"using global::Dl.ModelEntry {g["__dl_entry"]} = global::Dl.ModelEntry.Enter(ref {g["__dl_owner"]}, {g["__dl_name"]});";
@@ -249,8 +254,8 @@ public static partial class CpuEmitter
         var names = new List<string>();
         foreach (var t in m.InputsWithGradient)
         {
-            string name = Identifiers.Bare(((InputOp)t.Op).InputName) + "Gradient";
-            while (!taken.Add(name)) name += "_";
+            string name = Identifiers.Unused(Identifiers.Bare(((InputOp)t.Op).InputName) + "Gradient", taken);
+            taken.Add(name);
             names.Add(Identifiers.Escape(name));
         }
         return names;

@@ -27,6 +27,13 @@ public static class Identifiers
     /// <summary>The user's identifier without a leading <c>@</c>: how it reads in messages and derived names.</summary>
     public static string Bare(string name) => name.StartsWith("@") ? name.Substring(1) : name;
 
+    /// <summary><paramref name="name"/>, with underscores added while <paramref name="taken"/> holds it: a generated parameter beside the user's.</summary>
+    public static string Unused(string name, ICollection<string> taken)
+    {
+        while (taken.Contains(name)) name += "_";
+        return name;
+    }
+
     /// <summary>A regular C# string literal for any text (quotes, backslashes and control characters escaped).</summary>
     public static string StringLiteral(string s)
     {
