@@ -15,6 +15,13 @@ namespace Dl.SourceGen.Lowering;
 internal delegate string GpuEmit(CompiledModel model, ModelDeclaration declaration, out string? unsupportedReason);
 
 /// <summary>
+/// Emits the ONNX export members of a compiled model; <paramref name="unsupportedReason"/> is set when the
+/// inference graph has an op ONNX cannot express. A parameter of <see cref="ModelBuilder.Build"/>, like
+/// <see cref="GpuEmit"/>, so tests can inject a failing exporter.
+/// </summary>
+internal delegate string OnnxEmit(CompiledModel model, ModelDeclaration declaration, out string? unsupportedReason);
+
+/// <summary>
 /// Spec in, generated source (or diagnostics) out: lowers the spec to a graph, compiles it once and
 /// emits the CPU source and, when the project references the GPU runtime, the GPU source from the same
 /// plan. Emits nothing for a model with errors; any unexpected exception becomes DL9999 naming the model.
@@ -30,7 +37,10 @@ internal static class ModelBuilder
     /// <summary>The assembly whose reference turns ONNX export (the generated ExportOnnx members) on.</summary>
     public const string OnnxAssembly = "Dl.Onnx";
 
-    public static GenerationResult Build(ModelSpec spec, GpuEmit? gpu = null, bool onnx = false)
+    /// <summary>The ONNX exporter the generator uses.</summary>
+    public static readonly OnnxEmit Onnx = OnnxEmitter.Emit;
+
+    public static GenerationResult Build(ModelSpec spec, GpuEmit? gpu = null, OnnxEmit? onnx = null)
     {
         if (spec.HasErrors)
             return new GenerationResult(spec.FullName, spec.HintName, null, spec.Diagnostics);
@@ -74,12 +84,23 @@ internal static class ModelBuilder
                 }
             }
             string? onnxSource = null;
-            if (onnx)
+            if (onnx is not null)
             {
-                // An op with no ONNX mapping gives members that throw naming it, and a warning here at build time.
-                onnxSource = OnnxEmitter.Emit(compiled, declaration, out var unmapped);
-                if (unmapped is not null)
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxUnsupported, spec.Identifier, spec.FullName, unmapped));
+                try
+                {
+                    // An op with no ONNX mapping gives members that throw naming it, and a warning here at build time.
+                    onnxSource = onnx(compiled, declaration, out var unmapped);
+                    if (unmapped is not null)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxUnsupported, spec.Identifier, spec.FullName, unmapped));
+                }
+                catch (OperationCanceledException) { throw; }
+                catch (Exception e)
+                {
+                    // An exporter bug costs the export only: DL9999 at the model, the CPU code as usual, and
+                    // ExportOnnx members that throw, so user code calling them adds no CS1061 to the real error.
+                    diagnostics.Add(ModelReader.InternalError(spec, e));
+                    onnxSource = OnnxEmitter.EmitUnsupported(compiled, declaration, "the ONNX exporter failed to generate it (DL9999)");
+                }
             }
             return new GenerationResult(spec.FullName, spec.HintName, source, diagnostics.ToEquatableArray())
             {
