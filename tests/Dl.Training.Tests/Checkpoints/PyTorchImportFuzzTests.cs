@@ -50,7 +50,9 @@ public class PyTorchImportFuzzTests
             for (int c = 0; c < Cases; c++)
             {
                 int seed = 5000 + c;
-                var (bytes, kind) = FuzzTests.Mutate(valid, headerEnd, new Random(seed));
+                var random = new Random(seed);
+                // Half the checkpoint fuzzer's damage, half changes a state dict from another program could carry.
+                var (bytes, kind) = c % 2 == 0 ? FuzzTests.Mutate(valid, headerEnd, random) : MutateTorch(valid, headerEnd, random);
                 string where = $"case {c} (seed {seed}, {kind})";
                 kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
                 File.WriteAllBytes(path, bytes);
@@ -88,6 +90,46 @@ public class PyTorchImportFuzzTests
         // Both outcomes must occur, or the mutations are not exercising the importer.
         Assert.Equal(Cases, loaded + rejected);
         Assert.InRange(loaded, Cases / 20, Cases - Cases / 10);
+    }
+
+    private static readonly float[] Specials = { float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue, -0f, float.Epsilon, 1e30f };
+    private static readonly string[] OtherDtypes = { "I64", "F16", "BF16", "F64", "I32", "f32" };
+
+    /// <summary>
+    /// Changes a foreign file may carry that are well formed safetensors: a special value in the data (finite ones
+    /// must load as they are, non-finite ones must be refused), a tensor's dtype or name changed, or a weight's shape
+    /// written the other way round ([in,out], the same byte count: it must be refused, not read transposed twice).
+    /// </summary>
+    private static (byte[] Bytes, string Kind) MutateTorch(byte[] valid, int headerEnd, Random random)
+    {
+        string header = Encoding.UTF8.GetString(valid, 8, headerEnd - 8);
+        byte[] data = valid.AsSpan(headerEnd).ToArray();
+        var (torch, _, _) = Targets[random.Next(Targets.Length)];
+        switch (random.Next(4))
+        {
+            case 0:
+                int at = random.Next(data.Length / 4 - 2);   // a float of the four mapped tensors, not the I64 counter at the end
+                BinaryPrimitives.WriteInt32LittleEndian(data.AsSpan(4 * at), BitConverter.SingleToInt32Bits(Specials[random.Next(Specials.Length)]));
+                return (RawSafetensors.Bytes(header, data), "special value");
+            case 1:
+                string dtype = OtherDtypes[random.Next(OtherDtypes.Length)];
+                return (RawSafetensors.Bytes(ReplaceIn(header, torch, "\"dtype\":\"F32\"", $"\"dtype\":\"{dtype}\""), data), "dtype");
+            case 2:
+                return (RawSafetensors.Bytes(header.Replace($"\"{torch}\"", $"\"{torch}{(random.Next(2) == 0 ? "s" : "")}_\""), data), "renamed");
+            default:
+                string weight = random.Next(2) == 0 ? "fc1.weight" : "fc2.weight";
+                string shape = weight == "fc1.weight" ? $"[{Hidden},{Inputs}]" : $"[{Outputs},{Hidden}]";
+                string swapped = weight == "fc1.weight" ? $"[{Inputs},{Hidden}]" : $"[{Hidden},{Outputs}]";
+                return (RawSafetensors.Bytes(ReplaceIn(header, weight, shape, swapped), data), "weight shape swapped");
+        }
+    }
+
+    /// <summary><paramref name="header"/> with the first <paramref name="old"/> after the tensor <paramref name="name"/>'s key replaced.</summary>
+    private static string ReplaceIn(string header, string name, string old, string replacement)
+    {
+        int key = header.IndexOf($"\"{name}\"", StringComparison.Ordinal);
+        int at = header.IndexOf(old, key, StringComparison.Ordinal);
+        return header[..at] + replacement + header[(at + old.Length)..];
     }
 
     /// <summary>The model's parameters after the import, as bits, with the report's lists: what the test compares.</summary>
