@@ -31,7 +31,7 @@ internal sealed partial class GpuClassWriter
         string count = Sizes.Count(node.Shape, n);
         return location switch
         {
-            InputLocation i => InputView(_m.Inputs.Single(x => ((InputOp)x.Op).InputName == i.Name), n),
+            InputLocation i => InputView(_allInputs.Single(x => ((InputOp)x.Op).InputName == i.Name), n),
             ParamLocation p => $"{_g["__P"]}({Sizes.Lit(p.Offset)}, {count})",
             GradientLocation g => $"{_g["__G"]}({Sizes.Lit(g.Offset)}, {count})",
             StateLocation s => $"{_g["__S"]}({Sizes.Lit(s.Offset)}, {count})",
