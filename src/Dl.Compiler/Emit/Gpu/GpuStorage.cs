@@ -51,7 +51,6 @@ internal sealed partial class GpuClassWriter
     private static string Fresh(string name, IEnumerable<Node> inputs)
     {
         var taken = new HashSet<string>(inputs.Select(i => Identifiers.Bare(((InputOp)i.Op).InputName)));
-        while (taken.Contains(name)) name += "_";
-        return Identifiers.Escape(name);
+        return Identifiers.Escape(Identifiers.Unused(name, taken));
     }
 }
