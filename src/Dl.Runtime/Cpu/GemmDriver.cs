@@ -57,7 +57,7 @@ internal static unsafe class GemmDriver
             return;
         }
         var plan = new Plan();
-        plan.Narrow = job.N <= GemmKernel.NarrowNR && Vector512.IsHardwareAccelerated;
+        plan.Narrow = job.N <= GemmKernel.NarrowNR;   // 16-wide panels of B at every width
         plan.Width = plan.Narrow ? GemmKernel.NarrowNR : NR;
         plan.PackA = !plan.Narrow && job.N >= PackAColumns;
         // B is read in place when its rows are contiguous and every panel is whole (the weights of a
