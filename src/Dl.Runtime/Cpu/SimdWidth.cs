@@ -37,6 +37,9 @@ internal unsafe interface ISimdWidth<TV> where TV : struct
 
     /// <summary>The sum of the lanes.</summary>
     static abstract float Sum(TV v);
+
+    /// <summary>act at this width (an operator struct's Invoke overload for TV).</summary>
+    static abstract TV Apply<TAct>(in TAct act, TV v) where TAct : struct, Dl.Operators.IUnaryOperator;
 }
 
 /// <summary>The widest accelerated width, for dispatch: 512, 256, 128, or 0 when there is no SIMD.</summary>
@@ -59,6 +62,8 @@ internal unsafe struct W512 : ISimdWidth<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Apply<TAct>(in TAct act, Vector512<float> v) where TAct : struct, Dl.Operators.IUnaryOperator => act.Invoke(v);
 }
 
 internal unsafe struct W256 : ISimdWidth<Vector256<float>>
@@ -73,6 +78,8 @@ internal unsafe struct W256 : ISimdWidth<Vector256<float>>
     public static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
         Fma.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Apply<TAct>(in TAct act, Vector256<float> v) where TAct : struct, Dl.Operators.IUnaryOperator => act.Invoke(v);
 }
 
 internal unsafe struct W128 : ISimdWidth<Vector128<float>>
@@ -88,6 +95,8 @@ internal unsafe struct W128 : ISimdWidth<Vector128<float>>
     public static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
         Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> v) => Vector128.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Apply<TAct>(in TAct act, Vector128<float> v) where TAct : struct, Dl.Operators.IUnaryOperator => act.Invoke(v);
 }
 
 /// <summary>
@@ -108,4 +117,9 @@ internal unsafe struct W256Avx : ISimdWidth<Vector256<float>>
     public static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Avx.Add(Avx.Multiply(a, b), c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector256<float> v) => W128.Sum(Sse.Add(Avx.ExtractVector128(v, 0), Avx.ExtractVector128(v, 1)));
+
+    /// <summary>Through the two halves: an operator's Vector256 overload would fall back to software here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Apply<TAct>(in TAct act, Vector256<float> v) where TAct : struct, Dl.Operators.IUnaryOperator =>
+        Vector256.Create(act.Invoke(Avx.ExtractVector128(v, 0)), act.Invoke(Avx.ExtractVector128(v, 1)));
 }
