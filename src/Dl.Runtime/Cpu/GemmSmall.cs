@@ -63,8 +63,15 @@ internal static unsafe class GemmSmall
     /// </summary>
     private static void NarrowTail<TW, TV>(float* a, long aStep, float* b, long ldb, int k, int cols, float* c) where TW : struct, ISimdWidth<TV> where TV : struct
     {
-        TV s = default;
-        for (int p = 0; p < k - 1; p++, b += ldb) s = TW.MulAdd(TW.SplatAt(a + p * aStep), TW.Load(b), s);
+        TV s = default, t = default;   // two chains (even and odd steps), as in Columns
+        int p = 0;
+        for (; p + 2 < k; p += 2, b += 2 * ldb)
+        {
+            s = TW.MulAdd(TW.SplatAt(a + p * aStep), TW.Load(b), s);
+            t = TW.MulAdd(TW.SplatAt(a + (p + 1) * aStep), TW.Load(b + ldb), t);
+        }
+        for (; p < k - 1; p++, b += ldb) s = TW.MulAdd(TW.SplatAt(a + p * aStep), TW.Load(b), s);
+        s = TW.Add(s, t);
         float* lanes = stackalloc float[16];
         TW.Store(s, lanes);
         float last = k > 0 ? a[(k - 1) * aStep] : 0f;
