@@ -1,0 +1,71 @@
+using System.Collections.Generic;
+using System.Linq;
+using Dl.Graph;
+
+namespace Dl.Compiler;
+
+/// <summary>
+/// The storage one entry point uses, as named span locals declared before its kernel calls:
+/// <c>__Span hidden_weight = __Param(0, 100352);</c>, <c>__Span d_hidden_weight = __Grad(0, 100352);</c>,
+/// <c>__Span hidden_relu = __arena.Slice(__FixedArena, 128 * __n);</c>; the calls then pass names.
+/// A span is a view, so the locals allocate nothing. Only the storage the entry point uses is
+/// declared, each span expression once (an alias of a value shares its local).
+/// A local's name never starts with <see cref="Identifiers.Reserved"/>, so it cannot be a generated
+/// member's or local's, and gets underscores added while it is an input's or another local's
+/// name (<see cref="Identifiers.Unused"/>); keywords are escaped.
+/// </summary>
+internal sealed class EntryStorage
+{
+    /// <summary>The using alias for the locals' type: <c>global::System.Span&lt;float&gt;</c>, which no user type can hide (unlike <c>var</c>).</summary>
+    public const string SpanAlias = Identifiers.Reserved + "Span";
+
+    private readonly CompiledModel _model;
+    private readonly NodeNames _names;
+    private readonly HashSet<string> _taken;
+    private readonly Dictionary<string, string> _byExpression = new();
+    private readonly List<(string Name, string Expression)> _declared = new();
+
+    public EntryStorage(CompiledModel model, NodeNames names, IEnumerable<string> userNames)
+    {
+        _model = model;
+        _names = names;
+        _taken = new HashSet<string>(userNames.Select(Identifiers.Bare));
+    }
+
+    /// <summary>The local for <paramref name="node"/> at <paramref name="location"/>, whose span is <paramref name="expression"/>; an input is its parameter.</summary>
+    public string Of(Node node, Location location, string expression)
+    {
+        if (location is InputLocation) return expression;
+        return Local(location switch
+        {
+            ParamLocation p => ParameterName(p.Offset) ?? _names.Of(node),
+            GradientLocation gl => ParameterName(gl.Offset) is { } param ? "d_" + param : _names.Of(node),
+            StateLocation st => _model.States.FirstOrDefault(s => s.Offset == st.Offset) is { } s ? KernelNames.Part(s.Name) : _names.Of(node),
+            CarriedLocation c => c.Index < _model.CarriedStates.Count ? _names.Of(_model.CarriedStates[c.Index]) : _names.Of(node),
+            _ => _names.Of(node),
+        }, expression);
+    }
+
+    /// <summary>The local for parameter <paramref name="param"/>'s gradient slot, whose span is <paramref name="expression"/>.</summary>
+    public string Gradient(Node param, string expression) => Local("d_" + _names.Of(param), expression);
+
+    private string? ParameterName(long offset) => _model.Parameters.FirstOrDefault(p => p.Offset == offset) is { } p ? KernelNames.Part(p.Name) : null;
+
+    private string Local(string preferred, string expression)
+    {
+        if (_byExpression.TryGetValue(expression, out var known)) return known;
+        string name = Identifiers.Escape(Identifiers.Unused(preferred.TrimStart('_') is { Length: > 0 } bare ? bare : "value", _taken));
+        _taken.Add(Identifiers.Bare(name));
+        _byExpression[expression] = name;
+        _declared.Add((name, expression));
+        return name;
+    }
+
+    /// <summary>Writes the declarations, in the order of first use.</summary>
+    public void Declare(SourceWriter w)
+    {
+        if (_declared.Count == 0) return;
+        w.Line("// storage: views of the parameters, gradients and working memory (no allocation)");
+        foreach (var (name, expression) in _declared) w.Line($"{SpanAlias} {name} = {expression};");
+    }
+}
