@@ -9,7 +9,9 @@ namespace Dl.Compiler;
 /// <c>__Span hidden_weight = __Param(0, 100352);</c>, <c>__Span d_hidden_weight = __Grad(0, 100352);</c>,
 /// <c>__Span hidden_relu = __arena.Slice(__FixedArena, 128 * __n);</c>; the calls then pass names.
 /// A span is a view, so the locals allocate nothing. Only the storage the entry point uses is
-/// declared, each span expression once (an alias of a value shares its local).
+/// declared. A parameter, gradient or state is one local; in the working memory each value has its
+/// own, named after it, even where the planner reuses a dead value's place (two locals then view the
+/// same floats, at different times), and a view of a value (a reshape) shares its local.
 /// A local's name never starts with <see cref="Identifiers.Reserved"/>, so it cannot be a generated
 /// member's or local's, and gets underscores added while it is an input's or another local's
 /// name (<see cref="Identifiers.Unused"/>); keywords are escaped.
@@ -22,7 +24,7 @@ internal sealed class EntryStorage
     private readonly CompiledModel _model;
     private readonly NodeNames _names;
     private readonly HashSet<string> _taken;
-    private readonly Dictionary<string, string> _byExpression = new();
+    private readonly Dictionary<(Node?, string), string> _byExpression = new();
     private readonly List<(string Name, string Expression)> _declared = new();
 
     public EntryStorage(CompiledModel model, NodeNames names, IEnumerable<string> userNames)
@@ -43,7 +45,7 @@ internal sealed class EntryStorage
             StateLocation st => _model.States.FirstOrDefault(s => s.Offset == st.Offset) is { } s ? KernelNames.Part(s.Name) : _names.Of(node),
             CarriedLocation c => c.Index < _model.CarriedStates.Count ? _names.Of(_model.CarriedStates[c.Index]) : _names.Of(node),
             _ => _names.Of(node),
-        }, expression);
+        }, expression, location is ArenaLocation ? MemoryPlanner.Base(node) : null);
     }
 
     /// <summary>The local for parameter <paramref name="param"/>'s gradient slot, whose span is <paramref name="expression"/>.</summary>
@@ -51,12 +53,12 @@ internal sealed class EntryStorage
 
     private string? ParameterName(long offset) => _model.Parameters.FirstOrDefault(p => p.Offset == offset) is { } p ? KernelNames.Part(p.Name) : null;
 
-    private string Local(string preferred, string expression)
+    private string Local(string preferred, string expression, Node? value = null)
     {
-        if (_byExpression.TryGetValue(expression, out var known)) return known;
+        if (_byExpression.TryGetValue((value, expression), out var known)) return known;
         string name = Identifiers.Escape(Identifiers.Unused(preferred.TrimStart('_') is { Length: > 0 } bare ? bare : "value", _taken));
         _taken.Add(Identifiers.Bare(name));
-        _byExpression[expression] = name;
+        _byExpression[(value, expression)] = name;
         _declared.Add((name, expression));
         return name;
     }

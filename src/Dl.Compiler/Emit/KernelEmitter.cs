@@ -72,7 +72,7 @@ public static class KernelEmitter
         string body;
         if (k.Source.Op is ConstantOp c) body = $"gradient.Fill({Sizes.Float(c.Value)});";
         else { args.Insert(0, new("source", k.Source, false)); body = "source.CopyTo(gradient);"; }
-        return new KernelCode("CopyGradient_" + KernelNames.Part(((ParamOp)k.Parameter.Op).ParamName), summary, args, new[] { body });
+        return new KernelCode("CopyGradient", summary, args, new[] { body });
     }
 
     private static KernelCode StateUpdate(string summary, StateUpdateKernel k)
@@ -81,7 +81,7 @@ public static class KernelEmitter
         string body;
         if (k.Source.Op is ConstantOp c) body = $"state.Fill({Sizes.Float(c.Value)});";
         else { args.Insert(0, new("value", k.Source, false)); body = "value.CopyTo(state);"; }
-        return new KernelCode("UpdateState_" + KernelNames.Part(k.State.Op switch { StateOp st => st.StateName, CarriedStateOp c => c.StateName, _ => k.State.Op.Name }), summary, args, new[] { body });
+        return new KernelCode("UpdateState", summary, args, new[] { body });
     }
 
     /// <summary>The run-time value of a Scale: factor · n^power, as a float expression.</summary>
