@@ -135,7 +135,7 @@ public class ReadableCodeTests
     [InlineData("d_hidden_weight")]
     [InlineData("hidden_relu")]
     [InlineData("loss")]
-    public void A_storage_name_an_input_already_has_gets_an_underscore_and_compiles(string input)
+    public void A_storage_name_an_input_already_has_gets_a_number_and_compiles(string input)
     {
         var run = Generate($$"""
             using Dl;
@@ -153,7 +153,7 @@ public class ReadableCodeTests
         Assert.Empty(run.CompilationErrors);
         var source = Assert.Single(run.Sources).SourceText.ToString();
         Assert.DoesNotMatch($@"__Span {input} = ", source);
-        Assert.Matches($@"__Span {input}_ = ", source);
+        Assert.Matches($@"__Span {input}_2 = ", source);
     }
 
     [Fact]

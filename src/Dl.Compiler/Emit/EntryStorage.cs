@@ -11,10 +11,11 @@ namespace Dl.Compiler;
 /// A span is a view, so the locals allocate nothing. Only the storage the entry point uses is
 /// declared. A parameter, gradient or state is one local; in the working memory each value has its
 /// own, named after it, even where the planner reuses a dead value's place (two locals then view the
-/// same floats, at different times), and a view of a value (a reshape) shares its local.
+/// same floats, at different times), and a view of a value (a reshape) shares its local. A loop's
+/// carry or slice buffer is one local however many nodes of the step read it.
 /// A local's name never starts with <see cref="Identifiers.Reserved"/>, so it cannot be a generated
-/// member's or local's, and gets underscores added while it is an input's or another local's
-/// name (<see cref="Identifiers.Unused"/>); keywords are escaped.
+/// member's or local's, and gets a number while it is an input's or another local's name
+/// (<c>block_add</c>, <c>block_add_2</c>, <c>block_add_3</c> for a layer applied three times); keywords are escaped.
 /// </summary>
 internal sealed class EntryStorage
 {
@@ -45,7 +46,7 @@ internal sealed class EntryStorage
             StateLocation st => _model.States.FirstOrDefault(s => s.Offset == st.Offset) is { } s ? KernelNames.Part(s.Name) : _names.Of(node),
             CarriedLocation c => c.Index < _model.CarriedStates.Count ? _names.Of(_model.CarriedStates[c.Index]) : _names.Of(node),
             _ => _names.Of(node),
-        }, expression, location is ArenaLocation ? MemoryPlanner.Base(node) : null);
+        }, expression, location is ArenaLocation && MemoryPlanner.Base(node) is { Op: not LoopSlotOp } value ? value : null);
     }
 
     /// <summary>The local for parameter <paramref name="param"/>'s gradient slot, whose span is <paramref name="expression"/>.</summary>
@@ -56,7 +57,9 @@ internal sealed class EntryStorage
     private string Local(string preferred, string expression, Node? value = null)
     {
         if (_byExpression.TryGetValue((value, expression), out var known)) return known;
-        string name = Identifiers.Escape(Identifiers.Unused(preferred.TrimStart('_') is { Length: > 0 } bare ? bare : "value", _taken));
+        string stem = preferred.TrimStart('_') is { Length: > 0 } bare ? bare : "value", unused = stem;
+        for (int k = 2; _taken.Contains(unused); k++) unused = stem + "_" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string name = Identifiers.Escape(unused);
         _taken.Add(Identifiers.Bare(name));
         _byExpression[(value, expression)] = name;
         _declared.Add((name, expression));

@@ -83,7 +83,7 @@ internal sealed partial class GpuClassWriter
 {
     private readonly CompiledModel _m;
     private readonly ModelDeclaration _decl;
-    private readonly GpuKernelTable _kernels = new();
+    private readonly GpuKernelTable _kernels;
     private readonly List<Node> _forwardInputs;
     /// <summary>Per-sample offset of each input's slot, after the plan's own per-sample region.</summary>
     private readonly Dictionary<Node, long> _inputOffset = new();
@@ -96,6 +96,7 @@ internal sealed partial class GpuClassWriter
         _m = model;
         _decl = decl;
         _g = GeneratedNames.For(model);
+        _kernels = new GpuKernelTable(GraphText.DenseIds(model.AllRoots));
         if (model.UsesDropout) throw new NotSupportedException("dropout masks have no GPU kernel yet");
         if (model.UsesRandomNormal) throw new NotSupportedException("random normal samples (Nn.RandomNormal) have no GPU kernel yet");
         // Checked first: a stateful layer's carried state would need device buffers of its own, beside the loop's.

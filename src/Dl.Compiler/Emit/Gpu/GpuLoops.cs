@@ -42,7 +42,7 @@ internal sealed partial class GpuClassWriter
         }
         string Carry(int i) => At(InScratch(k.CarryBuffers[i]), body.Carries[i], "n");
 
-        w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}, one host iteration of launches a step: {string.Join(", ", k.Results.Select(r => $"%{r.Id} ({((ScanOp)r.Op).Selection})"))}.");
+        w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}, one host iteration of launches a step: {string.Join(", ", k.Results.Select(r => $"%{GraphText.Id(r, _kernels.Ids)} ({((ScanOp)r.Op).Selection})"))}.");
         for (int i = 0; i < body.Carries.Count; i++)
             w.Line($"__k.Copy(__s, {outer(k.Inputs[i])}, {Carry(i)});");
         w.Open(loop.Reverse ? $"for (int {t} = {steps - 1}; {t} >= 0; {t}--)" : $"for (int {t} = 0; {t} < {steps}; {t}++)");
@@ -51,7 +51,7 @@ internal sealed partial class GpuClassWriter
             if (k.SliceBuffers[j] is null) continue;
             var xs = k.Inputs[body.Carries.Count + j];
             var (before, inner) = Sizes.Around(xs.Shape, loop.SliceAxes[j]);
-            var read = _kernels.Add(StepCopy("LoopSliceIn", $"one step of %{xs.Id}, sliced along axis {loop.SliceAxes[j]}", steps, inner, store: false));
+            var read = _kernels.Add(StepCopy("LoopSliceIn", $"one step of %{GraphText.Id(xs, _kernels.Ids)}, sliced along axis {loop.SliceAxes[j]}", steps, inner, store: false));
             w.Line($"{read.Field}(__s, ({before}) * ({inner}), n, {t}, {outer(xs)}, {Inner(body.Slices[j])});");
         }
         Calls(w, k.Step, Inner, p => throw new InvalidOperationException($"a loop body has no parameter ({p})"), scratchAt, depth + 1);
@@ -64,7 +64,7 @@ internal sealed partial class GpuClassWriter
             if (before == "1") w.Line($"__k.Copy(__s, {value}, {outer(r)}.SubView((long){t} * ({inner}), {inner}));");
             else
             {
-                var store = _kernels.Add(StepCopy("LoopStackOut", $"one step stored into %{r.Id} along axis {scan.Selection.Axis}", steps, inner, store: true));
+                var store = _kernels.Add(StepCopy("LoopStackOut", $"one step stored into %{GraphText.Id(r, _kernels.Ids)} along axis {scan.Selection.Axis}", steps, inner, store: true));
                 w.Line($"{store.Field}(__s, ({before}) * ({inner}), n, {t}, {value}, {outer(r)});");
             }
         }
