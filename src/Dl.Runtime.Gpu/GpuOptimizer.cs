@@ -33,7 +33,10 @@ public sealed class GpuOptimizer : IDisposable
     // [0] the clip factor the updates multiply gradients by (1 when clipping is off), [1] the last norm,
     // [2..] one partial sum of squares per group of the norm reduction.
     private MemoryBuffer1D<float, Stride1D.Dense>? _scratch;
+    // The gradients of a part's ranges with zeros elsewhere, for the clipping norm of a step over a part (allocated on first use).
+    private MemoryBuffer1D<float, Stride1D.Dense>? _masked;
     private int _length = -1;
+    private IReadOnlyList<(int Offset, int Length)>? _overlapPart, _overlapTrainable, _overlap;
 
     /// <summary>Wraps <paramref name="optimizer"/>; nothing is allocated until the first <see cref="Step"/>.</summary>
     public GpuOptimizer(Optimizer optimizer)
@@ -70,7 +73,70 @@ public sealed class GpuOptimizer : IDisposable
             device.Kernels.ClipScale(stream, gradients, scratch.SubView(2, scratch.Length - 2), scale, Optimizer.MaxGradientNorm);
         // After the norm, as on the CPU; the host-side count and rate stay the single source for both backends.
         var (lr, step) = Optimizer.AdvanceStep();
-        Launch(device.Kernels, stream, parameters, gradients, scale, lr, step);
+        Launch(device.Kernels, stream, 0, parameters.IntLength, parameters, gradients, scale, lr, step);
+    }
+
+    /// <summary>
+    /// Enqueues one update of the (offset, length) ranges <paramref name="part"/> lists, in order and disjoint, and of
+    /// nothing else: what a generated <c>Gpu.Train{Objective}</c> and a step of a model with frozen tensors call. The
+    /// other parameters and their optimizer state keep their values; the clipping norm is that of the ranges'
+    /// gradients, as on the CPU. Returns without waiting for the device.
+    /// </summary>
+    /// <exception cref="ArgumentException">A range lies outside the parameters, or the ranges are not in order and disjoint.</exception>
+    public void Step(GpuDevice device, ArrayView<float> parameters, ArrayView<float> gradients, IReadOnlyList<(int Offset, int Length)> part)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(part);
+        if (gradients.Length != parameters.Length)
+            throw new ArgumentException($"{gradients.Length} gradients for {parameters.Length} parameters", nameof(gradients));
+        long end = 0;
+        for (int r = 0; r < part.Count; r++)
+        {
+            var (offset, count) = part[r];
+            if (offset < end || count < 0 || offset > parameters.Length - count)
+                throw new ArgumentException($"the range ({offset}, {count}) lies outside the {parameters.Length} parameters or before the range ahead of it", nameof(part));
+            end = offset + count;
+        }
+        EnsureState(device, parameters.IntLength);
+        var stream = device.Stream;
+        var scratch = _scratch!.View;
+        var scale = scratch.SubView(0, 2);
+        if (Optimizer.MaxGradientNorm > 0)
+        {
+            // The norm of the ranges' gradients only: they are copied into a zeroed buffer the norm reads.
+            _masked ??= device.Accelerator.Allocate1D<float>(Math.Max(1, _length));
+            var masked = _masked.View.SubView(0, _length);
+            masked.MemSetToZero(stream);
+            for (int r = 0; r < part.Count; r++)
+                if (part[r] is var (offset, count) && count > 0) device.Kernels.Copy(stream, gradients.SubView(offset, count), masked.SubView(offset, count));
+            device.Kernels.ClipScale(stream, masked, scratch.SubView(2, scratch.Length - 2), scale, Optimizer.MaxGradientNorm);
+        }
+        var (lr, step) = Optimizer.AdvanceStep();
+        for (int r = 0; r < part.Count; r++)
+            if (part[r] is var (offset, count) && count > 0) Launch(device.Kernels, stream, offset, count, parameters, gradients, scale, lr, step);
+    }
+
+    /// <summary>
+    /// Enqueues one update of a generated model's device parameters that leaves its frozen tensors
+    /// (<see cref="Freezing.Freeze"/>, <c>[Frozen]</c>) as they are: of <paramref name="part"/> (an objective's ranges)
+    /// or of everything when it is null, less what is frozen. What the generated <c>Gpu.TrainStep(optimizer)</c> and
+    /// <c>Gpu.Train{Objective}</c> call; allocates nothing from step to step.
+    /// </summary>
+    public void Step(GpuDevice device, ICompiledModel model, ArrayView<float> parameters, ArrayView<float> gradients, (int Offset, int Length)[]? part = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var trainable = Freezing.TrainableRanges(model);
+        if (trainable is null)
+        {
+            if (part is null) Step(device, parameters, gradients);
+            else Step(device, parameters, gradients, part);
+            return;
+        }
+        if (part is null) { Step(device, parameters, gradients, trainable); return; }
+        // Freezing rebuilds its ranges only on Freeze or Unfreeze and a part is one static array: keep their overlap.
+        if (!ReferenceEquals(part, _overlapPart) || !ReferenceEquals(trainable, _overlapTrainable))
+            (_overlapPart, _overlapTrainable, _overlap) = (part, trainable, Freezing.Overlap(part, trainable));
+        Step(device, parameters, gradients, _overlap!);
     }
 
     /// <summary>
@@ -123,15 +189,22 @@ public sealed class GpuOptimizer : IDisposable
         _slots = [];
         _scratch?.Dispose();
         _scratch = null;
+        _masked?.Dispose();
+        _masked = null;
         _device = null;
         _length = -1;
     }
 
-    private ArrayView<float> Slot(int index) => _slots[index].View.SubView(0, _length);
-
-    /// <summary>The rule's kernel with its scalars: the one place that maps an optimizer type to device work.</summary>
-    private void Launch(GpuKernels kernels, AcceleratorStream stream, ArrayView<float> p, ArrayView<float> g, ArrayView<float> scale, float lr, long step)
+    /// <summary>
+    /// The rule's kernel with its scalars over [offset, offset + length) of the parameters, the gradients and every
+    /// state slot: the one place that maps an optimizer type to device work.
+    /// </summary>
+    private void Launch(GpuKernels kernels, AcceleratorStream stream, int offset, int length, ArrayView<float> parameters, ArrayView<float> gradients,
+        ArrayView<float> scale, float lr, long step)
     {
+        var p = parameters.SubView(offset, length);
+        var g = gradients.SubView(offset, length);
+        ArrayView<float> Slot(int index) => _slots[index].View.SubView(offset, length);
         float wd = Optimizer.WeightDecay;
         switch (Optimizer)
         {

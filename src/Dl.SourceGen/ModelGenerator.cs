@@ -46,7 +46,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 Onnx: c.ReferencedAssemblyNames.Any(a => a.Name == ModelBuilder.OnnxAssembly)));
         var results = specs
             .Combine(backends)
-            .Select(static (pair, _) => ModelBuilder.Build(pair.Left, pair.Right.Gpu ? ModelBuilder.Gpu : null, pair.Right.Onnx))
+            .Select(static (pair, _) => ModelBuilder.Build(pair.Left, pair.Right.Gpu ? ModelBuilder.Gpu : null, pair.Right.Onnx ? ModelBuilder.Onnx : null))
             .WithTrackingName(ResultStep);
 
         // Diagnostics are mapped back onto the compilation's syntax trees when reported, so pragmas and

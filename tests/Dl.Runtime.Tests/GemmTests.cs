@@ -142,7 +142,7 @@ public class GemmTests
     }
 
     /// <summary>mode: 0 plain, 1 bias+ReLU, 2 ReLU mask, 3 accumulate+tanh, 4 sigmoid with padded leading dimensions.</summary>
-    private static void Check(int m, int n, int k, bool ta, bool tb, int mode, int pad)
+    internal static void Check(int m, int n, int k, bool ta, bool tb, int mode, int pad)
     {
         int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
         var a = Random((ta ? k : m) * lda, 10 + m);

@@ -78,9 +78,8 @@ public class GpuGenerationTests
             [Model]
             public partial class [|M|]
             {
-                readonly Dense d = new(4, 3);
-                readonly Dropout drop = new(0.5f);
-                public Tensor Forward([Input(4)] Tensor x) => d.Forward(drop.Forward(x));
+                readonly Lstm rnn = new(3, 4, stateful: true);
+                public Tensor Forward([Input(5, 3)] Tensor x) => rnn.FinalHidden(x).Flatten();
                 public Tensor Loss(Tensor y, Labels l) => Nn.CrossEntropy(y, l);
             }
             """);
@@ -89,7 +88,7 @@ public class GpuGenerationTests
         Assert.Equal("DL0041", diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
         Assert.Equal(spans[0], diagnostic.Location.SourceSpan);
-        Assert.Contains("dropout", diagnostic.GetMessage());
+        Assert.Contains("stateful recurrent layers", diagnostic.GetMessage());
         Assert.Contains("NotSupportedReason", result.GpuSource);
     }
 

@@ -13,11 +13,26 @@ public static class Dropout
     {
         if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "the dropout rate must be in [0, 1)");
         ulong key = StreamKey(seed, stream, step);
-        uint threshold = (uint)Math.Round((double)rate * (1 << 24));
-        float scale = (float)(1 / (1 - (double)rate));
+        uint threshold = Threshold(rate);
+        float scale = Scale(rate);
         for (int i = 0; i < mask.Length; i++)
-            mask[i] = Draw(key, i) >= threshold ? scale : 0f;
+            mask[i] = At(key, i, threshold, scale);
     }
+
+    /// <summary>The key of one layer's masks at one step (seed, stream, step), from which each element is drawn by <see cref="At"/>.</summary>
+    public static ulong Key(int seed, int stream, long step) => StreamKey(seed, stream, step);
+
+    /// <summary>Draws below this (of 2^24) drop the element: the rate in 24-bit fixed point.</summary>
+    public static uint Threshold(float rate) => (uint)Math.Round((double)rate * (1 << 24));
+
+    /// <summary>What a kept element is multiplied by: 1/(1 - rate).</summary>
+    public static float Scale(float rate) => (float)(1 / (1 - (double)rate));
+
+    /// <summary>
+    /// Element <paramref name="index"/> of the mask with <paramref name="key"/>: 0 or <paramref name="scale"/>. The one
+    /// definition both backends use (a GPU kernel calls it per thread), so their masks are the same bits.
+    /// </summary>
+    public static float At(ulong key, long index, uint threshold, float scale) => Draw(key, index) >= threshold ? scale : 0f;
 
     internal static ulong Mix(ulong z)
     {

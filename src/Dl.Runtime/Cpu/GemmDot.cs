@@ -16,7 +16,9 @@ namespace Dl.Cpu;
 /// per output made 1x512x128 about 1.4x slower (the batch-1 LSTM regression, issue 12). B's loads start
 /// on a cache line where its rows allow it (see <see cref="Sixteen"/>).
 /// Sums run over k in 16 lanes then across them, so the last bits can differ from the packed path's
-/// k-sequential sums. AVX-512 only (the caller checks).
+/// k-sequential sums. Without AVX-512 (no 16-lane tree) every output goes through <see cref="Four"/>,
+/// generic over the width: four rows of B per load of a, then a horizontal sum each. The caller checks
+/// that some width is accelerated.
 /// </summary>
 internal static unsafe class GemmDot
 {
@@ -24,6 +26,15 @@ internal static unsafe class GemmDot
     public const int Group = 16;
 
     public static void Rows<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
+    {
+        if (Vector512.IsHardwareAccelerated) Rows512(in job);
+        else if (Vector256.IsHardwareAccelerated) RowsByFour<W256, Vector256<float>>(in job);
+        else if (Avx.IsSupported) RowsByFour<W256Avx, Vector256<float>>(in job);
+        else RowsByFour<W128, Vector128<float>>(in job);
+        GemmStore.EpilogueInPlace(in job, in act, 0, job.M);   // once per output, after every dot product
+    }
+
+    private static void Rows512(in GemmJob job)
     {
         Debug.Assert(Avx512F.IsSupported);
         int n = job.N, k = job.K;
@@ -44,12 +55,29 @@ internal static unsafe class GemmDot
                 for (; j + 4 <= n; j += 4)
                 {
                     float* b = job.B + j * ldb;
-                    Four(a, b, b + ldb, b + 2 * ldb, b + 3 * ldb, k, c + j);
+                    Four<W512, Vector512<float>>(a, b, b + ldb, b + 2 * ldb, b + 3 * ldb, k, c + j);
                 }
-                for (; j < n; j++) c[j] = Dot(a, job.B + j * ldb, k);
+                for (; j < n; j++) c[j] = Dot<W512, Vector512<float>>(a, job.B + j * ldb, k);
             }
         }
-        GemmStore.EpilogueInPlace(in job, in act, 0, job.M);   // once per output, after every dot product
+    }
+
+    /// <summary>Every output four at a time through <see cref="Four"/>, the last n % 4 one by one.</summary>
+    private static void RowsByFour<TW, TV>(in GemmJob job) where TW : struct, ISimdWidth<TV> where TV : struct
+    {
+        int n = job.N, k = job.K;
+        long ldb = job.Ldb;
+        for (int i = 0; i < job.M; i++)
+        {
+            float* a = job.A + (long)i * job.Lda, c = job.C + (long)i * job.Ldc;
+            int j = 0;
+            for (; j + 4 <= n; j += 4)
+            {
+                float* b = job.B + j * ldb;
+                Four<TW, TV>(a, b, b + ldb, b + 2 * ldb, b + 3 * ldb, k, c + j);
+            }
+            for (; j < n; j++) c[j] = Dot<TW, TV>(a, job.B + j * ldb, k);
+        }
     }
 
     /// <summary>a·b[q·ldb ..] for q in 0..15 into c[0..15]; the 16 loads of a chunk share one load of a.</summary>
@@ -153,20 +181,21 @@ internal static unsafe class GemmDot
         return Avx512F.UnpackLow(ab.AsDouble(), cd.AsDouble()).AsSingle() + Avx512F.UnpackHigh(ab.AsDouble(), cd.AsDouble()).AsSingle();
     }
 
-    /// <summary>a·b0 .. a·b3 into c[0..3] (fewer than 16 outputs): four accumulator chains sharing each load of a.</summary>
-    private static void Four(float* a, float* b0, float* b1, float* b2, float* b3, int k, float* c)
+    /// <summary>a·b0 .. a·b3 into c[0..3]: four accumulator chains sharing each load of a, a horizontal sum each.</summary>
+    private static void Four<TW, TV>(float* a, float* b0, float* b1, float* b2, float* b3, int k, float* c) where TW : struct, ISimdWidth<TV> where TV : struct
     {
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        int w = TW.Lanes;
+        TV s0 = default, s1 = default, s2 = default, s3 = default;
         int p = 0;
-        for (; p + 16 <= k; p += 16)
+        for (; p + w <= k; p += w)
         {
-            var x = Vector512.Load(a + p);
-            s0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b0 + p), s0);
-            s1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b1 + p), s1);
-            s2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b2 + p), s2);
-            s3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b3 + p), s3);
+            var x = TW.Load(a + p);
+            s0 = TW.MulAdd(x, TW.Load(b0 + p), s0);
+            s1 = TW.MulAdd(x, TW.Load(b1 + p), s1);
+            s2 = TW.MulAdd(x, TW.Load(b2 + p), s2);
+            s3 = TW.MulAdd(x, TW.Load(b3 + p), s3);
         }
-        float t0 = Vector512.Sum(s0), t1 = Vector512.Sum(s1), t2 = Vector512.Sum(s2), t3 = Vector512.Sum(s3);
+        float t0 = TW.Sum(s0), t1 = TW.Sum(s1), t2 = TW.Sum(s2), t3 = TW.Sum(s3);
         for (; p < k; p++)
         {
             float x = a[p];
@@ -175,12 +204,13 @@ internal static unsafe class GemmDot
         c[0] = t0; c[1] = t1; c[2] = t2; c[3] = t3;
     }
 
-    private static float Dot(float* a, float* b, int k)
+    private static float Dot<TW, TV>(float* a, float* b, int k) where TW : struct, ISimdWidth<TV> where TV : struct
     {
-        Vector512<float> s = default;
+        int w = TW.Lanes;
+        TV s = default;
         int p = 0;
-        for (; p + 16 <= k; p += 16) s = Vector512.FusedMultiplyAdd(Vector512.Load(a + p), Vector512.Load(b + p), s);
-        float t = Vector512.Sum(s);
+        for (; p + w <= k; p += w) s = TW.MulAdd(TW.Load(a + p), TW.Load(b + p), s);
+        float t = TW.Sum(s);
         for (; p < k; p++) t += a[p] * b[p];
         return t;
     }

@@ -46,18 +46,18 @@ internal static unsafe class GemmDriver
     /// <summary>The whole product on this thread.</summary>
     public static void Run<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
     {
-        if (job.M < MR && !job.TransB && !job.Accumulate && Vector512.IsHardwareAccelerated)
+        if (job.M < MR && !job.TransB && !job.Accumulate && Vector128.IsHardwareAccelerated)
         {
             GemmSmall.Rows(in job, in act);   // a few rows (batch-1 inference): stream B's rows, no packing
             return;
         }
-        if (job.M < MR && job.TransB && !job.TransA && !job.Accumulate && Vector512.IsHardwareAccelerated)
+        if (job.M < MR && job.TransB && !job.TransA && !job.Accumulate && Vector128.IsHardwareAccelerated)
         {
             GemmDot.Rows(in job, in act);     // likewise with B stored [n, k]: dot products of rows, no packing
             return;
         }
         var plan = new Plan();
-        plan.Narrow = job.N <= GemmKernel.NarrowNR && Vector512.IsHardwareAccelerated;
+        plan.Narrow = job.N <= GemmKernel.NarrowNR;   // 16-wide panels of B at every width
         plan.Width = plan.Narrow ? GemmKernel.NarrowNR : NR;
         plan.PackA = !plan.Narrow && job.N >= PackAColumns;
         // B is read in place when its rows are contiguous and every panel is whole (the weights of a

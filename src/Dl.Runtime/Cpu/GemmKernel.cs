@@ -1,17 +1,23 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Dl.Operators;
 
 namespace Dl.Cpu;
 
 /// <summary>
-/// The micro-kernels: a 6 x 32 tile of C (12 AVX-512 accumulators, 6 rows x 2 vectors of 16) fed
-/// per step by two vector loads of B and six broadcasts of A; a 6 x 16 variant for narrow products
-/// (n ≤ 16, the output layer of a classifier); and, without AVX-512, the same 6 x 32 tile done as
-/// two 6 x 16 halves of Vector256 (12 accumulators of 16 ymm registers), then plain scalar code.
-/// Twelve independent FMA chains cover the FMA latency of two pipes. The product lands in a stack
-/// tile and goes through the epilogue (<see cref="GemmStore"/>) into C.
+/// The micro-kernels: a 6 x 32 tile of C fed per step by vector loads of B and six broadcasts of A,
+/// written once (<see cref="Product"/>, generic over the width) as six rows x two vectors with twelve
+/// accumulators: with AVX-512 one call covers the 32 columns; with AVX2 two (6 x 16 halves); with
+/// 128-bit vectors (SSE, ARM64 NEON) four 6 x 8 quarter-panels, twelve accumulators of the 16 xmm
+/// registers. A 6 x 16 variant serves narrow products (n ≤ 16, the output layer of a classifier):
+/// at AVX-512 one vector per row over two k-chains, narrower as the same 6-row kernel on 16 columns.
+/// On x86 with AVX but not AVX2 (DOTNET_EnableAVX2=0 included) .NET accelerates only Vector128, but
+/// AVX's 256-bit float math is there: the halves run on it (<see cref="W256Avx"/>, multiply + add).
+/// Plain scalar code is left only for machines without SIMD. Twelve independent chains cover the FMA
+/// latency of two pipes. The product lands in a stack tile and goes through the epilogue
+/// (<see cref="GemmStore"/>) into C.
 /// </summary>
 internal static unsafe class GemmKernel
 {
@@ -33,19 +39,21 @@ internal static unsafe class GemmKernel
         // Rows past the matrix's end re-read its last row (in bounds); the store drops them.
         float* a1 = a + Math.Min(1, rows - 1) * aRow, a2 = a + Math.Min(2, rows - 1) * aRow, a3 = a + Math.Min(3, rows - 1) * aRow;
         float* a4 = a + Math.Min(4, rows - 1) * aRow, a5 = a + Math.Min(5, rows - 1) * aRow;
-        if (Vector512.IsHardwareAccelerated) Product512(kc, a, a1, a2, a3, a4, a5, aStep, b, bStep, tile);
+        // Column blocks past cols are not computed (their tile columns are never stored).
+        if (Vector512.IsHardwareAccelerated) Product<W512, Vector512<float>>(kc, a, a1, a2, a3, a4, a5, aStep, b, bStep, tile, NR);
         else if (Vector256.IsHardwareAccelerated)
-        {
-            Product256(kc, a, a1, a2, a3, a4, a5, aStep, b, bStep, tile);
-            if (cols > 16) Product256(kc, a, a1, a2, a3, a4, a5, aStep, b + 16, bStep, tile + 16);
-        }
-        else ProductScalar(kc, a, aRow, aStep, b, bStep, tile, rows, cols);
+            for (int q = 0; q < cols; q += 16) Product<W256, Vector256<float>>(kc, a, a1, a2, a3, a4, a5, aStep, b + q, bStep, tile + q, NR);
+        else if (Avx.IsSupported)   // x86 without AVX2: AVX's 256-bit multiply and add (1.4-2x the Vector128 kernel)
+            for (int q = 0; q < cols; q += 16) Product<W256Avx, Vector256<float>>(kc, a, a1, a2, a3, a4, a5, aStep, b + q, bStep, tile + q, NR);
+        else if (Vector128.IsHardwareAccelerated)
+            for (int q = 0; q < cols; q += 8) Product<W128, Vector128<float>>(kc, a, a1, a2, a3, a4, a5, aStep, b + q, bStep, tile + q, NR);
+        else ProductScalar(kc, a, aRow, aStep, b, bStep, tile, NR, rows, cols);
         GemmStore.Tile(tile, NR, in job, in act, i, j, rows, cols, accumulate, last);
     }
 
     /// <summary>
     /// The narrow tile: C[i.., j..] (rows x cols, at most 6 x 16) (+)= A·B, B at step p being the 16
-    /// floats at b + p·bStep. AVX-512 only (the caller checks); A is addressed as in <see cref="Tile"/>.
+    /// floats at b + p·bStep (16 columns of which the first cols count); A is addressed as in <see cref="Tile"/>.
     /// </summary>
     public static void NarrowTile<TAct>(int kc, float* a, long aRow, long aStep, float* b, long bStep, in GemmJob job, in TAct act, int i, int j, int rows, int cols, bool accumulate, bool last)
         where TAct : struct, IUnaryOperator
@@ -53,32 +61,46 @@ internal static unsafe class GemmKernel
         float* tile = stackalloc float[MR * NarrowNR];
         float* a1 = a + Math.Min(1, rows - 1) * aRow, a2 = a + Math.Min(2, rows - 1) * aRow, a3 = a + Math.Min(3, rows - 1) * aRow;
         float* a4 = a + Math.Min(4, rows - 1) * aRow, a5 = a + Math.Min(5, rows - 1) * aRow;
-        Product16(kc, a, a1, a2, a3, a4, a5, aStep, b, bStep, tile);
+        if (Vector512.IsHardwareAccelerated) Product16(kc, a, a1, a2, a3, a4, a5, aStep, b, bStep, tile);
+        else if (Vector256.IsHardwareAccelerated) Product<W256, Vector256<float>>(kc, a, a1, a2, a3, a4, a5, aStep, b, bStep, tile, NarrowNR);
+        else if (Avx.IsSupported) Product<W256Avx, Vector256<float>>(kc, a, a1, a2, a3, a4, a5, aStep, b, bStep, tile, NarrowNR);
+        else if (Vector128.IsHardwareAccelerated)
+            for (int q = 0; q < cols; q += 8) Product<W128, Vector128<float>>(kc, a, a1, a2, a3, a4, a5, aStep, b + q, bStep, tile + q, NarrowNR);
+        else ProductScalar(kc, a, aRow, aStep, b, bStep, tile, NarrowNR, rows, cols);
         GemmStore.Tile(tile, NarrowNR, in job, in act, i, j, rows, cols, accumulate, last);
     }
 
-    /// <summary>tile (6 x 32, row-major) = A·B over kc steps; a0..a5 walk the six rows of A by aStep.</summary>
+    /// <summary>
+    /// 2·Lanes columns of the tile (row r at tile + r·tileStride) = A·B over kc steps, B's columns at bp:
+    /// six rows x two vectors, twelve accumulators (of 32 zmm/ymm registers, or 16 xmm under SSE: with
+    /// the two B vectors and the broadcast, 15). One body for every width; a0..a5 walk A's rows by aStep.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Product512(int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, long aStep, float* bp, long bStep, float* tile)
+    private static void Product<TW, TV>(int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, long aStep, float* bp, long bStep, float* tile, int tileStride)
+        where TW : struct, ISimdWidth<TV> where TV : struct
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        int w = TW.Lanes;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector512.Load(bp);
-            var b1 = Vector512.Load(bp + 16);
+            var b0 = TW.Load(bp);
+            var b1 = TW.Load(bp + w);
             long o = p * aStep;
-            var a = Vector512.Create(a0[o]); c00 = Vector512.FusedMultiplyAdd(a, b0, c00); c01 = Vector512.FusedMultiplyAdd(a, b1, c01);
-            a = Vector512.Create(a1[o]); c10 = Vector512.FusedMultiplyAdd(a, b0, c10); c11 = Vector512.FusedMultiplyAdd(a, b1, c11);
-            a = Vector512.Create(a2[o]); c20 = Vector512.FusedMultiplyAdd(a, b0, c20); c21 = Vector512.FusedMultiplyAdd(a, b1, c21);
-            a = Vector512.Create(a3[o]); c30 = Vector512.FusedMultiplyAdd(a, b0, c30); c31 = Vector512.FusedMultiplyAdd(a, b1, c31);
-            a = Vector512.Create(a4[o]); c40 = Vector512.FusedMultiplyAdd(a, b0, c40); c41 = Vector512.FusedMultiplyAdd(a, b1, c41);
-            a = Vector512.Create(a5[o]); c50 = Vector512.FusedMultiplyAdd(a, b0, c50); c51 = Vector512.FusedMultiplyAdd(a, b1, c51);
+            var a = TW.SplatAt(a0 + o); c00 = TW.MulAdd(a, b0, c00); c01 = TW.MulAdd(a, b1, c01);
+            a = TW.SplatAt(a1 + o); c10 = TW.MulAdd(a, b0, c10); c11 = TW.MulAdd(a, b1, c11);
+            a = TW.SplatAt(a2 + o); c20 = TW.MulAdd(a, b0, c20); c21 = TW.MulAdd(a, b1, c21);
+            a = TW.SplatAt(a3 + o); c30 = TW.MulAdd(a, b0, c30); c31 = TW.MulAdd(a, b1, c31);
+            a = TW.SplatAt(a4 + o); c40 = TW.MulAdd(a, b0, c40); c41 = TW.MulAdd(a, b1, c41);
+            a = TW.SplatAt(a5 + o); c50 = TW.MulAdd(a, b0, c50); c51 = TW.MulAdd(a, b1, c51);
             bp += bStep;
         }
-        c00.Store(tile + 0); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
-        c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
-        c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
+        TW.Store(c00, tile); TW.Store(c01, tile + w); tile += tileStride;
+        TW.Store(c10, tile); TW.Store(c11, tile + w); tile += tileStride;
+        TW.Store(c20, tile); TW.Store(c21, tile + w); tile += tileStride;
+        TW.Store(c30, tile); TW.Store(c31, tile + w); tile += tileStride;
+        TW.Store(c40, tile); TW.Store(c41, tile + w); tile += tileStride;
+        TW.Store(c50, tile); TW.Store(c51, tile + w);
     }
 
     /// <summary>
@@ -119,39 +141,15 @@ internal static unsafe class GemmKernel
         (c3 + d3).Store(tile + 48); (c4 + d4).Store(tile + 64); (c5 + d5).Store(tile + 80);
     }
 
-    /// <summary>Without AVX-512: 16 columns of the 6 x 32 tile (row stride 32) with Vector256, 12 accumulators.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Product256(int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, long aStep, float* bp, long bStep, float* tile)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector256.Load(bp);
-            var b1 = Vector256.Load(bp + 8);
-            long o = p * aStep;
-            var a = Vector256.Create(a0[o]); c00 = Vector256.FusedMultiplyAdd(a, b0, c00); c01 = Vector256.FusedMultiplyAdd(a, b1, c01);
-            a = Vector256.Create(a1[o]); c10 = Vector256.FusedMultiplyAdd(a, b0, c10); c11 = Vector256.FusedMultiplyAdd(a, b1, c11);
-            a = Vector256.Create(a2[o]); c20 = Vector256.FusedMultiplyAdd(a, b0, c20); c21 = Vector256.FusedMultiplyAdd(a, b1, c21);
-            a = Vector256.Create(a3[o]); c30 = Vector256.FusedMultiplyAdd(a, b0, c30); c31 = Vector256.FusedMultiplyAdd(a, b1, c31);
-            a = Vector256.Create(a4[o]); c40 = Vector256.FusedMultiplyAdd(a, b0, c40); c41 = Vector256.FusedMultiplyAdd(a, b1, c41);
-            a = Vector256.Create(a5[o]); c50 = Vector256.FusedMultiplyAdd(a, b0, c50); c51 = Vector256.FusedMultiplyAdd(a, b1, c51);
-            bp += bStep;
-        }
-        c00.Store(tile + 0); c01.Store(tile + 8); c10.Store(tile + 32); c11.Store(tile + 40);
-        c20.Store(tile + 64); c21.Store(tile + 72); c30.Store(tile + 96); c31.Store(tile + 104);
-        c40.Store(tile + 128); c41.Store(tile + 136); c50.Store(tile + 160); c51.Store(tile + 168);
-    }
-
     /// <summary>Without any SIMD: the tile one element at a time (correct, not fast).</summary>
-    private static void ProductScalar(int kc, float* a, long aRow, long aStep, float* b, long bStep, float* tile, int rows, int cols)
+    private static void ProductScalar(int kc, float* a, long aRow, long aStep, float* b, long bStep, float* tile, int tileStride, int rows, int cols)
     {
-        new Span<float>(tile, MR * NR).Clear();
+        new Span<float>(tile, MR * tileStride).Clear();
         for (int p = 0; p < kc; p++)
             for (int r = 0; r < rows; r++)
             {
                 float x = a[r * aRow + p * aStep];
-                for (int q = 0; q < cols; q++) tile[r * NR + q] += x * b[p * bStep + q];
+                for (int q = 0; q < cols; q++) tile[r * tileStride + q] += x * b[p * bStep + q];
             }
     }
 }

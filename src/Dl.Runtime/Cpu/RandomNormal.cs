@@ -13,13 +13,22 @@ public static class RandomNormal
 
     public static void Fill(Span<float> samples, int stream, int seed, long step)
     {
-        ulong key = Dropout.Mix(Dropout.StreamKey(seed, stream, step) ^ Domain);
-        for (int i = 0; i < samples.Length; i++)
-        {
-            ulong bits = Dropout.Mix(key + (ulong)i * 0x9E3779B97F4A7C15UL);
-            double u1 = ((bits >> 32) + 1) * (1.0 / 4294967296.0);
-            double u2 = (uint)bits * (1.0 / 4294967296.0);
-            samples[i] = (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-        }
+        ulong key = Key(seed, stream, step);
+        for (int i = 0; i < samples.Length; i++) samples[i] = At(key, i);
+    }
+
+    /// <summary>The key of one op's samples at one step (seed, stream, step), from which each sample is drawn by <see cref="At"/>.</summary>
+    public static ulong Key(int seed, int stream, long step) => Dropout.Mix(Dropout.StreamKey(seed, stream, step) ^ Domain);
+
+    /// <summary>
+    /// Sample <paramref name="index"/> with <paramref name="key"/>: the one definition both backends use (a GPU kernel
+    /// calls it per thread, in double as here).
+    /// </summary>
+    public static float At(ulong key, long index)
+    {
+        ulong bits = Dropout.Mix(key + (ulong)index * 0x9E3779B97F4A7C15UL);
+        double u1 = ((bits >> 32) + 1) * (1.0 / 4294967296.0);
+        double u2 = (uint)bits * (1.0 / 4294967296.0);
+        return (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
     }
 }

@@ -16,7 +16,7 @@ public static partial class Reduce
     /// dst[o, i] = (accumulate ? dst[o, i] : 0) + scale · Σ_r x[o, r, i], for x of [outer, reduce, inner]
     /// and dst of [outer, inner]. inner == 1 is a row sum (<see cref="TensorPrimitives.Sum{T}(ReadOnlySpan{T})"/>
     /// per row); otherwise the reduce rows of each outer slice are added column-wise, 64 columns at a
-    /// time in registers, so x is read once and dst written once (a bias gradient of a [64, 128]
+    /// time at AVX-512 (32 at 256 bits, 16 at 128) in registers, so x is read once and dst written once (a bias gradient of a [64, 128]
     /// matrix is outer = 1, reduce = 64, inner = 128).
     /// </summary>
     public static unsafe void Sum(ReadOnlySpan<float> x, int outer, int reduce, int inner, Span<float> dst, float scale = 1f, bool accumulate = false)
@@ -33,13 +33,19 @@ public static partial class Reduce
             return;
         }
         long slice = (long)reduce * inner;
-        if (!Vector512.IsHardwareAccelerated)
+        if (!Vector128.IsHardwareAccelerated)
         {
             for (int o = 0; o < outer; o++) RowsAdded(x.Slice((int)(o * slice), (int)slice), reduce, inner, dst.Slice(o * inner, inner), scale, accumulate);
             return;
         }
         fixed (float* px = x, pd = dst)
-            for (int o = 0; o < outer; o++) ColumnSums(px + o * slice, reduce, inner, pd + (long)o * inner, scale, accumulate);
+            for (int o = 0; o < outer; o++)
+            {
+                float* xs = px + o * slice, d = pd + (long)o * inner;
+                if (Vector512.IsHardwareAccelerated) Dl.Cpu.Columns<Dl.Cpu.W512, Vector512<float>>.Sums(xs, reduce, inner, d, scale, accumulate);
+                else if (Vector256.IsHardwareAccelerated) Dl.Cpu.Columns<Dl.Cpu.W256, Vector256<float>>.Sums(xs, reduce, inner, d, scale, accumulate);
+                else Dl.Cpu.Columns<Dl.Cpu.W128, Vector128<float>>.Sums(xs, reduce, inner, d, scale, accumulate);
+            }
     }
 
     /// <summary>
@@ -66,52 +72,7 @@ public static partial class Reduce
         }
     }
 
-    /// <summary>Column sums of one [reduce, inner] slice with AVX-512: 64, then 16 columns in registers, the last few scalar.</summary>
-    private static unsafe void ColumnSums(float* x, int reduce, int inner, float* d, float scale, bool accumulate)
-    {
-        int j = 0;
-        for (; j + 64 <= inner; j += 64)
-        {
-            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-            float* p = x + j;
-            for (int r = 0; r < reduce; r++, p += inner)
-            {
-                s0 += Vector512.Load(p);
-                s1 += Vector512.Load(p + 16);
-                s2 += Vector512.Load(p + 32);
-                s3 += Vector512.Load(p + 48);
-            }
-            Store(s0, d + j, scale, accumulate);
-            Store(s1, d + j + 16, scale, accumulate);
-            Store(s2, d + j + 32, scale, accumulate);
-            Store(s3, d + j + 48, scale, accumulate);
-        }
-        for (; j + 16 <= inner; j += 16)
-        {
-            // Two chains over alternate rows halve the wait on the add latency.
-            Vector512<float> s0 = default, s1 = default;
-            float* p = x + j;
-            int r = 0;
-            for (; r + 1 < reduce; r += 2, p += 2L * inner) { s0 += Vector512.Load(p); s1 += Vector512.Load(p + inner); }
-            if (r < reduce) s0 += Vector512.Load(p);
-            Store(s0 + s1, d + j, scale, accumulate);
-        }
-        for (; j < inner; j++)
-        {
-            float s = 0;
-            for (int r = 0; r < reduce; r++) s += x[(long)r * inner + j];
-            d[j] = accumulate ? d[j] + scale * s : scale * s;
-        }
-    }
-
-    private static unsafe void Store(Vector512<float> sum, float* d, float scale, bool accumulate)
-    {
-        var v = sum * scale;
-        if (accumulate) v += Vector512.Load(d);
-        v.Store(d);
-    }
-
-    /// <summary>Without AVX-512: the rows of a [reduce, inner] slice added one by one with TensorPrimitives.</summary>
+    /// <summary>Without SIMD: the rows of a [reduce, inner] slice added one by one with TensorPrimitives.</summary>
     private static void RowsAdded(ReadOnlySpan<float> x, int reduce, int inner, Span<float> d, float scale, bool accumulate)
     {
         if (!accumulate) d.Clear();
@@ -126,3 +87,4 @@ public static partial class Reduce
         Require.Array3(length, outer, reduce, inner, name);
     }
 }
+

@@ -75,6 +75,24 @@ public static class Freezing
     }
 
     /// <summary>
+    /// The overlap of two lists of (offset, length) ranges, each in order and disjoint: the parts of an objective's
+    /// parameters that are not frozen (<see cref="TrainableRanges"/>), for an update of those only.
+    /// </summary>
+    public static (int Offset, int Length)[] Overlap(IReadOnlyList<(int Offset, int Length)> a, IReadOnlyList<(int Offset, int Length)> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var both = new List<(int, int)>();
+        for (int i = 0, j = 0; i < a.Count && j < b.Count;)
+        {
+            int start = Math.Max(a[i].Offset, b[j].Offset), end = Math.Min(a[i].Offset + a[i].Length, b[j].Offset + b[j].Length);
+            if (end > start) both.Add((start, end - start));
+            if (a[i].Offset + a[i].Length < b[j].Offset + b[j].Length) i++; else j++;
+        }
+        return both.ToArray();
+    }
+
+    /// <summary>
     /// Throws when some parameter of <paramref name="model"/> is frozen: called by updates that cannot skip parts of the
     /// parameters yet (the GPU backend's), so a frozen tensor is never trained by one of them without a word.
     /// </summary>

@@ -104,21 +104,8 @@ public abstract unsafe class Optimizer
     private (int Offset, int Length)[] Overlap((int Offset, int Length)[] part, (int Offset, int Length)[] trainable)
     {
         if (!ReferenceEquals(part, _overlapPart) || !ReferenceEquals(trainable, _overlapTrainable))
-            (_overlapPart, _overlapTrainable, _overlap) = (part, trainable, Intersect(part, trainable));
+            (_overlapPart, _overlapTrainable, _overlap) = (part, trainable, Freezing.Overlap(part, trainable));
         return _overlap!;
-    }
-
-    /// <summary>The overlap of two sorted, disjoint range lists.</summary>
-    private static (int Offset, int Length)[] Intersect((int Offset, int Length)[] a, (int Offset, int Length)[] b)
-    {
-        var both = new List<(int, int)>();
-        for (int i = 0, j = 0; i < a.Length && j < b.Length;)
-        {
-            int start = Math.Max(a[i].Offset, b[j].Offset), end = Math.Min(a[i].Offset + a[i].Length, b[j].Offset + b[j].Length);
-            if (end > start) both.Add((start, end - start));
-            if (a[i].Offset + a[i].Length < b[j].Offset + b[j].Length) i++; else j++;
-        }
-        return both.ToArray();
     }
 
     /// <summary>The update of <see cref="Step(ICompiledModel)"/> over the trainable ranges only (on this thread: the rule is elementwise).</summary>

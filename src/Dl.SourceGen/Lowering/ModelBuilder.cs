@@ -15,6 +15,13 @@ namespace Dl.SourceGen.Lowering;
 internal delegate string GpuEmit(CompiledModel model, ModelDeclaration declaration, out string? unsupportedReason);
 
 /// <summary>
+/// Emits the ONNX export members of a compiled model; <paramref name="unsupportedReason"/> is set when the
+/// inference graph has an op ONNX cannot express. A parameter of <see cref="ModelBuilder.Build"/>, like
+/// <see cref="GpuEmit"/>, so tests can inject a failing exporter.
+/// </summary>
+internal delegate string OnnxEmit(CompiledModel model, ModelDeclaration declaration, out string? unsupportedReason);
+
+/// <summary>
 /// Spec in, generated source (or diagnostics) out: lowers the spec to a graph, compiles it once and
 /// emits the CPU source and, when the project references the GPU runtime, the GPU source from the same
 /// plan. Emits nothing for a model with errors; any unexpected exception becomes DL9999 naming the model.
@@ -30,7 +37,10 @@ internal static class ModelBuilder
     /// <summary>The assembly whose reference turns ONNX export (the generated ExportOnnx members) on.</summary>
     public const string OnnxAssembly = "Dl.Onnx";
 
-    public static GenerationResult Build(ModelSpec spec, GpuEmit? gpu = null, bool onnx = false)
+    /// <summary>The ONNX exporter the generator uses.</summary>
+    public static readonly OnnxEmit Onnx = OnnxEmitter.Emit;
+
+    public static GenerationResult Build(ModelSpec spec, GpuEmit? gpu = null, OnnxEmit? onnx = null)
     {
         if (spec.HasErrors)
             return new GenerationResult(spec.FullName, spec.HintName, null, spec.Diagnostics);
@@ -55,32 +65,13 @@ internal static class ModelBuilder
                 return new GenerationResult(spec.FullName, spec.HintName, null, diagnostics.ToEquatableArray());
             }
 
-            string? gpuSource = null;
-            if (gpu is not null)
-            {
-                try
-                {
-                    gpuSource = gpu(compiled, declaration, out var unsupported);
-                    if (unsupported is not null)
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GpuUnsupported, spec.Identifier, spec.FullName, unsupported));
-                }
-                catch (OperationCanceledException) { throw; }
-                catch (Exception e)
-                {
-                    // An emitter bug: DL9999 at the model, and a Gpu class that says so, so that user code
-                    // naming Model.Gpu does not add a CS0426 to the real error.
-                    diagnostics.Add(ModelReader.InternalError(spec, e));
-                    gpuSource = GpuEmitter.EmitUnsupported(declaration, "the GPU backend failed to generate it (DL9999)");
-                }
-            }
-            string? onnxSource = null;
-            if (onnx)
-            {
-                // An op with no ONNX mapping gives members that throw naming it, and a warning here at build time.
-                onnxSource = OnnxEmitter.Emit(compiled, declaration, out var unmapped);
-                if (unmapped is not null)
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxUnsupported, spec.Identifier, spec.FullName, unmapped));
-            }
+            // An emitter bug costs its backend only: DL9999 at the model, the CPU code as usual, and a stub that says
+            // so, so that user code naming Model.Gpu or calling ExportOnnx adds no CS0426 or CS1061 to the real error.
+            string? gpuSource = gpu is null ? null : Backend(spec, diagnostics, () => (gpu(compiled, declaration, out var why), why),
+                DiagnosticDescriptors.GpuUnsupported, () => GpuEmitter.EmitUnsupported(declaration, "the GPU backend failed to generate it (DL9999)"));
+            // An op with no ONNX mapping gives members that throw naming it, and a warning here at build time.
+            string? onnxSource = onnx is null ? null : Backend(spec, diagnostics, () => (onnx(compiled, declaration, out var why), why),
+                DiagnosticDescriptors.OnnxUnsupported, () => OnnxEmitter.EmitUnsupported(compiled, declaration, "the ONNX exporter failed to generate it (DL9999)"));
             return new GenerationResult(spec.FullName, spec.HintName, source, diagnostics.ToEquatableArray())
             {
                 GpuHintName = spec.GpuHintName,
@@ -94,6 +85,28 @@ internal static class ModelBuilder
         {
             return new GenerationResult(spec.FullName, spec.HintName, null,
                 spec.Diagnostics.Concat(new[] { ModelReader.InternalError(spec, e) }).ToEquatableArray());
+        }
+    }
+
+    /// <summary>
+    /// One optional backend's source: <paramref name="unsupported"/> at the model when the emitter says what it cannot
+    /// express, and for any exception DL9999 with <paramref name="stub"/>'s source in place of the backend's.
+    /// </summary>
+    private static string Backend(ModelSpec spec, System.Collections.Generic.List<DiagnosticInfo> diagnostics,
+        Func<(string Source, string? Unsupported)> emit, Microsoft.CodeAnalysis.DiagnosticDescriptor unsupported, Func<string> stub)
+    {
+        try
+        {
+            var (source, reason) = emit();
+            if (reason is not null)
+                diagnostics.Add(DiagnosticInfo.Create(unsupported, spec.Identifier, spec.FullName, reason));
+            return source;
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e)
+        {
+            diagnostics.Add(ModelReader.InternalError(spec, e));
+            return stub();
         }
     }
 }

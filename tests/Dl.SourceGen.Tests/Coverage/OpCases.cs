@@ -161,7 +161,6 @@ public static class OpCases
         {
             Model = Std("x * p + Nn.RandomNormal(x, 3)"), Args = new OpArgs { Ints = new[] { 3 } },
             BadArgs = new OpArgs { Ints = new[] { -1 } }, BadOperands = Ints, Gradient = new[] { Float("x", S("N,4")) },
-            NotOnGpu = "random normal samples",
         },
         new OpCase("KlDivergence")
         {
@@ -324,7 +323,6 @@ public static class OpCases
             Model = Std("drop.Forward(x * p)", fields: "readonly Dropout drop = new(0.5f);"),
             Args = new OpArgs { Name = "drop", Number = 0.5 },
             BadArgs = new OpArgs { Name = "drop", Number = 1.5 }, BadOperands = g => X(g, "N,4"), Gradient = new[] { Float("x", S("N,4")) },
-            NotOnGpu = "dropout masks have no GPU kernel yet",
         },
 
         // ---- recurrent layers ----

@@ -138,7 +138,7 @@ public class FuzzTests
             throw new Xunit.Sdk.XunitException($"{where}: a non-strict load succeeded but reports missing [{string.Join(",", report.Missing)}], unexpected [{string.Join(",", report.Unexpected)}]");
     }
 
-    private static (byte[] Bytes, string Kind) Mutate(byte[] valid, int headerEnd, Random random)
+    internal static (byte[] Bytes, string Kind) Mutate(byte[] valid, int headerEnd, Random random)
     {
         var bytes = new List<byte>(valid);
         int which = random.Next(12);

@@ -85,6 +85,8 @@ internal sealed partial class GpuClassWriter
     private readonly ModelDeclaration _decl;
     private readonly GpuKernelTable _kernels;
     private readonly List<Node> _forwardInputs;
+    /// <summary>The inputs of every entry point, one per name.</summary>
+    private readonly List<Node> _allInputs;
     /// <summary>Per-sample offset of each input's slot, after the plan's own per-sample region.</summary>
     private readonly Dictionary<Node, long> _inputOffset = new();
     private readonly long _perSample;
@@ -97,8 +99,6 @@ internal sealed partial class GpuClassWriter
         _decl = decl;
         _g = GeneratedNames.For(model);
         _kernels = new GpuKernelTable(GraphText.DenseIds(model.AllRoots));
-        if (model.UsesDropout) throw new NotSupportedException("dropout masks have no GPU kernel yet");
-        if (model.UsesRandomNormal) throw new NotSupportedException("random normal samples (Nn.RandomNormal) have no GPU kernel yet");
         // Checked first: a stateful layer's carried state would need device buffers of its own, beside the loop's.
         if (model.CarriedStates.Count > 0)
             throw new NotSupportedException("stateful recurrent layers (stateful: true) carry their state on the CPU only; run the model on the CPU");
@@ -107,7 +107,10 @@ internal sealed partial class GpuClassWriter
         if (model.ArenaRegions.Count > 2 && model.ArenaRegions.Skip(2).Any(size => size > 0))
             throw new NotSupportedException("values over every pair of samples ([N,N]) have no device arena yet");
         long offset = model.PerSampleArena;
-        foreach (var input in model.Inputs)
+        // Every input of every entry point has a slot: Backward's output gradient and the objectives' own inputs too.
+        _allInputs = model.Inputs.Concat(model.OutputGradient is { } upstream ? new[] { upstream } : new Node[0])
+            .Concat(model.Objectives.SelectMany(o => o.Inputs)).GroupBy(i => ((InputOp)i.Op).InputName).Select(g => g.First()).ToList();
+        foreach (var input in _allInputs)
         {
             if (input.Shape.BatchRank != 1 || !input.Shape[0].IsBatch)
                 throw new NotSupportedException($"input {Identifiers.Bare(((InputOp)input.Op).InputName)} {input.Shape} has no single leading batch dimension");
@@ -176,7 +179,7 @@ internal sealed partial class GpuClassWriter
     private void Members(SourceWriter w)
     {
         w.Line($"private const int {_g["__Fixed"]} = {Sizes.Lit(_m.FixedArena)}, {_g["__PerSample"]} = {Sizes.Lit(_perSample)};");
-        foreach (var input in _m.Inputs)
+        foreach (var input in _allInputs)
             w.Line($"private const int __Slot_{Identifiers.Bare(((InputOp)input.Op).InputName)} = {Sizes.Lit(_inputOffset[input])};");
         w.Line($"private readonly global::Dl.Gpu.GpuDevice {_g["__device"]};");
         w.Line("private readonly global::Dl.Gpu.GpuKernels __k;");
@@ -268,8 +271,6 @@ internal sealed partial class GpuClassWriter
 
     private void EntryPoints(SourceWriter w)
     {
-        string Params(IEnumerable<Node> inputs) => string.Join(", ", inputs.Select(i => $"global::System.ReadOnlySpan<{(i.Type == DType.Int32 ? "int" : "float")}> {Name(i)}"));
-        string Args(IEnumerable<Node> inputs) => string.Join(", ", inputs.Select(Name));
 
         w.Line();
         w.Line("/// <summary>Forward pass on the device: uploads the inputs, runs, and copies the output back (the span stays valid until the next call).</summary>");
@@ -284,6 +285,8 @@ internal sealed partial class GpuClassWriter
         w.Line($"return global::System.MemoryExtensions.AsSpan({_g["__output"]}, 0, {_g["__count"]});");
         w.Close();
         Run(w, _m.Predict, $"{_g["__RunPredict"]}", loss: false);
+        Backward(w);
+        foreach (var o in _m.Objectives) Objective(w, o);
         if (_m.Loss is null) return;
 
         w.Line();
@@ -303,27 +306,25 @@ internal sealed partial class GpuClassWriter
         w.Line($"public void ComputeGradients({Params(_m.Inputs)}) {{ {EnterLine} this.SetBatch({Args(_m.Inputs)}); this.ComputeGradients(); }}");
         w.Line("/// <summary>Enqueues one SGD step on the batch: gradients, then p -= LearningRate·g on the device. Nothing waits.</summary>");
         w.Open("public void TrainStep()");
-        w.Line("global::Dl.Freezing.RequireNoneFrozen(__host, \"Gpu.TrainStep\");");
         w.Line(EnterLine);
         w.Line($"{_g["__RunComputeGradients"]}({_g["__Batch"]}());");
-        w.Line("__k.Sgd(__s, __params.View.SubView(0, ParameterStorageLength), __grads.View.SubView(0, ParameterStorageLength), this.LearningRate);");
+        SgdUpdate(w);
         w.Close();
         w.Line("/// <summary>Uploads a batch and enqueues one SGD step on it.</summary>");
         w.Line($"public void TrainStep({Params(_m.Inputs)}) {{ {EnterLine} this.SetBatch({Args(_m.Inputs)}); this.TrainStep(); }}");
         w.Line("/// <summary>Enqueues one step on the batch: gradients, then <paramref name=\"optimizer\"/>'s fused update of the device's parameters. Nothing waits.</summary>");
         w.Open("public void TrainStep(global::Dl.Gpu.GpuOptimizer optimizer)");
-        w.Line("global::Dl.Freezing.RequireNoneFrozen(__host, \"Gpu.TrainStep\");");
         w.Line(EnterLine);
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
         w.Line($"{_g["__RunComputeGradients"]}({_g["__Batch"]}());");
-        w.Line($"optimizer.Step({_g["__device"]}, this.ParameterView, this.GradientView);");
+        w.Line($"optimizer.Step({_g["__device"]}, __host, this.ParameterView, this.GradientView);");
         w.Close();
         w.Line("/// <summary>Uploads a batch and enqueues one step of <paramref name=\"optimizer\"/> on it.</summary>");
         // The optimizer's parameter is named after the inputs so that an input called "optimizer" keeps its name.
         string optimizer = Fresh("optimizer", _m.Inputs);
         w.Line($"public void TrainStep({Params(_m.Inputs)}, global::Dl.Gpu.GpuOptimizer {optimizer}) {{ {EnterLine} this.SetBatch({Args(_m.Inputs)}); this.TrainStep({optimizer}); }}");
         Run(w, _m.Evaluate!, $"{_g["__RunEvaluate"]}", loss: true);
-        Run(w, _m.Gradients!, $"{_g["__RunComputeGradients"]}", loss: true);
+        Run(w, _m.Gradients!, $"{_g["__RunComputeGradients"]}", loss: true, trains: true);
     }
 
     /// <summary>An entry point's first statement: another thread inside this Gpu object throws, naming it (global::Dl.ModelEntry).</summary>
@@ -348,11 +349,17 @@ internal sealed partial class GpuClassWriter
         w.Line($"{_g["__batch"]} = {n};");
     }
 
-    private void Run(SourceWriter w, EntryPoint e, string method, bool loss)
+    /// <summary>
+    /// The private method that enqueues an entry point's kernels. One that <paramref name="trains"/> (training mode:
+    /// gradients, Backward, an objective) then advances the host model's step, as the CPU methods do, so the next
+    /// step draws new dropout masks and normal samples and both backends draw the same ones.
+    /// </summary>
+    private void Run(SourceWriter w, EntryPoint e, string method, bool loss, bool trains = false)
     {
         w.Line();
         w.Open($"private void {method}(int n)");
         Calls(w, e, node => View(e, node, loss, "n"), p => GradientSlot(e, p), new long[e.RegionSizes.Count], depth: 0);
+        if (trains && _m.DrawsRandom) w.Line($"__host.{_g["__step"]}++;");
         w.Close();
     }
 
@@ -370,7 +377,7 @@ internal sealed partial class GpuClassWriter
                 Loop(w, loop, view, at, depth);
                 continue;
             }
-            w.Line(GpuKernelEmitter.Emit(k, view, gradientSlot, _kernels));
+            w.Line(GpuKernelEmitter.Emit(k, view, gradientSlot, _kernels, ($"__host.{_g["__seed"]}", $"__host.{_g["__step"]}")));
         }
     }
 }

@@ -16,9 +16,11 @@ public static class GpuKernelEmitter
 {
     /// <summary>
     /// The launch statement for <paramref name="kernel"/>. <paramref name="view"/> gives a node's
-    /// device view in the entry point, <paramref name="gradientSlot"/> a parameter's gradient slot.
+    /// device view in the entry point, <paramref name="gradientSlot"/> a parameter's gradient slot,
+    /// <paramref name="random"/> the host expressions of the model's seed and training step (which fix
+    /// a step's dropout masks and normal samples).
     /// </summary>
-    public static string Emit(Kernel kernel, Func<Node, string> view, Func<Node, string> gradientSlot, GpuKernelTable table)
+    public static string Emit(Kernel kernel, Func<Node, string> view, Func<Node, string> gradientSlot, GpuKernelTable table, (string Seed, string Step) random)
     {
         string name = kernel.MethodName();
         string summary = string.Join("; ", kernel.Fused.Select(n => GraphText.Line(n, table.Ids)));
@@ -36,10 +38,28 @@ public static class GpuKernelEmitter
             StateUpdateKernel k => k.Source.Op is ConstantOp c
                 ? $"__k.Fill(__s, {view(k.State)}, {Sizes.Float(c.Value)});"
                 : $"__k.Copy(__s, {view(k.Source)}, {view(k.State)});",
+            SingleKernel { Node.Op: DropoutMaskOp d } k => Launch(table.Add(DropoutMask(name, summary, k.Node)), Sizes.Count(k.Node.Shape),
+                new[] { $"global::Dl.Cpu.Dropout.Key({random.Seed}, {d.Stream}, {random.Step})", $"global::Dl.Cpu.Dropout.Threshold({Sizes.Float(d.Rate)})",
+                    $"global::Dl.Cpu.Dropout.Scale({Sizes.Float(d.Rate)})", view(k.Node) }),
+            SingleKernel { Node.Op: RandomNormalOp r } k => Launch(table.Add(RandomNormal(name, summary, k.Node)), Sizes.Count(k.Node.Shape),
+                new[] { $"global::Dl.Cpu.RandomNormal.Key({random.Seed}, {r.Stream}, {random.Step})", view(k.Node) }),
             SingleKernel k => Single(name, summary, k.Node, view, table),
             _ => throw new NotSupportedException($"no GPU kernel for {kernel.GetType().Name} ({summary})"),
         };
     }
+
+    /// <summary>
+    /// A dropout mask, one thread per element, each calling the runtime's one definition of an element
+    /// (<c>Dl.Cpu.Dropout.At</c>): the key, threshold and scale come from the host at launch.
+    /// </summary>
+    private static GpuKernelCode DropoutMask(string name, string summary, Node node) =>
+        new(name, summary, new[] { "ulong key", "uint threshold", "float scale", GpuElementwise.ViewType(node) + " y" },
+            new[] { "y[index] = global::Dl.Cpu.Dropout.At(key, index, threshold, scale);" });
+
+    /// <summary>Standard normal samples, one thread per element, each calling <c>Dl.Cpu.RandomNormal.At</c> (in double, as on the CPU).</summary>
+    private static GpuKernelCode RandomNormal(string name, string summary, Node node) =>
+        new(name, summary, new[] { "ulong key", GpuElementwise.ViewType(node) + " y" },
+            new[] { "y[index] = global::Dl.Cpu.RandomNormal.At(key, index);" });
 
     private static string Launch(GpuKernelCode code, string extent, IEnumerable<string> args) =>
         $"{code.Field}(__s, {extent}, n{string.Concat(args.Select(a => ", " + a))});";

@@ -31,7 +31,7 @@ internal sealed partial class GpuClassWriter
         string count = Sizes.Count(node.Shape, n);
         return location switch
         {
-            InputLocation i => InputView(_m.Inputs.Single(x => ((InputOp)x.Op).InputName == i.Name), n),
+            InputLocation i => InputView(_allInputs.Single(x => ((InputOp)x.Op).InputName == i.Name), n),
             ParamLocation p => $"{_g["__P"]}({Sizes.Lit(p.Offset)}, {count})",
             GradientLocation g => $"{_g["__G"]}({Sizes.Lit(g.Offset)}, {count})",
             StateLocation s => $"{_g["__S"]}({Sizes.Lit(s.Offset)}, {count})",
@@ -51,7 +51,6 @@ internal sealed partial class GpuClassWriter
     private static string Fresh(string name, IEnumerable<Node> inputs)
     {
         var taken = new HashSet<string>(inputs.Select(i => Identifiers.Bare(((InputOp)i.Op).InputName)));
-        while (taken.Contains(name)) name += "_";
-        return Identifiers.Escape(name);
+        return Identifiers.Escape(Identifiers.Unused(name, taken));
     }
 }
