@@ -23,6 +23,29 @@ public class ReadableCodeTests
         { "Params", FuzzSeeds.All.Single(s => s.Name == "Params").Source },
     };
 
+    /// <summary>A recurrent model: the GPU's loop of launches over steps names its step's views too.</summary>
+    private const string Gru = """
+        using Dl;
+        namespace Test;
+        [Model]
+        public partial class Seq
+        {
+            readonly Gru gru = new(4, 8, layers: 2);
+            readonly Dense head = new(8, 3);
+            public Tensor Forward([Input(5, 4)] Tensor x) => head.Forward(gru.Forward(x).Mean(1));
+            public Tensor Loss(Tensor y, Labels l) => Nn.CrossEntropy(y, l);
+        }
+        """;
+
+    /// <summary>The models the GPU backend runs: all but LeNet5 (convolutions have no GPU kernel yet).</summary>
+    public static TheoryData<string, string> GpuModels()
+    {
+        var models = new TheoryData<string, string>();
+        foreach (var row in Models().Where(r => (string)r[0] != "LeNet5")) models.Add((string)row[0], (string)row[1]);
+        models.Add("Gru", Gru);
+        return models;
+    }
+
     private static string Source(string model) => Assert.Single(Generate(model).Sources).SourceText.ToString();
 
     /// <summary>The text of the verbatim string constant <paramref name="name"/>.</summary>
@@ -178,12 +201,82 @@ public class ReadableCodeTests
         Assert.Contains("__Span class_weight = __Param(", source);
     }
 
+    [Theory, MemberData(nameof(GpuModels))]
+    public void GPU_launches_pass_named_views_not_buffer_offsets(string name, string model)
+    {
+        var gpu = GeneratedNameTests.GpuSource(model);
+        Assert.DoesNotContain("NotSupportedReason", gpu);
+        var runs = Regex.Matches(gpu, @"private void (__Run\w+)\(int n\)").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(runs);
+        foreach (var run in runs)
+        {
+            var body = Body(gpu, $"private void {run}(int n)");
+            var launches = body.Split('\n').Where(l => Regex.IsMatch(l, @"^\s+__k\.\w+\(|^\s+__[A-Z]\w*\(__s, ")).ToList();
+            Assert.True(launches.Count > 0, $"{name}.{run}");
+            foreach (var launch in launches)
+                foreach (var raw in new[] { "__A(", "__P(", "__G(", "__S(", "__loss.View" })
+                    Assert.False(launch.Contains(raw), $"{name}.{run}: a launch spells out its storage: {launch.Trim()}");
+            var declarations = Regex.Matches(body, @"^\s+(__View|__IntView) (@?\w+) = (__A|__P|__G|__S|__loss)\b", RegexOptions.Multiline);
+            Assert.NotEmpty(declarations);
+            Assert.All(declarations.Select(d => d.Groups[2].Value), local => Assert.False(local.StartsWith("__") || local == "n", local));
+        }
+    }
+
+    [Fact]
+    public void GPU_views_are_named_like_the_CPU_locals()
+    {
+        var gpu = GeneratedNameTests.GpuSource(ExampleModels.MnistMlp);
+        var gradients = Body(gpu, "private void __RunComputeGradients(int n)");
+        Assert.Contains("__View hidden_weight = __P(0, 100352);", gradients);
+        Assert.Contains("__View d_hidden_weight = __G(0, 100352);", gradients);
+        Assert.Contains("__View output_bias = __P(101760, 10);", gradients);
+        Assert.Contains("__View d_output_bias = __G(101760, 10);", gradients);
+        Assert.Matches(@"__View hidden_relu = __A\(__Fixed \+ \d+L \* n, 128 \* n\);", gradients);
+        Assert.Matches(@"__View d_output_biasAdd = __A\(", gradients);
+        Assert.Matches(@"__View image = __A\(__Fixed \+ \d+L \* n, 784 \* n\);", gradients);
+        Assert.Matches(@"__IntView label = __A\(.*\)\.Cast<int>\(\);", gradients);
+        Assert.Contains("__View loss = __loss.View;", gradients);
+        Assert.Contains("__k.SoftmaxCrossEntropy(__s, output_biasAdd, label, n, 10, loss, d_output_biasAdd, ", gradients);
+        // Predict's run declares only what it uses: no gradient, no loss.
+        var predict = Body(gpu, "private void __RunPredict(int n)");
+        Assert.DoesNotContain("__G(", predict);
+        Assert.DoesNotContain(" loss =", predict);
+    }
+
+    [Theory]
+    [InlineData("n")]
+    [InlineData("hidden_weight")]
+    [InlineData("loss")]
+    public void A_GPU_view_name_taken_by_an_input_or_the_batch_gets_a_number_and_compiles(string input)
+    {
+        var gpu = GeneratedNameTests.GpuSource($$"""
+            using Dl;
+            namespace Test;
+            [Model]
+            public partial class M
+            {
+                readonly Dense hidden = new(4, 8, Activation.Relu);
+                readonly Dense output = new(8, 3);
+                public Tensor Forward([Input(4)] Tensor {{input}}) => output.Forward(hidden.Forward({{input}}));
+                public Tensor Loss(Tensor y, Labels label) => Nn.CrossEntropy(y, label);
+            }
+            """);
+        Assert.DoesNotContain("NotSupportedReason", gpu);
+        // The input's slot and the other storage each have one view, however their names met.
+        var names = Regex.Matches(Body(gpu, "private void __RunComputeGradients(int n)"), @"__View (@?\w+) = ").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(names.Distinct().Count(), names.Count);
+        Assert.DoesNotContain("n", names);
+        Assert.Contains(input == "n" ? "n_2" : input + "_2", names);
+    }
+
     /// <summary>The text of the method whose declaration starts with <paramref name="signature"/>, to its closing brace.</summary>
     private static string Body(string source, string signature)
     {
         int start = source.IndexOf(signature);
         Assert.True(start >= 0, signature);
-        int end = source.IndexOf("\n        }\n", start);
+        // The closing brace at the declaration's indentation (the Gpu class is a level deeper than the model's methods).
+        int line = source.LastIndexOf('\n', start) + 1;
+        int end = source.IndexOf("\n" + source.Substring(line, start - line) + "}\n", start);
         return source.Substring(start, end - start);
     }
 }

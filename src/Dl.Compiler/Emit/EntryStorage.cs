@@ -16,6 +16,8 @@ namespace Dl.Compiler;
 /// A local's name never starts with <see cref="Identifiers.Reserved"/>, so it cannot be a generated
 /// member's or local's, and gets a number while it is an input's or another local's name
 /// (<c>block_add</c>, <c>block_add_2</c>, <c>block_add_3</c> for a layer applied three times); keywords are escaped.
+/// The GPU backend declares device views the same way (<c>__View hidden_weight = __P(0, 100352);</c>), and names
+/// its inputs' slots too: its private run methods see the batch in the device arena, not the user's spans.
 /// </summary>
 internal sealed class EntryStorage
 {
@@ -26,19 +28,28 @@ internal sealed class EntryStorage
     private readonly NodeNames _names;
     private readonly HashSet<string> _taken;
     private readonly Dictionary<(Node?, string), string> _byExpression = new();
-    private readonly List<(string Name, string Expression)> _declared = new();
+    private readonly List<(string Name, string Type, string Expression)> _declared = new();
+    private readonly bool _nameInputs;
 
-    public EntryStorage(CompiledModel model, NodeNames names, IEnumerable<string> userNames)
+    /// <param name="model">The model whose storage is named.</param>
+    /// <param name="names">The name hints of its values.</param>
+    /// <param name="userNames">Names in scope that a local must not take (it gets a number instead).</param>
+    /// <param name="nameInputs">Whether an input gets a local too (the GPU's view of its slot) rather than being the user's span.</param>
+    public EntryStorage(CompiledModel model, NodeNames names, IEnumerable<string> userNames, bool nameInputs = false)
     {
         _model = model;
         _names = names;
         _taken = new HashSet<string>(userNames.Select(Identifiers.Bare));
+        _nameInputs = nameInputs;
     }
 
-    /// <summary>The local for <paramref name="node"/> at <paramref name="location"/>, whose span is <paramref name="expression"/>; an input is its parameter.</summary>
-    public string Of(Node node, Location location, string expression)
+    /// <summary>
+    /// The local for <paramref name="node"/> at <paramref name="location"/>, whose view is <paramref name="expression"/>
+    /// of C# type <paramref name="type"/> (null: <see cref="SpanAlias"/>); an input is its parameter unless inputs are named.
+    /// </summary>
+    public string Of(Node node, Location location, string expression, string? type = null)
     {
-        if (location is InputLocation) return expression;
+        if (location is InputLocation && !_nameInputs) return expression;
         return Local(location switch
         {
             ParamLocation p => ParameterName(p.Offset) ?? _names.Of(node),
@@ -46,15 +57,18 @@ internal sealed class EntryStorage
             StateLocation st => _model.States.FirstOrDefault(s => s.Offset == st.Offset) is { } s ? KernelNames.Part(s.Name) : _names.Of(node),
             CarriedLocation c => c.Index < _model.CarriedStates.Count ? _names.Of(_model.CarriedStates[c.Index]) : _names.Of(node),
             _ => _names.Of(node),
-        }, expression, location is ArenaLocation && MemoryPlanner.Base(node) is { Op: not LoopSlotOp } value ? value : null);
+        }, expression, location is ArenaLocation && MemoryPlanner.Base(node) is { Op: not LoopSlotOp } value ? value : null, type);
     }
 
-    /// <summary>The local for parameter <paramref name="param"/>'s gradient slot, whose span is <paramref name="expression"/>.</summary>
-    public string Gradient(Node param, string expression) => Local("d_" + _names.Of(param), expression);
+    /// <summary>The local for parameter <paramref name="param"/>'s gradient slot, whose view is <paramref name="expression"/> (of type <paramref name="type"/>, null: a span).</summary>
+    public string Gradient(Node param, string expression, string? type = null) => Local("d_" + _names.Of(param), expression, null, type);
+
+    /// <summary>A local named <paramref name="preferred"/> (or with a number) for <paramref name="expression"/>: storage no node location describes (the GPU's loss buffer).</summary>
+    public string Named(string preferred, string expression, string type) => Local(preferred, expression, null, type);
 
     private string? ParameterName(long offset) => _model.Parameters.FirstOrDefault(p => p.Offset == offset) is { } p ? KernelNames.Part(p.Name) : null;
 
-    private string Local(string preferred, string expression, Node? value = null)
+    private string Local(string preferred, string expression, Node? value, string? type)
     {
         if (_byExpression.TryGetValue((value, expression), out var known)) return known;
         string stem = preferred.TrimStart('_') is { Length: > 0 } bare ? bare : "value", unused = stem;
@@ -62,7 +76,7 @@ internal sealed class EntryStorage
         string name = Identifiers.Escape(unused);
         _taken.Add(Identifiers.Bare(name));
         _byExpression[(value, expression)] = name;
-        _declared.Add((name, expression));
+        _declared.Add((name, type ?? SpanAlias, expression));
         return name;
     }
 
@@ -71,6 +85,6 @@ internal sealed class EntryStorage
     {
         if (_declared.Count == 0) return;
         w.Line("// storage: views of the parameters, gradients and working memory (no allocation)");
-        foreach (var (name, expression) in _declared) w.Line($"{SpanAlias} {name} = {expression};");
+        foreach (var (name, type, expression) in _declared) w.Line($"{type} {name} = {expression};");
     }
 }
