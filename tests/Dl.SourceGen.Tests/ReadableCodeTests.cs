@@ -243,6 +243,23 @@ public class ReadableCodeTests
         Assert.DoesNotContain(" loss =", predict);
     }
 
+    [Fact]
+    public void GPU_run_methods_have_the_CPU_section_headers_in_order()
+    {
+        var gpu = GeneratedNameTests.GpuSource(ExampleModels.MnistMlp);
+        var predict = Body(gpu, "private void __RunPredict(int n)");
+        Assert.Contains("// forward\n", predict);
+        Assert.DoesNotContain("// loss", predict);
+        var gradients = Body(gpu, "private void __RunComputeGradients(int n)");
+        int forward = gradients.IndexOf("// forward\n"), loss = gradients.IndexOf("// loss\n"), backward = gradients.IndexOf("// backward\n");
+        Assert.True(forward >= 0 && forward < loss && loss < backward, gradients);
+        // The headers come after the views: the declarations are not part of a section.
+        Assert.True(gradients.LastIndexOf("__View ") < forward, gradients);
+        var train = Body(gpu, "public void TrainStep()");
+        Assert.True(train.IndexOf("// update\n") > train.IndexOf("// forward, loss and backward\n"), train);
+        Assert.Contains("// running averages", Body(GeneratedNameTests.GpuSource(ExampleModels.NormDropout), "private void __RunComputeGradients(int n)"));
+    }
+
     [Theory]
     [InlineData("n")]
     [InlineData("hidden_weight")]

@@ -10,7 +10,7 @@ namespace Dl.Compiler;
 /// (what the output depends on), <c>// loss</c> (the rest of what the loss depends on),
 /// <c>// backward</c> (the gradients) and <c>// running averages</c> (batch norm's state updates).
 /// A header is written where the section changes, so a plan that computes a gradient of the
-/// upstream input before the forward pass (Backward) shows that order as it is.
+/// upstream input before the forward pass (Backward) shows that order as it is. The GPU's run methods use the same headers.
 /// </summary>
 public static partial class CpuEmitter
 {
@@ -19,7 +19,7 @@ public static partial class CpuEmitter
     /// (null: none) and loss <paramref name="loss"/> (null: none); <paramref name="backward"/> says
     /// whether it computes gradients.
     /// </summary>
-    private static Func<Kernel, string> Sections(Node? output, Node? loss, bool backward)
+    internal static Func<Kernel, string> Sections(Node? output, Node? loss, bool backward)
     {
         var forward = output is null ? new HashSet<Node>() : new HashSet<Node>(GraphBuilder.Topological(new[] { output }));
         var lossPart = loss is null ? new HashSet<Node>() : new HashSet<Node>(GraphBuilder.Topological(new[] { loss }));

@@ -292,7 +292,7 @@ internal sealed partial class GpuClassWriter
         w.Line($"{_g["__device"]}.Download({View(_m.Predict, _m.Output, false, _g["__n"])}, global::System.MemoryExtensions.AsSpan({_g["__output"]}, 0, {_g["__count"]}));");
         w.Line($"return global::System.MemoryExtensions.AsSpan({_g["__output"]}, 0, {_g["__count"]});");
         w.Close();
-        Run(w, _m.Predict, $"{_g["__RunPredict"]}", loss: false);
+        Run(w, _m.Predict, $"{_g["__RunPredict"]}", CpuEmitter.Sections(_m.Output, null, backward: false), loss: false);
         Backward(w);
         foreach (var o in _m.Objectives) Objective(w, o);
         if (_m.Loss is null) return;
@@ -315,7 +315,9 @@ internal sealed partial class GpuClassWriter
         w.Line("/// <summary>Enqueues one SGD step on the batch: gradients, then p -= LearningRate·g on the device. Nothing waits.</summary>");
         w.Open("public void TrainStep()");
         w.Line(EnterLine);
+        w.Line("// forward, loss and backward");
         w.Line($"{_g["__RunComputeGradients"]}({_g["__Batch"]}());");
+        w.Line("// update");
         SgdUpdate(w);
         w.Close();
         w.Line("/// <summary>Uploads a batch and enqueues one SGD step on it.</summary>");
@@ -324,15 +326,17 @@ internal sealed partial class GpuClassWriter
         w.Open("public void TrainStep(global::Dl.Gpu.GpuOptimizer optimizer)");
         w.Line(EnterLine);
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
+        w.Line("// forward, loss and backward");
         w.Line($"{_g["__RunComputeGradients"]}({_g["__Batch"]}());");
+        w.Line("// update");
         w.Line($"optimizer.Step({_g["__device"]}, __host, this.ParameterView, this.GradientView);");
         w.Close();
         w.Line("/// <summary>Uploads a batch and enqueues one step of <paramref name=\"optimizer\"/> on it.</summary>");
         // The optimizer's parameter is named after the inputs so that an input called "optimizer" keeps its name.
         string optimizer = Fresh("optimizer", _m.Inputs);
         w.Line($"public void TrainStep({Params(_m.Inputs)}, global::Dl.Gpu.GpuOptimizer {optimizer}) {{ {EnterLine} this.SetBatch({Args(_m.Inputs)}); this.TrainStep({optimizer}); }}");
-        Run(w, _m.Evaluate!, $"{_g["__RunEvaluate"]}", loss: true);
-        Run(w, _m.Gradients!, $"{_g["__RunComputeGradients"]}", loss: true, trains: true);
+        Run(w, _m.Evaluate!, $"{_g["__RunEvaluate"]}", CpuEmitter.Sections(Training, _m.Evaluate!.Roots[0], backward: false), loss: true);
+        Run(w, _m.Gradients!, $"{_g["__RunComputeGradients"]}", CpuEmitter.Sections(Training, _m.Gradients!.Roots[0], backward: true), loss: true, trains: true);
     }
 
     /// <summary>An entry point's first statement: another thread inside this Gpu object throws, naming it (global::Dl.ModelEntry).</summary>
@@ -355,42 +359,5 @@ internal sealed partial class GpuClassWriter
         foreach (var i in inputs)
             w.Line($"{_g["__device"]}.Upload({Name(i)}, {InputView(i, n)});");
         w.Line($"{_g["__batch"]} = {n};");
-    }
-
-    /// <summary>
-    /// The private method that enqueues an entry point's kernels. One that <paramref name="trains"/> (training mode:
-    /// gradients, Backward, an objective) then advances the host model's step, as the CPU methods do, so the next
-    /// step draws new dropout masks and normal samples and both backends draw the same ones.
-    /// </summary>
-    private void Run(SourceWriter w, EntryPoint e, string method, bool loss, bool trains = false)
-    {
-        w.Line();
-        w.Open($"private void {method}(int n)");
-        // The launches first, into a writer of their own: the named views declared before them are those they use.
-        var storage = new EntryStorage(_m, _names, new[] { "n" }, nameInputs: true);
-        var body = w.Nested();
-        Calls(body, e, node => Named(storage, e, node, loss), p => storage.Gradient(p, GradientSlot(e, p), GpuEmitter.ViewAlias), storage, new long[e.RegionSizes.Count], depth: 0);
-        if (trains && _m.DrawsRandom) body.Line($"__host.{_g["__step"]}++;");
-        storage.Declare(w);
-        w.Append(body);
-        w.Close();
-    }
-
-    /// <summary>
-    /// Enqueues each kernel of a plan (an entry point, or a loop's step) with the views <paramref name="view"/>
-    /// gives its nodes; a loop kernel becomes a host loop of launches (see GpuLoops.cs).
-    /// </summary>
-    private void Calls(SourceWriter w, EntryPoint e, Func<Node, string> view, Func<Node, string> gradientSlot, EntryStorage storage, IReadOnlyList<long> scratchBase, int depth)
-    {
-        foreach (var k in e.Kernels)
-        {
-            if (k is LoopKernel loop)
-            {
-                var at = e.Scratch[loop].Select((offset, p) => offset + (p < scratchBase.Count ? scratchBase[p] : 0)).ToList();
-                Loop(w, loop, view, storage, at, depth);
-                continue;
-            }
-            w.Line(GpuKernelEmitter.Emit(k, view, gradientSlot, _kernels, ($"__host.{_g["__seed"]}", $"__host.{_g["__step"]}")));
-        }
     }
 }
