@@ -10,9 +10,9 @@ namespace Dl.Runtime.Tests;
 /// two threads, partial column tiles and every fused activation.
 /// </summary>
 [Collection(WorkerCollection.Name)]
-public class ConvKernelTests
+public partial class ConvKernelTests
 {
-    private static float[] Random(int n, int seed)
+    internal static float[] Random(int n, int seed)
     {
         var r = new Dl.SeededRandom(seed);
         return Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
@@ -33,14 +33,14 @@ public class ConvKernelTests
         { 3, 8, 8, 3, 3, 2, 1, 1, 3 },       // depthwise, strided
     };
 
-    private static ConvShape Shape(int c, int h, int w, int o, int k, int stride, int padding, int dilation, int groups)
+    internal static ConvShape Shape(int c, int h, int w, int o, int k, int stride, int padding, int dilation, int groups)
     {
         int span = dilation * (k - 1) + 1;
         return new ConvShape(c, h, w, o, k, k, stride, dilation, padding, padding, groups, (h + 2 * padding - span) / stride + 1, (w + 2 * padding - span) / stride + 1);
     }
 
     /// <summary>Calls tap(x index, w index, y index) for every multiply-add of one image's convolution.</summary>
-    private static void Taps(ConvShape s, int n, Action<int, int, int> tap)
+    internal static void Taps(ConvShape s, int n, Action<int, int, int> tap)
     {
         int cg = s.GroupChannels, og = s.GroupOutChannels;
         for (int o = 0; o < s.OutChannels; o++)
@@ -58,7 +58,7 @@ public class ConvKernelTests
                             }
     }
 
-    private static void Close(ReadOnlySpan<float> actual, double[] expected, string what)
+    internal static void Close(ReadOnlySpan<float> actual, double[] expected, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)

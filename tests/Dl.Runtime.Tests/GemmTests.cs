@@ -19,6 +19,9 @@ public class GemmTests
         { 1, 1, 1 }, { 7, 13, 5 }, { 65, 129, 33 }, { 64, 128, 784 }, { 784, 128, 64 }, { 64, 10, 128 },
         { 1, 128, 784 }, { 3, 10, 7 }, { 6, 32, 256 }, { 12, 64, 257 }, { 200, 96, 300 }, { 5, 200, 3 },
         { 1, 512, 128 }, { 2, 7, 37 }, { 4, 33, 16 },   // a few rows: B transposed read as rows (an RNN step at batch 1), k and n tails
+        // A few rows, B plain: every count of whole vectors left after the blocks of eight (LeNet's 120 and 84
+        // columns), with k odd, even and 1 for the split of k below four vectors.
+        { 1, 120, 400 }, { 1, 84, 120 }, { 2, 48, 9 }, { 1, 16, 1 }, { 1, 40, 6 }, { 3, 250, 31 }, { 5, 112, 2 },
     };
 
     [Theory]

@@ -37,7 +37,7 @@ public class GpuGenerationTests
     public void An_exception_in_the_GPU_emitter_is_DL9999_at_the_model_and_Gpu_still_exists()
     {
         var spec = Generate(Mlp).Spec("M");
-        GpuEmit broken = (CompiledModel model, ModelDeclaration declaration, out string? reason) =>
+        GpuEmit broken = (CompiledModel model, ModelDeclaration declaration, out string? reason, out Dl.Graph.Node? at) =>
             throw new InvalidOperationException("injected GPU emitter failure");
         var result = ModelBuilder.Build(spec, broken);
 
@@ -70,16 +70,16 @@ public class GpuGenerationTests
     }
 
     [Fact]
-    public void A_model_the_GPU_cannot_run_is_DL0041_at_the_model()
+    public void A_model_the_GPU_cannot_run_is_DL0041_at_the_expression_it_cannot_run()
     {
         var (source, spans) = Markup("""
             using Dl;
             namespace Test;
             [Model]
-            public partial class [|M|]
+            public partial class M
             {
                 readonly Lstm rnn = new(3, 4, stateful: true);
-                public Tensor Forward([Input(5, 3)] Tensor x) => rnn.FinalHidden(x).Flatten();
+                public Tensor Forward([Input(5, 3)] Tensor x) => [|rnn.FinalHidden(x)|].Flatten();
                 public Tensor Loss(Tensor y, Labels l) => Nn.CrossEntropy(y, l);
             }
             """);

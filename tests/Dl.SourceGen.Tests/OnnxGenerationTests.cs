@@ -47,16 +47,16 @@ public class OnnxGenerationTests
     }
 
     [Fact]
-    public void Carried_state_is_DL0042_at_the_model_and_the_export_throws_naming_it()
+    public void Carried_state_is_DL0042_at_the_layer_call_and_the_export_throws_naming_it()
     {
         var (source, spans) = Markup("""
             using Dl;
             namespace Test;
             [Model]
-            public partial class [|M|]
+            public partial class M
             {
                 readonly Lstm rnn = new(3, 4, stateful: true);
-                public Tensor Forward([Input(5, 3)] Tensor x) => rnn.FinalHidden(x).Flatten();
+                public Tensor Forward([Input(5, 3)] Tensor x) => [|rnn.FinalHidden(x)|].Flatten();
                 public Tensor Loss(Tensor y, Labels l) => Nn.CrossEntropy(y, l);
             }
             """);
@@ -80,7 +80,7 @@ public class OnnxGenerationTests
     public void An_exception_in_the_ONNX_exporter_is_DL9999_at_the_model_and_the_rest_still_generates()
     {
         var spec = Generate(Mlp).Spec("M");
-        OnnxEmit broken = (CompiledModel model, ModelDeclaration declaration, out string? reason) =>
+        OnnxEmit broken = (CompiledModel model, ModelDeclaration declaration, out string? reason, out Dl.Graph.Node? at) =>
             throw new InvalidOperationException("injected ONNX exporter failure");
         var result = ModelBuilder.Build(spec, onnx: broken);
 

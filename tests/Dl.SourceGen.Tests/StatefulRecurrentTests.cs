@@ -43,10 +43,10 @@ public class StatefulRecurrentTests
         using Dl;
         namespace Test;
         [Model]
-        public partial class [|Seq|]
+        public partial class Seq
         {
             readonly Lstm lstm = new(3, 4{{stateful}});
-            public Tensor Forward([Input(5, 3)] Tensor x) => lstm.Forward(x).Mean(1);
+            public Tensor Forward([Input(5, 3)] Tensor x) => [|lstm.Forward(x)|].Mean(1);
             public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);
         }
         """;
@@ -85,7 +85,7 @@ public class StatefulRecurrentTests
     }
 
     [Fact]
-    public void The_GPU_backend_refuses_a_stateful_model_with_DL0041_at_the_model()
+    public void The_GPU_backend_refuses_a_stateful_model_with_DL0041_at_the_layer_call()
     {
         var (source, spans) = Markup(Seq(", stateful: true"));
         var result = ModelBuilder.Build(Generate(source).Spec("Seq"), ModelBuilder.Gpu);

@@ -17,7 +17,7 @@ namespace Dl.Cpu;
 /// convolution arrives, so a training step allocates nothing; what the helper writes for a caller
 /// (its half of a weight gradient) lives in the caller's scratch, never in the helper's own.
 /// </summary>
-public static unsafe class Conv
+public static unsafe partial class Conv
 {
     /// <summary>Multiply-adds per call below which one thread is faster than two.</summary>
     private const long ParallelThreshold = 400_000;
@@ -39,11 +39,7 @@ public static unsafe class Conv
             var job = new Activated<TActivation> { Job = new Job { Shape = s, X = px, W = pw, Bias = bias.IsEmpty ? null : pb, Y = py }, Activation = activation };
             if (DirectConv.Supports(s))
             {
-                // Weights as [c, ky, kx, o]: the output channels of one tap side by side.
-                job.Job.Arranged = Scratch.Weights(s.WeightSize);
-                for (int o = 0; o < s.OutChannels; o++)
-                    for (int t = 0; t < s.PatchSize; t++)
-                        job.Job.Arranged[(long)t * s.OutChannels + o] = pw[(long)o * s.PatchSize + t];
+                job.Job.Arranged = ArrangedWeights.Forward(pw, in s);
                 HelperThread.Run(&DirectForwardImages<TActivation>, Unsafe.AsPointer(ref job), batch, s.Work * batch >= ParallelThreshold);
                 return;
             }
@@ -65,15 +61,7 @@ public static unsafe class Conv
             var job = new Job { Shape = s, X = pdx, W = pw, Y = pdy };
             if (DirectConv.Supports(s))
             {
-                // The input gradient correlates the padded output gradient with the kernel flipped and
-                // its channels swapped: arranged as [o, ky, kx, c] for the direct kernel.
-                job.Arranged = Scratch.Weights(s.WeightSize);
-                int k = s.KernelH, c = s.Channels;
-                for (int o = 0; o < s.OutChannels; o++)
-                    for (int ch = 0; ch < c; ch++)
-                        for (int ky = 0; ky < k; ky++)
-                            for (int kx = 0; kx < k; kx++)
-                                job.Arranged[((long)(o * k + ky) * k + kx) * c + ch] = pw[(((long)o * c + ch) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+                job.Arranged = ArrangedWeights.Flipped(pw, in s);
                 HelperThread.Run(&DirectBackwardDataImages, &job, batch, s.Work * batch >= ParallelThreshold);
                 return;
             }
@@ -255,10 +243,8 @@ public static unsafe class Conv
     {
         [ThreadStatic] private static Buffer? t_columns;
         [ThreadStatic] private static Buffer? t_partial;
-        [ThreadStatic] private static Buffer? t_weights;
 
         public static float* Columns(long floats) => (t_columns ??= new Buffer()).Get(floats);
-        public static float* Weights(long floats) => (t_weights ??= new Buffer()).Get(floats);
         public static float* Partial(long floats) => (t_partial ??= new Buffer()).Get(floats);
 
         private sealed class Buffer

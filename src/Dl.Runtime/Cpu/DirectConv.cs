@@ -276,15 +276,4 @@ internal static unsafe class DirectConv
         if (k > 5) dw[5] += TW.Sum(a5);
         if (k > 6) dw[6] += TW.Sum(a6);
     }
-
-    /// <summary>Compile-time small integers: the JIT specialises a method per struct argument, dropping dead accumulators.</summary>
-    internal interface IConst { static abstract int Value { get; } }
-    internal struct C1 : IConst { public static int Value => 1; }
-    internal struct C2 : IConst { public static int Value => 2; }
-    internal struct C3 : IConst { public static int Value => 3; }
-    internal struct C4 : IConst { public static int Value => 4; }
-    internal struct C5 : IConst { public static int Value => 5; }
-    internal struct C6 : IConst { public static int Value => 6; }
-    internal struct C7 : IConst { public static int Value => 7; }
-    internal struct C8 : IConst { public static int Value => 8; }
 }

@@ -9,17 +9,17 @@ namespace Dl.SourceGen.Lowering;
 
 /// <summary>
 /// Emits the GPU backend of a compiled model; <paramref name="unsupportedReason"/> is set when the model
-/// has something the backend has no kernel for. A parameter of <see cref="ModelBuilder.Build"/> so tests
-/// can inject a failing emitter.
+/// has something the backend has no kernel for, and <paramref name="at"/> to the node it is about, if any.
+/// A parameter of <see cref="ModelBuilder.Build"/> so tests can inject a failing emitter.
 /// </summary>
-internal delegate string GpuEmit(CompiledModel model, ModelDeclaration declaration, out string? unsupportedReason);
+internal delegate string GpuEmit(CompiledModel model, ModelDeclaration declaration, out string? unsupportedReason, out Node? at);
 
 /// <summary>
 /// Emits the ONNX export members of a compiled model; <paramref name="unsupportedReason"/> is set when the
-/// inference graph has an op ONNX cannot express. A parameter of <see cref="ModelBuilder.Build"/>, like
+/// inference graph has an op ONNX cannot express (<paramref name="at"/>: its node). A parameter of <see cref="ModelBuilder.Build"/>, like
 /// <see cref="GpuEmit"/>, so tests can inject a failing exporter.
 /// </summary>
-internal delegate string OnnxEmit(CompiledModel model, ModelDeclaration declaration, out string? unsupportedReason);
+internal delegate string OnnxEmit(CompiledModel model, ModelDeclaration declaration, out string? unsupportedReason, out Node? at);
 
 /// <summary>
 /// Spec in, generated source (or diagnostics) out: lowers the spec to a graph, compiles it once and
@@ -67,10 +67,10 @@ internal static class ModelBuilder
 
             // An emitter bug costs its backend only: DL9999 at the model, the CPU code as usual, and a stub that says
             // so, so that user code naming Model.Gpu or calling ExportOnnx adds no CS0426 or CS1061 to the real error.
-            string? gpuSource = gpu is null ? null : Backend(spec, diagnostics, () => (gpu(compiled, declaration, out var why), why),
+            string? gpuSource = gpu is null ? null : Backend(spec, lowered.Origins, diagnostics, () => (gpu(compiled, declaration, out var why, out var at), why, at),
                 DiagnosticDescriptors.GpuUnsupported, () => GpuEmitter.EmitUnsupported(declaration, "the GPU backend failed to generate it (DL9999)"));
             // An op with no ONNX mapping gives members that throw naming it, and a warning here at build time.
-            string? onnxSource = onnx is null ? null : Backend(spec, diagnostics, () => (onnx(compiled, declaration, out var why), why),
+            string? onnxSource = onnx is null ? null : Backend(spec, lowered.Origins, diagnostics, () => (onnx(compiled, declaration, out var why, out var at), why, at),
                 DiagnosticDescriptors.OnnxUnsupported, () => OnnxEmitter.EmitUnsupported(compiled, declaration, "the ONNX exporter failed to generate it (DL9999)"));
             return new GenerationResult(spec.FullName, spec.HintName, source, diagnostics.ToEquatableArray())
             {
@@ -89,17 +89,18 @@ internal static class ModelBuilder
     }
 
     /// <summary>
-    /// One optional backend's source: <paramref name="unsupported"/> at the model when the emitter says what it cannot
-    /// express, and for any exception DL9999 with <paramref name="stub"/>'s source in place of the backend's.
+    /// One optional backend's source: <paramref name="unsupported"/> when the emitter says what it cannot express, at
+    /// the expression that traced the node it names (at the model when it names none, or one the compiler made), and
+    /// for any exception DL9999 with <paramref name="stub"/>'s source in place of the backend's.
     /// </summary>
-    private static string Backend(ModelSpec spec, System.Collections.Generic.List<DiagnosticInfo> diagnostics,
-        Func<(string Source, string? Unsupported)> emit, Microsoft.CodeAnalysis.DiagnosticDescriptor unsupported, Func<string> stub)
+    private static string Backend(ModelSpec spec, OpOrigins origins, System.Collections.Generic.List<DiagnosticInfo> diagnostics,
+        Func<(string Source, string? Unsupported, Node? At)> emit, Microsoft.CodeAnalysis.DiagnosticDescriptor unsupported, Func<string> stub)
     {
         try
         {
-            var (source, reason) = emit();
+            var (source, reason, at) = emit();
             if (reason is not null)
-                diagnostics.Add(DiagnosticInfo.Create(unsupported, spec.Identifier, spec.FullName, reason));
+                diagnostics.Add(DiagnosticInfo.Create(unsupported, origins.Of(at) ?? spec.Identifier, spec.FullName, reason));
             return source;
         }
         catch (OperationCanceledException) { throw; }

@@ -15,11 +15,13 @@ namespace Dl.SourceGen.Lowering;
 /// </summary>
 internal static class ModelLowering
 {
-    internal sealed class Result(ModelGraph? graph, IReadOnlyList<DiagnosticInfo> diagnostics)
+    internal sealed class Result(ModelGraph? graph, IReadOnlyList<DiagnosticInfo> diagnostics, OpOrigins? origins = null)
     {
         public ModelGraph? Graph { get; } = graph;
         public IReadOnlyList<DiagnosticInfo> Diagnostics { get; } = diagnostics;
         public bool HasErrors => Graph is null || Diagnostics.Any(d => d.IsError);
+        /// <summary>Where in the model's source each op of the graph was traced.</summary>
+        public OpOrigins Origins { get; } = origins ?? new OpOrigins();
     }
 
     public static Result Lower(ModelSpec spec)
@@ -29,6 +31,7 @@ internal static class ModelLowering
         var g = new GraphBuilder();
         var nodes = new Node[spec.Ops.Count];
         var loops = new LoopLowering(spec, g, nodes);
+        var origins = new OpOrigins();
         for (int i = 0; i < spec.Ops.Count; i++)
         {
             var op = spec.Ops[i];
@@ -37,7 +40,10 @@ internal static class ModelLowering
                 // A loop's body is lowered with its Loop ops, into the loop node's body graph.
                 if (loops.BodyEnd(i, 0, spec.Ops.Count) is int end) { i = end - 1; continue; }
                 var x = op.Inputs.Select(loops.Top).ToArray();
+                int created = g.Nodes.Count;
                 nodes[i] = op.Op == OpSpec.LoopOp ? loops.Loop(g, i, x, loops.Top) : Build(g, op, x);
+                // Every node this op made (a layer makes many) is this expression's.
+                for (int k = created; k < g.Nodes.Count; k++) origins.Add(g.Nodes[k].Op, op.Location);
             }
             catch (ShapeException e)
             {
@@ -66,7 +72,7 @@ internal static class ModelLowering
         var frozen = g.Nodes.Where(n => n.Op is ParamOp p && frozenPaths.Any(f => Under(p.ParamName, f))).ToList();
         var graph = new ModelGraph(spec.ClassName, g, inputs, output, loss, withGradient, spec.ForwardInputCount, objectives, frozen);
         diagnostics.AddRange(UnusedFields(spec, graph));
-        return new Result(graph, diagnostics);
+        return new Result(graph, diagnostics, origins);
     }
 
     public static DiagnosticInfo ShapeError(ShapeException e, LocationInfo location, string context, LocationInfo? callSite)

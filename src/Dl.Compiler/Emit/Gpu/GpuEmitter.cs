@@ -22,9 +22,13 @@ public static class GpuEmitter
     /// throws with it) when the model has something the GPU backend has no kernel for. Any other
     /// exception is an emitter bug and propagates (the generator reports it as DL9999).
     /// </summary>
-    public static string Emit(CompiledModel model, ModelDeclaration decl, out string? unsupportedReason)
+    public static string Emit(CompiledModel model, ModelDeclaration decl, out string? unsupportedReason) => Emit(model, decl, out unsupportedReason, out _);
+
+    /// <summary>As <see cref="Emit(CompiledModel, ModelDeclaration, out string?)"/>; <paramref name="at"/> is the node the backend cannot run, when one is to blame.</summary>
+    public static string Emit(CompiledModel model, ModelDeclaration decl, out string? unsupportedReason, out Node? at)
     {
         unsupportedReason = null;
+        at = null;
         string body;
         try
         {
@@ -33,6 +37,7 @@ public static class GpuEmitter
         catch (NotSupportedException e)
         {
             unsupportedReason = e.Message;
+            at = (e as BackendUnsupportedException)?.Node;
             body = Unsupported(decl, e.Message);
         }
         return Wrap(decl, body);
@@ -109,7 +114,7 @@ internal sealed partial class GpuClassWriter
         _kernels = new GpuKernelTable(GraphText.DenseIds(model.AllRoots));
         // Checked first: a stateful layer's carried state would need device buffers of its own, beside the loop's.
         if (model.CarriedStates.Count > 0)
-            throw new NotSupportedException("stateful recurrent layers (stateful: true) carry their state on the CPU only; run the model on the CPU");
+            throw new BackendUnsupportedException("stateful recurrent layers (stateful: true) carry their state on the CPU only; run the model on the CPU", model.CarriedStates[0]);
         _forwardInputs = model.Inputs.Take(model.Source.ForwardInputCount).ToList();
         // The device arena holds a fixed and a per-sample region only (Dl.Gpu.GpuArena).
         if (model.ArenaRegions.Count > 2 && model.ArenaRegions.Skip(2).Any(size => size > 0))
@@ -121,7 +126,7 @@ internal sealed partial class GpuClassWriter
         foreach (var input in _allInputs)
         {
             if (input.Shape.BatchRank != 1 || !input.Shape[0].IsBatch)
-                throw new NotSupportedException($"input {Identifiers.Bare(((InputOp)input.Op).InputName)} {input.Shape} has no single leading batch dimension");
+                throw new BackendUnsupportedException($"input {Identifiers.Bare(((InputOp)input.Op).InputName)} {input.Shape} has no single leading batch dimension", input);
             _inputOffset[input] = offset;
             offset += (input.Shape.StaticCount + 15) / 16 * 16;
         }
@@ -134,7 +139,7 @@ internal sealed partial class GpuClassWriter
             if (n.Op is SequenceMaskOp)
             {
                 if (n[1].Op is not InputOp)
-                    throw new NotSupportedException($"SequenceMask: the GPU checks the lengths as they are uploaded, so they must be a model input, not {n[1]}");
+                    throw new BackendUnsupportedException($"SequenceMask: the GPU checks the lengths as they are uploaded, so they must be a model input, not {n[1]}", n);
                 int steps = n.Shape[1].Size;
                 _lengthChecks[n[1]] = _lengthChecks.TryGetValue(n[1], out var fewest) ? Math.Min(fewest, steps) : steps;
                 continue;
@@ -147,7 +152,7 @@ internal sealed partial class GpuClassWriter
             };
             if (what.Length == 0) continue;
             if (n[1].Op is not InputOp)
-                throw new NotSupportedException($"{what}: the GPU checks a row lookup's indices as they are uploaded, so they must be a model input, not {n[1]}");
+                throw new BackendUnsupportedException($"{what}: the GPU checks a row lookup's indices as they are uploaded, so they must be a model input, not {n[1]}", n);
             _indexChecks[n[1]] = _indexChecks.TryGetValue(n[1], out var seen) && seen.Rows <= rows ? seen : (rows, what);
         }
     }

@@ -117,7 +117,7 @@ public static class GpuKernelEmitter
             { Class: OpClass.Elementwise, Operator: not null } => GpuStrided.Emit(name, summary, node.Shape,
                 node.Inputs.Select(input => GpuStrided.BroadcastStrides(input.Shape, node.Shape)).ToArray(),
                 ElementwiseEmitter.Invoke(node, node.Inputs.Select((_, i) => "{" + i + "}").ToArray(), ElementwiseEmitter.Resolve)),
-            _ => throw new NotSupportedException($"no GPU kernel for {node.Op.Key}"),
+            _ => throw new BackendUnsupportedException($"no GPU kernel for {node.Op.Key}", node),
         };
         return Launch(table.Add(code), Sizes.Count(node.Shape), node.Inputs.Select(view).Concat(new[] { view(node) }));
     }
@@ -127,7 +127,7 @@ public static class GpuKernelEmitter
     {
         if (Contiguous(node[0].Shape, kept) is { } b)
             return $"__k.Sum(__s, {x}, {b.Outer}, {b.Reduce}, {b.Inner}, {y});";
-        throw new NotSupportedException($"no GPU kernel for a strided reduction {node}");
+        throw new BackendUnsupportedException($"no GPU kernel for a strided reduction {node}", node);
     }
 
     private static Shape KeepDims(Shape input, int[] axes) => new(input.Select((d, i) => axes.Contains(i) ? Dim.Of(1) : d));

@@ -52,7 +52,7 @@ internal sealed partial class GpuClassWriter
             StateLocation s => $"{_g["__S"]}({Sizes.Lit(s.Offset)}, {count})",
             ArenaLocation { BatchPower: 1 } a => $"{_g["__A"]}({_g["__Fixed"]} + {Sizes.Lit(a.Offset)}L * {n}, {count})",
             ArenaLocation { BatchPower: 0 } a => $"{_g["__A"]}({Sizes.Lit(a.Offset)}, {count})",
-            _ => throw new NotSupportedException($"no device storage for {node}"),
+            _ => throw new BackendUnsupportedException($"no device storage for {node}", node),
         };
     }
 

@@ -21,10 +21,14 @@ public static class OnnxEmitter
     public const string ExportMember = "ExportOnnx";
 
     /// <summary>The generated source; <paramref name="unsupported"/> is the reason export throws, or null when it works.</summary>
-    public static string Emit(CompiledModel model, ModelDeclaration decl, out string? unsupported)
+    public static string Emit(CompiledModel model, ModelDeclaration decl, out string? unsupported) => Emit(model, decl, out unsupported, out _);
+
+    /// <summary>As <see cref="Emit(CompiledModel, ModelDeclaration, out string?)"/>; <paramref name="at"/> is the node with no mapping, when one is to blame.</summary>
+    public static string Emit(CompiledModel model, ModelDeclaration decl, out string? unsupported, out Node? at)
     {
         var body = new SourceWriter();
         unsupported = null;
+        at = null;
         try
         {
             OnnxLowering.Write(body, model, decl.ClassName);
@@ -32,6 +36,7 @@ public static class OnnxEmitter
         catch (OnnxUnsupportedException e)
         {
             unsupported = e.Message;
+            at = e.Node;
         }
         return Members(model, decl, body, unsupported);
     }
@@ -84,7 +89,7 @@ public static class OnnxEmitter
 }
 
 /// <summary>An op of the inference graph that ONNX export cannot map; the message names it.</summary>
-public sealed class OnnxUnsupportedException : Exception
+public sealed class OnnxUnsupportedException : BackendUnsupportedException
 {
-    public OnnxUnsupportedException(string message) : base(message) { }
+    public OnnxUnsupportedException(string message, Node? node = null) : base(message, node) { }
 }

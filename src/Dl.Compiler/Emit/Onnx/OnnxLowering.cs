@@ -133,5 +133,5 @@ internal sealed partial class OnnxLowering
 
     /// <summary>The error for an op with no mapping: the op, the node and its shape, as GraphText writes them.</summary>
     private static OnnxUnsupportedException Unsupported(Node n, string why) =>
-        new($"the op {n.Op.Name} ({n}) has no ONNX mapping: {why}");
+        new($"the op {n.Op.Name} ({n}) has no ONNX mapping: {why}", n);
 }
