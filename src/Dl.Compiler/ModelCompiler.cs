@@ -39,12 +39,13 @@ public static class ModelCompiler
         //    inference loss for the inputs that asked for one (adversarial examples attack the
         //    deployed model). One pass when both losses are the same node.
         var gradients = new List<Node>();
+        var adjoints = new Dictionary<Node, Node>(); // gradient node -> the node it is the gradient of, to name generated storage
         if (trainLoss is not null && evalLoss == trainLoss)
-            gradients.AddRange(Autodiff.Gradients(g, trainLoss, trainable.Concat(model.InputsWithGradient).ToList()));
+            gradients.AddRange(Autodiff.Gradients(g, trainLoss, trainable.Concat(model.InputsWithGradient).ToList(), adjoints));
         else if (trainLoss is not null)
         {
-            gradients.AddRange(Autodiff.Gradients(g, trainLoss, trainable));
-            if (model.InputsWithGradient.Count > 0) gradients.AddRange(Autodiff.Gradients(g, evalLoss!, model.InputsWithGradient));
+            gradients.AddRange(Autodiff.Gradients(g, trainLoss, trainable, adjoints));
+            if (model.InputsWithGradient.Count > 0) gradients.AddRange(Autodiff.Gradients(g, evalLoss!, model.InputsWithGradient, adjoints));
         }
         // 1b. Backward: the vector-Jacobian product of the training-mode output, for a model inside a loop the
         //     user writes (a GAN's generator, fed the discriminator's input gradient). Its cotangent is an input.
@@ -54,11 +55,11 @@ public static class ModelCompiler
         {
             var trainOutput = trainMap[model.Output];
             upstream = g.Input(OutputGradientName(model), trainOutput.Shape);
-            var pulled = ReverseMode.Pullback(g, new[] { (trainOutput, upstream) }, trainable);
+            var pulled = ReverseMode.Pullback(g, new[] { (trainOutput, upstream) }, trainable, adjoints);
             backGradients.AddRange(trainable.Select(p => pulled.TryGetValue(p, out var d) ? d : g.Constant(0, p.Shape)));
         }
         // 1c. Each [Objective]: the gradients of its training-mode loss for the parameters it trains, and no others.
-        var objectiveGradients = model.Objectives.Select((o, i) => (Loss: trainMap[o.Loss], Gradients: Autodiff.Gradients(g, trainMap[o.Loss], objectiveTrains[i]))).ToList();
+        var objectiveGradients = model.Objectives.Select((o, i) => (Loss: trainMap[o.Loss], Gradients: Autodiff.Gradients(g, trainMap[o.Loss], objectiveTrains[i], adjoints))).ToList();
         var stateUpdates = model.StateUpdates.Select(u => (u.State, Value: trainMap[u.Value])).ToList();
         var carries = carriedUpdates.Select(u => (u.State, Train: trainMap[u.Value], Eval: evalMap[u.Value])).ToList();
 
@@ -172,7 +173,19 @@ public static class ModelCompiler
             Objectives = objectives,
             Frozen = slots.Where(s => frozenNodes.Contains(s.Node)).ToList(),
             OutputGradient = upstream is null ? null : map[upstream],
+            TrainOutput = trainMap.TryGetValue(model.Output, out var trainOut) && map.TryGetValue(trainOut, out var trainOutClean) ? trainOutClean : null,
+            GradientOf = GradientNames(adjoints, map),
         };
+    }
+
+    /// <summary>The autodiff's gradient nodes after simplification, each with the node it is the gradient of (names in generated code; not semantics).</summary>
+    private static Dictionary<Node, Node> GradientNames(Dictionary<Node, Node> adjoints, Dictionary<Node, Node> map)
+    {
+        var names = new Dictionary<Node, Node>();
+        foreach (var pair in adjoints)
+            if (map.TryGetValue(pair.Key, out var d) && map.TryGetValue(pair.Value, out var x) && d != x && d.Op is not (ConstantOp or InputOp or ParamOp) && !names.ContainsKey(d))
+                names[d] = x;
+        return names;
     }
 
     /// <summary>Backward's cotangent parameter: <c>outputGradient</c>, with underscores added while a model input has that name.</summary>

@@ -14,9 +14,12 @@ public static class ReverseMode
     /// <summary>
     /// Adds to <paramref name="g"/> the gradient of <c>Σ seeds' outputs · cotangents</c> with respect to
     /// each of <paramref name="wrt"/>. The map holds only the wanted nodes something flows into; any
-    /// other has a zero gradient.
+    /// other has a zero gradient. <paramref name="adjoints"/>, when given, gets each gradient node the
+    /// sweep made and the node it is the gradient of (the latest such node when several share one: a
+    /// bias add passes its gradient through unchanged), for naming generated code only.
     /// </summary>
-    public static Dictionary<Node, Node> Pullback(GraphBuilder g, IReadOnlyList<(Node Output, Node Cotangent)> seeds, IReadOnlyList<Node> wrt)
+    public static Dictionary<Node, Node> Pullback(GraphBuilder g, IReadOnlyList<(Node Output, Node Cotangent)> seeds, IReadOnlyList<Node> wrt,
+        IDictionary<Node, Node>? adjoints = null)
     {
         var order = GraphBuilder.Topological(seeds.Select(s => s.Output));
         var needed = NodesNeedingGradient(order, new HashSet<Node>(wrt));
@@ -39,6 +42,10 @@ public static class ReverseMode
                 grads[input] = grads.TryGetValue(input, out var acc) ? g.Add(acc, dx) : dx;
             }
         }
+
+        if (adjoints is not null)
+            foreach (var node in order.AsEnumerable().Reverse())
+                if (grads.TryGetValue(node, out var d) && !adjoints.ContainsKey(d)) adjoints[d] = node;
 
         var result = new Dictionary<Node, Node>();
         foreach (var w in wrt)

@@ -50,22 +50,22 @@ public sealed partial class GpuKernels : IDisposable
     /// C[m,n] = op(A)·op(B) with the fused epilogue of the CPU GEMM: v += bias[j]; v *= step(mask[i·ldMask + j]).
     /// A transposed operand is indexed in place, never copied.
     /// </summary>
-    public void Gemm(AcceleratorStream stream, int m, int n, int k, ArrayView<float> a, int lda, bool transA, ArrayView<float> b, int ldb, bool transB,
+    public void Gemm(AcceleratorStream stream, int m, int n, int k, ArrayView<float> a, int lda, bool transposeA, ArrayView<float> b, int ldb, bool transposeB,
         ArrayView<float> c, int ldc, ArrayView<float> bias = default, ArrayView<float> mask = default, int ldMask = 0, GemmVariant variant = GemmVariant.Auto) =>
-        Gemm(stream, m, n, k, a, lda, transA, b, ldb, transB, c, ldc, default(Identity), bias, mask, ldMask, variant);
+        Gemm(stream, m, n, k, a, lda, transposeA, b, ldb, transposeB, c, ldc, default(Identity), bias, mask, ldMask, variant);
 
     /// <summary>
     /// The product with <paramref name="activation"/> applied after the bias: any unary operator struct
     /// (the CPU's own, its float overload compiled by ILGPU), a kernel loaded once per operator type.
     /// </summary>
-    public void Gemm<TActivation>(AcceleratorStream stream, int m, int n, int k, ArrayView<float> a, int lda, bool transA, ArrayView<float> b, int ldb, bool transB,
+    public void Gemm<TActivation>(AcceleratorStream stream, int m, int n, int k, ArrayView<float> a, int lda, bool transposeA, ArrayView<float> b, int ldb, bool transposeB,
         ArrayView<float> c, int ldc, TActivation activation, ArrayView<float> bias = default,
         ArrayView<float> mask = default, int ldMask = 0, GemmVariant variant = GemmVariant.Auto)
         where TActivation : struct, IUnaryOperator
     {
         var p = new GemmArgs
         {
-            M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0,
+            M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transposeA ? 1 : 0, TransB = transposeB ? 1 : 0,
             HasBias = bias.IsValid ? 1 : 0, HasMask = mask.IsValid ? 1 : 0, LdMask = ldMask,
         };
         var biasView = bias.IsValid ? bias : _none;

@@ -43,4 +43,43 @@ internal static class ExampleModels
             public Tensor Loss(Tensor y, Tensor target) => Nn.Mse(y, target);  // target with no [Input]: same shape as Forward's output
         }
         """;
+
+    /// <summary>samples/LeNet's LeNet-5: convolutions, pooling and dense layers.</summary>
+    public const string LeNet5 = """
+        using Dl;
+        namespace Demo;
+        [Model]
+        public partial class LeNet5
+        {
+            readonly Conv2d conv1 = new(1, 6, 5, padding: 2, activation: Activation.Relu);
+            readonly Conv2d conv2 = new(6, 16, 5, activation: Activation.Relu);
+            readonly Dense fc1 = new(16 * 5 * 5, 120, Activation.Relu);
+            readonly Dense fc2 = new(120, 84, Activation.Relu);
+            readonly Dense fc3 = new(84, 10);
+            public Tensor Forward([Input(1, 28, 28)] Tensor image)
+            {
+                var h = Nn.MaxPool2d(conv1.Forward(image), 2);
+                h = Nn.MaxPool2d(conv2.Forward(h), 2);
+                return fc3.Forward(fc2.Forward(fc1.Forward(h.Flatten())));
+            }
+            public Tensor Loss(Tensor logits, Labels label) => Nn.CrossEntropy(logits, label);
+        }
+        """;
+
+    /// <summary>Batch norm (running averages, two modes) and dropout (a seed and a step counter).</summary>
+    public const string NormDropout = """
+        using Dl;
+        namespace Demo;
+        [Model]
+        public partial class NormDropout
+        {
+            readonly Dense hidden = new(20, 16);
+            readonly BatchNorm1d norm = new(16);
+            readonly Dropout drop = new(0.25f);
+            readonly Dense output = new(16, 4);
+            public Tensor Forward([Input(20)] Tensor features) =>
+                output.Forward(drop.Forward(Nn.Relu(norm.Forward(hidden.Forward(features)))));
+            public Tensor Loss(Tensor logits, Labels label) => Nn.CrossEntropy(logits, label);
+        }
+        """;
 }

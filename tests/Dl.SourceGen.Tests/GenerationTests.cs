@@ -10,6 +10,8 @@ public class GenerationTests
     [Theory]
     [InlineData(nameof(ExampleModels.MnistMlp), ExampleModels.MnistMlp)]
     [InlineData(nameof(ExampleModels.Deep), ExampleModels.Deep)]
+    [InlineData(nameof(ExampleModels.LeNet5), ExampleModels.LeNet5)]
+    [InlineData(nameof(ExampleModels.NormDropout), ExampleModels.NormDropout)]
     public void Example_generates_one_file_without_diagnostics(string name, string source)
     {
         var run = Generate(source);
@@ -22,6 +24,8 @@ public class GenerationTests
     [Theory]
     [InlineData(nameof(ExampleModels.MnistMlp), ExampleModels.MnistMlp)]
     [InlineData(nameof(ExampleModels.Deep), ExampleModels.Deep)]
+    [InlineData(nameof(ExampleModels.LeNet5), ExampleModels.LeNet5)]
+    [InlineData(nameof(ExampleModels.NormDropout), ExampleModels.NormDropout)]
     public void Example_generated_code_compiles(string name, string source)
     {
         var run = Generate(source);
@@ -33,10 +37,20 @@ public class GenerationTests
     [Theory]
     [InlineData(nameof(ExampleModels.MnistMlp), ExampleModels.MnistMlp)]
     [InlineData(nameof(ExampleModels.Deep), ExampleModels.Deep)]
+    [InlineData(nameof(ExampleModels.LeNet5), ExampleModels.LeNet5)]
+    [InlineData(nameof(ExampleModels.NormDropout), ExampleModels.NormDropout)]
     public void Example_matches_its_snapshot(string name, string source)
     {
         var generated = Assert.Single(Generate(source).Sources);
         Snapshot.Verify($"{name}.g.cs", generated.SourceText.ToString());
+    }
+
+    [Fact]
+    public void The_GPU_backend_of_the_MLP_matches_its_snapshot()
+    {
+        var result = Dl.SourceGen.Lowering.ModelBuilder.Build(Generate(ExampleModels.MnistMlp).Spec("MnistMlp"), Dl.SourceGen.Lowering.ModelBuilder.Gpu);
+        Assert.Empty(result.Diagnostics);
+        Snapshot.Verify("MnistMlp.Gpu.g.cs", result.GpuSource!);
     }
 
     [Fact]

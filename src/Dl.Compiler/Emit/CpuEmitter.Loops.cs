@@ -15,7 +15,7 @@ namespace Dl.Compiler;
 /// </summary>
 public static partial class CpuEmitter
 {
-    private static void Loop(SourceWriter w, LoopKernel k, Func<Node, string> outer, IReadOnlyList<long> scratchAt,
+    private static void Loop(SourceWriter w, LoopKernel k, Func<Node, string> outer, EntryStorage names, IReadOnlyList<long> scratchAt,
         KernelTable kernels, GeneratedNames g, int depth)
     {
         var loop = k.Loop;
@@ -23,6 +23,8 @@ public static partial class CpuEmitter
         string n = g["__n"], t = g["__t" + depth], o = g["__o" + depth];
         int steps = loop.Length;
         ArenaLocation InScratch(ArenaLocation a) => new(a.Offset + (a.BatchPower < scratchAt.Count ? scratchAt[a.BatchPower] : 0), a.BatchPower);
+        // The step's working memory is at the same place every step: named locals like the entry point's own.
+        string Scratch(Location at, Node node) => names.Of(node, at, At(at, node, g));
 
         // A value the body computes and a result stacks at a contiguous place per step (a leading loop
         // axis: the residuals the backward loop reads) is written there by its kernel, not copied.
@@ -48,18 +50,18 @@ public static partial class CpuEmitter
                 string count = Sizes.Count(node.Shape, n);
                 return slot.Kind switch
                 {
-                    LoopSlotKind.Carry => At(InScratch(k.CarryBuffers[slot.Index]), node, g),
+                    LoopSlotKind.Carry => Scratch(InScratch(k.CarryBuffers[slot.Index]), node),
                     LoopSlotKind.Capture => outer(k.Inputs[body.InputIndexOf(slot)]),
-                    _ => k.SliceBuffers[slot.Index] is { } buffer ? At(InScratch(buffer), node, g)
+                    _ => k.SliceBuffers[slot.Index] is { } buffer ? Scratch(InScratch(buffer), node)
                         : $"{outer(k.Inputs[body.InputIndexOf(slot)])}.Slice({t} * {count}, {count})",
                 };
             }
             var location = k.Step.Locations.TryGetValue(node, out var l) ? l : k.Step.Locations[b];
-            return At(location is ArenaLocation a ? InScratch(a) : location, node, g);
+            return Scratch(location is ArenaLocation a ? InScratch(a) : location, node);
         }
-        string Carry(int i) => At(InScratch(k.CarryBuffers[i]), body.Carries[i], g);
+        string Carry(int i) => Scratch(InScratch(k.CarryBuffers[i]), body.Carries[i]);
 
-        w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}: {string.Join(", ", k.Results.Select(r => $"%{r.Id} ({((ScanOp)r.Op).Selection})"))}.");
+        w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}: {string.Join(", ", k.Results.Select(r => $"%{GraphText.Id(r, kernels.Ids)} ({((ScanOp)r.Op).Selection})"))}.");
         for (int i = 0; i < body.Carries.Count; i++)
             w.Line($"{outer(k.Inputs[i])}.CopyTo({Carry(i)});");
         w.Open(loop.Reverse ? $"for (int {t} = {steps - 1}; {t} >= 0; {t}--)" : $"for (int {t} = 0; {t} < {steps}; {t}++)");
@@ -70,7 +72,7 @@ public static partial class CpuEmitter
             var (before, inner) = Sizes.Around(xs.Shape, loop.SliceAxes[j], n);
             w.Line($"for (int {o} = 0; {o} < {before}; {o}++) {outer(xs)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}).CopyTo({Inner(body.Slices[j])}.Slice({o} * {inner}, {inner}));");
         }
-        Calls(w, k.Step, Inner, p => throw new InvalidOperationException($"a loop body has no parameter ({p})"), scratchAt, kernels, g, depth + 1);
+        Calls(w, k.Step, Inner, p => throw new InvalidOperationException($"a loop body has no parameter ({p})"), names, scratchAt, kernels, g, depth + 1);
         foreach (var r in k.Results)
         {
             var scan = (ScanOp)r.Op;

@@ -22,8 +22,10 @@ public static partial class CpuEmitter
         w.Line();
         w.Line($"/// <summary>Forward{(Modal(m) ? " (training mode)" : "")} and backward for a batch from the gradient of some outer loss with respect to the output {m.Output.Shape} (<paramref name=\"{Name(upstream)}\"/>, shaped like Predict's result): fills <see cref=\"Gradients\"/>{(m.States.Count > 0 ? " and updates the running averages" : "")}. A loss of the model's own plays no part.</summary>");
         w.Open($"public void Backward({Params(inputs)})");
-        Run(w, m, back, inputs, kernels, g);
-        if (m.DrawsRandom) w.Line($"{g["__step"]}++;");
+        Run(w, m, back, inputs, kernels, g, Sections(TrainingOutput(m), null, backward: true), (b, _) =>
+        {
+            if (m.DrawsRandom) b.Line($"{g["__step"]}++;");
+        });
         w.Close();
     }
 
@@ -37,9 +39,11 @@ public static partial class CpuEmitter
         w.Line();
         w.Line($"/// <summary>Objective {o.Name}{(Modal(m) ? " in training mode" : "")}: returns its loss and fills the gradients of the parameters it trains ({o.Trains.Count} tensors) in <see cref=\"Gradients\"/>; the others are not computed and keep their values.</summary>");
         w.Open($"public float Compute{o.Name}Gradients({signature})");
-        Run(w, m, o.Gradients, o.Inputs, kernels, g);
-        if (m.DrawsRandom) w.Line($"{g["__step"]}++;");
-        w.Line($"return {Storage(o.Gradients, o.Gradients.Roots[0], g)}[0];");
+        Run(w, m, o.Gradients, o.Inputs, kernels, g, Sections(TrainingOutput(m), o.Gradients.Roots[0], backward: true), (b, s) =>
+        {
+            if (m.DrawsRandom) b.Line($"{g["__step"]}++;");
+            b.Line($"return {s(o.Gradients.Roots[0])}[0];");
+        });
         w.Close();
 
         string part = g["__part" + o.Name];
@@ -51,7 +55,9 @@ public static partial class CpuEmitter
         w.Open($"public float Train{o.Name}({signature}, global::Dl.Training.Optimizer {optimizer})");
         w.Line(EnterLine(g));
         w.Line($"global::System.ArgumentNullException.ThrowIfNull({optimizer});");
+        w.Line("// forward, loss and backward");
         w.Line($"float {g["__loss"]} = this.Compute{o.Name}Gradients({Args(o.Inputs)});");
+        w.Line("// update");
         w.Line($"{optimizer}.Step(this, {part});");
         w.Line($"if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters({g["__params"]}, {g["__layout"]}, {g["__dl_name"]}, \"Train{o.Name}'s update\");");
         w.Line($"return {g["__loss"]};");

@@ -29,16 +29,21 @@ public static partial class CpuEmitter
         w.Line("using __V256 = global::System.Runtime.Intrinsics.Vector256;");
         w.Line("using __V512 = global::System.Runtime.Intrinsics.Vector512;");
         w.Line("using __Mem = global::System.Runtime.InteropServices.MemoryMarshal;");
+        w.Line($"using {EntryStorage.SpanAlias} = global::System.Span<float>;");
         w.Line();
         if (decl.Namespace is not null) w.Open("namespace " + Identifiers.EscapeDotted(decl.Namespace));
         foreach (var outer in decl.ContainingTypes) w.Open(outer);
 
-        var kernels = new KernelTable();
+        var ids = GraphText.DenseIds(model.AllRoots);
+        var kernels = new KernelTable(ids, new NodeNames(model));
         var g = GeneratedNames.For(model);
         w.Open($"{decl.Accessibility} partial class {Identifiers.Escape(decl.ClassName)}{(IsClassifier(model) ? " : global::Dl.IClassifier" : " : global::Dl.ICompiledModel")}{(model.States.Count > 0 ? ", global::Dl.IStatefulModel" : "")}{(Carries(model) ? ", global::Dl.ICarriedStateModel" : "")}");
-        Members(w, model, decl, g, cost);
+        Members(w, model, decl, g, cost, ids);
         EntryPoints(w, model, kernels, g);
-        w.Line("// ---- Kernels: each computes the graph nodes in its summary. ----");
+        w.Line();
+        w.Line("// ---- Kernels: each computes the graph nodes in its summary (numbered as in GraphText). ----");
+        w.Line("// Named by what they compute: the fused ops, then the shape written (N: the batch); _a, _b... tell apart");
+        w.Line("// different code under one name. The same code is one method, whichever nodes it computes.");
         w.Open($"private static class {g[KernelClass]}");
         foreach (var (k, i) in kernels.Codes.Select((k, i) => (k, i)))
         {
@@ -46,6 +51,10 @@ public static partial class CpuEmitter
             k.Write(w, kernels.OtherNodes(k));
         }
         w.Close();
+        w.Line();
+        // Last: the DOT text is long, and the members above are what a reader looks for first.
+        w.Line("/// <summary>The same graph in Graphviz DOT.</summary>");
+        w.Line("public const string GraphDot = " + Verbatim(GraphText.Dot(decl.ClassName, model.AllRoots, ids: ids)) + ";");
         w.Close();
 
         foreach (var _ in decl.ContainingTypes) w.Close();
@@ -61,13 +70,10 @@ public static partial class CpuEmitter
         m.Loss is not null && m.Inputs.Count == 2 && m.Inputs[0].Type == DType.Float32 && m.Inputs[1].Type == DType.Int32
         && m.Source.Inputs.Count == 2 && m.Output.Shape.Rank == 2;
 
-    private static void Members(SourceWriter w, CompiledModel model, ModelDeclaration decl, GeneratedNames g, CostReport cost)
+    private static void Members(SourceWriter w, CompiledModel model, ModelDeclaration decl, GeneratedNames g, CostReport cost, IReadOnlyDictionary<Node, int> ids)
     {
-        var roots = model.AllRoots;
-        w.Line("/// <summary>The compiled graph (forward, loss and gradients after simplification), one node a line.</summary>");
-        w.Line("public const string GraphText = " + Verbatim(GraphText.Text(roots)) + ";");
-        w.Line("/// <summary>The same graph in Graphviz DOT.</summary>");
-        w.Line("public const string GraphDot = " + Verbatim(GraphText.Dot(decl.ClassName, roots)) + ";");
+        w.Line("/// <summary>The compiled graph (forward, loss and gradients after simplification), one node a line, numbered 0..k-1.</summary>");
+        w.Line("public const string GraphText = " + Verbatim(GraphText.Text(model.AllRoots, ids: ids)) + ";");
         w.Line("/// <summary>The number of parameters: the sum of the element counts in <see cref=\"ParameterLayout\"/>.</summary>");
         w.Line($"public const int ParameterCount = {Sizes.Lit(model.ParameterCount)};");
         w.Line("/// <summary>Floats in <see cref=\"Parameters\"/>: <see cref=\"ParameterCount\"/> plus the padding that starts each parameter on a 64-byte boundary.</summary>");
@@ -181,8 +187,7 @@ public static partial class CpuEmitter
         w.Line();
         w.Line($"/// <summary>Forward pass{(Modal(m) ? " in inference mode (running averages, no dropout)" : "")}: the output {m.Output.Shape} for a batch. The span stays valid until the next call.{(Carries(m) ? " Starts from the states the stateful layers carried from the previous call (zeros after ResetState or a new batch size) and carries this call's to the next." : "")}</summary>");
         w.Open($"public global::System.ReadOnlySpan<float> Predict({Params(forwardInputs)})");
-        Run(w, m, m.Predict, forwardInputs, kernels, g);
-        w.Line($"return {Storage(m.Predict, m.Output, g)};");
+        Run(w, m, m.Predict, forwardInputs, kernels, g, Sections(m.Output, null, backward: false), (b, s) => b.Line($"return {s(m.Output)};"));
         w.Close();
         Backward(w, m, forwardInputs, kernels, g);
         foreach (var objective in m.Objectives) Objective(w, m, objective, kernels, g);
@@ -192,24 +197,27 @@ public static partial class CpuEmitter
         w.Line(Modal(m) ? "/// <summary>The loss for a batch in training mode (batch statistics, this step's dropout masks), without gradients or updates.</summary>"
             : "/// <summary>The loss for a batch, without gradients or updates.</summary>");
         w.Open($"public float Evaluate({Params(m.Inputs)})");
-        Run(w, m, m.Evaluate!, m.Inputs, kernels, g);
-        w.Line($"return {Storage(m.Evaluate!, m.Evaluate!.Roots[0], g)}[0];");
+        Run(w, m, m.Evaluate!, m.Inputs, kernels, g, Sections(TrainingOutput(m), m.Evaluate!.Roots[0], backward: false), (b, s) => b.Line($"return {s(m.Evaluate!.Roots[0])}[0];"));
         w.Close();
 
         w.Line();
         w.Line(Modal(m) ? "/// <summary>Forward (training mode) and backward for a batch: returns the loss, fills <see cref=\"Gradients\"/> and updates the running averages.</summary>"
             : "/// <summary>Forward and backward for a batch: returns the loss and fills <see cref=\"Gradients\"/>.</summary>");
         w.Open($"public float ComputeGradients({Params(m.Inputs)})");
-        Run(w, m, m.Gradients!, m.Inputs, kernels, g);
-        if (m.DrawsRandom) w.Line($"{g["__step"]}++;");
-        w.Line($"return {Storage(m.Gradients!, m.Gradients!.Roots[0], g)}[0];");
+        Run(w, m, m.Gradients!, m.Inputs, kernels, g, Sections(TrainingOutput(m), m.Gradients!.Roots[0], backward: true), (b, s) =>
+        {
+            if (m.DrawsRandom) b.Line($"{g["__step"]}++;");
+            b.Line($"return {s(m.Gradients!.Roots[0])}[0];");
+        });
         w.Close();
 
         w.Line();
         w.Line("/// <summary>One SGD step on a batch: gradients, then p -= LearningRate * g over every parameter not frozen (Dl.Freezing). Returns the loss before the step.</summary>");
         w.Open($"public float TrainStep({Params(m.Inputs)})");
         w.Line(EnterLine(g));
+        w.Line("// forward, loss and backward");
         w.Line($"float {g["__loss"]} = this.ComputeGradients({Args(m.Inputs)});");
+        w.Line("// update");
         w.Line($"global::Dl.Cpu.Optim.SgdStep(this, {g["__params"]}, {g["__grads"]}, this.LearningRate);");
         w.Line($"if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters({g["__params"]}, {g["__layout"]}, {g["__dl_name"]}, \"TrainStep's SGD update\");");
         w.Line($"return {g["__loss"]};");
@@ -222,13 +230,15 @@ public static partial class CpuEmitter
             w.Line();
             w.Line("/// <summary>The gradient of the loss with respect to the marked inputs (for adversarial examples); returns the loss.</summary>");
             w.Open($"public float InputGradient({Params(m.Inputs)}{string.Concat(outputs.Select(o => $", global::System.Span<float> {o}"))})");
-            Run(w, m, ig, m.Inputs, kernels, g);
-            foreach (var (t, i) in targets.Select((t, i) => (t, i)))
+            Run(w, m, ig, m.Inputs, kernels, g, Sections(m.Output, ig.Roots[0], backward: true), (b, s) =>
             {
-                w.Line($"global::Dl.ModelGuard.ExpectLength({outputs[i]}.Length, {Sizes.Count(t.Shape, g["__n"])}, {Identifiers.StringLiteral(Identifiers.Bare(outputs[i]))}, \"{t.Shape}\");");
-                w.Line($"{Storage(ig, m.InputGradientNodes[i], g)}.CopyTo({outputs[i]});");
-            }
-            w.Line($"return {Storage(ig, ig.Roots[0], g)}[0];");
+                foreach (var (t, i) in targets.Select((t, i) => (t, i)))
+                {
+                    b.Line($"global::Dl.ModelGuard.ExpectLength({outputs[i]}.Length, {Sizes.Count(t.Shape, g["__n"])}, {Identifiers.StringLiteral(Identifiers.Bare(outputs[i]))}, \"{t.Shape}\");");
+                    b.Line($"{s(m.InputGradientNodes[i])}.CopyTo({outputs[i]});");
+                }
+                b.Line($"return {s(ig.Roots[0])}[0];");
+            });
             w.Close();
         }
     }
@@ -261,7 +271,15 @@ public static partial class CpuEmitter
         return names;
     }
 
-    private static void Run(SourceWriter w, CompiledModel m, EntryPoint e, IReadOnlyList<Node> inputs, KernelTable kernels, GeneratedNames g)
+    /// <summary>The forward output the training entry points compute (batch statistics, dropout).</summary>
+    private static Node TrainingOutput(CompiledModel m) => m.TrainOutput ?? m.Output;
+
+    /// <summary>
+    /// An entry point's body: the checks, the named storage (<see cref="EntryStorage"/>), the kernel calls
+    /// under their section headers, then <paramref name="tail"/> (its return), given the name of a node's storage.
+    /// </summary>
+    private static void Run(SourceWriter w, CompiledModel m, EntryPoint e, IReadOnlyList<Node> inputs, KernelTable kernels, GeneratedNames g,
+        Func<Kernel, string> sections, Action<SourceWriter, Func<Node, string>> tail)
     {
         var first = inputs[0];
         if (first.Shape.BatchRank != 1 || !first.Shape[0].IsBatch)
@@ -274,7 +292,14 @@ public static partial class CpuEmitter
         if (checks.Any()) w.Line($"if (global::Dl.ModelGuard.CheckFinite) {{{string.Concat(checks)} }}");
         w.Line($"global::System.Span<float> {g["__arena"]} = {g["__Arena"]}({g["__n"]});");
         if (Carries(m)) w.Line($"this.{g["__StartCarried"]}({g["__n"]});");
-        Calls(w, e, n => Storage(e, n, g), p => GradientSlot(p, e, g), new long[e.RegionSizes.Count], kernels, g, depth: 0);
+        // The calls first, into a writer of their own: the declarations before them are those the calls used.
+        var storage = new EntryStorage(m, kernels.Names, GeneratedNames.UserNames(m));
+        string Named(Node n) => storage.Of(n, LocationOf(e, n), Storage(e, n, g));
+        var body = w.Nested();
+        Calls(body, e, Named, p => storage.Gradient(p, GradientSlot(p, e, g)), storage, new long[e.RegionSizes.Count], kernels, g, depth: 0, sections);
+        tail(body, Named);
+        storage.Declare(w);
+        w.Append(body);
     }
 
     /// <summary>
@@ -282,19 +307,21 @@ public static partial class CpuEmitter
     /// <paramref name="storage"/> gives its nodes; a loop kernel is written out as a loop (see CpuEmitter.Loops.cs).
     /// </summary>
     private static void Calls(SourceWriter w, EntryPoint e, System.Func<Node, string> storage, System.Func<Node, string> gradientSlot,
-        IReadOnlyList<long> scratchBase, KernelTable kernels, GeneratedNames g, int depth)
+        EntryStorage names, IReadOnlyList<long> scratchBase, KernelTable kernels, GeneratedNames g, int depth, Func<Kernel, string>? sections = null)
     {
+        string? section = null;
         foreach (var k in e.Kernels)
         {
+            if (sections is not null && sections(k) is var now && now != section) { w.Line("// " + now); section = now; }
             if (k is LoopKernel loop)
             {
                 var at = e.Scratch[loop].Select((offset, p) => offset + (p < scratchBase.Count ? scratchBase[p] : 0)).ToList();
-                Loop(w, loop, storage, at, kernels, g, depth);
+                Loop(w, loop, storage, names, at, kernels, g, depth);
                 continue;
             }
             // The arguments are this kernel's own nodes; the method may be one emitted for other nodes with the same code.
-            var emitted = KernelEmitter.Emit(k);
-            var method = kernels.Add(emitted);
+            var emitted = KernelEmitter.Emit(k, kernels.Ids);
+            var method = kernels.Add(emitted, k.Fused[k.Fused.Count - 1]);
             var args = emitted.Arguments.Select(a => a.GradientSlot ? gradientSlot(a.Node) : storage(a.Node));
             w.Line($"{g[KernelClass]}.{method.Name}({g["__n"]}{string.Concat(args.Select(a => ", " + a))}{string.Concat(emitted.Scalars.Select(a => ", " + g[a.Value]))});");
         }
@@ -316,11 +343,10 @@ public static partial class CpuEmitter
         $"{g["__Grad"]}({Sizes.Lit(((ParamLocation)e.Locations[param]).Offset)}, {Sizes.Lit(param.Shape.StaticCount)})";
 
     /// <summary>A span expression for a node's storage in an entry point.</summary>
-    private static string Storage(EntryPoint e, Node node, GeneratedNames g)
-    {
-        var location = e.Locations.TryGetValue(node, out var l) ? l : e.Locations[MemoryPlanner.Base(node)];
-        return At(location, node, g);
-    }
+    private static string Storage(EntryPoint e, Node node, GeneratedNames g) => At(LocationOf(e, node), node, g);
+
+    /// <summary>Where a node lives in an entry point: its own place, or that of the value it is a view of.</summary>
+    private static Location LocationOf(EntryPoint e, Node node) => e.Locations.TryGetValue(node, out var l) ? l : e.Locations[MemoryPlanner.Base(node)];
 
     /// <summary>A span expression for <paramref name="node"/> stored at <paramref name="location"/>.</summary>
     private static string At(Location location, Node node, GeneratedNames g)
@@ -351,42 +377,4 @@ public static partial class CpuEmitter
     }
 
     private static string Verbatim(string s) => "@\"" + s.Replace("\"", "\"\"") + "\"";
-
-    /// <summary>
-    /// Kernel methods by their code: the same code, whether one node's kernel reached from two entry
-    /// points or the kernels of a shared layer applied at every step of a loop, is emitted once under
-    /// the first name it came with. Different code under a taken name gets a suffix.
-    /// </summary>
-    private sealed class KernelTable
-    {
-        private readonly Dictionary<string, KernelCode> _byName = new();
-        private readonly Dictionary<string, KernelCode> _byShape = new();
-        private readonly Dictionary<KernelCode, HashSet<string>> _served = new();
-        private readonly List<KernelCode> _codes = new();
-        public IReadOnlyList<KernelCode> Codes => _codes;
-
-        /// <summary>How many other nodes' kernels call <paramref name="code"/> (its summary names the first).</summary>
-        public int OtherNodes(KernelCode code) => _served[code].Count - 1;
-
-        public KernelCode Add(KernelCode code)
-        {
-            string shape = code.Shape;
-            if (_byShape.TryGetValue(shape, out var same))
-            {
-                _served[same].Add(code.Name);
-                return same;
-            }
-            for (int suffix = 0; ; suffix++)
-            {
-                string name = KernelCode.Suffixed(code.Name, suffix);
-                if (_byName.ContainsKey(name)) continue;
-                var named = new KernelCode(name, code.Summary, code.Arguments, code.Body, code.Scalars);
-                _byName[name] = named;
-                _byShape[shape] = named;
-                _served[named] = new HashSet<string> { code.Name };
-                _codes.Add(named);
-                return named;
-            }
-        }
-    }
 }

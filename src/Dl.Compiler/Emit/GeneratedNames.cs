@@ -18,9 +18,12 @@ public sealed class GeneratedNames
     public GeneratedNames(IEnumerable<string> userNames) => _taken = new HashSet<string>(userNames.Select(Identifiers.Bare));
 
     /// <summary>The names an entry point of <paramref name="model"/> must avoid: its inputs (Backward's and the objectives' too) and InputGradient's outputs.</summary>
-    public static GeneratedNames For(CompiledModel model) =>
-        new(model.Inputs.Concat(model.Objectives.SelectMany(o => o.Inputs)).Concat(model.OutputGradient is { } u ? new[] { u } : new Dl.Graph.Node[0])
-            .Select(i => ((Dl.Graph.InputOp)i.Op).InputName).Concat(CpuEmitter.GradientParameterNames(model)));
+    public static GeneratedNames For(CompiledModel model) => new(UserNames(model));
+
+    /// <summary>The user's names in scope in the entry points of <paramref name="model"/>: its inputs (Backward's and the objectives' too) and InputGradient's outputs.</summary>
+    public static IEnumerable<string> UserNames(CompiledModel model) =>
+        model.Inputs.Concat(model.Objectives.SelectMany(o => o.Inputs)).Concat(model.OutputGradient is { } u ? new[] { u } : new Dl.Graph.Node[0])
+            .Select(i => ((Dl.Graph.InputOp)i.Op).InputName).Concat(CpuEmitter.GradientParameterNames(model));
 
     /// <summary>The name to write for the generated <paramref name="name"/> (which starts with the reserved prefix).</summary>
     public string this[string name]

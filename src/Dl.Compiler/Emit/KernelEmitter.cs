@@ -12,10 +12,11 @@ namespace Dl.Compiler;
 /// </summary>
 public static class KernelEmitter
 {
-    public static KernelCode Emit(Kernel kernel)
+    /// <summary>The method for <paramref name="kernel"/>; its summary numbers nodes by <paramref name="ids"/> (GraphText's dense ids) when given.</summary>
+    public static KernelCode Emit(Kernel kernel, IReadOnlyDictionary<Node, int>? ids = null)
     {
         string name = kernel.MethodName();
-        string summary = string.Join("; ", kernel.Fused.Select(n => n.ToString()));
+        string summary = string.Join("; ", kernel.Fused.Select(n => GraphText.Line(n, ids)));
         return kernel switch
         {
             GemmKernel k => Gemm(name, summary, k),
@@ -46,7 +47,8 @@ public static class KernelEmitter
         string ep = epilogue.Count == 0 && activation.Length == 0 ? "" : ", new global::Dl.Cpu.GemmEpilogue { " + string.Join(", ", epilogue) + " }" + activation;
         var body = new[]
         {
-            $"global::Dl.Cpu.Gemm.Multiply({m}, {cols}, {inner}, a, {aCols}, {Bool(k.TransA)}, b, {ldb}, {Bool(k.TransB)}, c, {cols}{ep});",
+            // Named flags: a bare true/false says nothing about which operand is read transposed.
+            $"global::Dl.Cpu.Gemm.Multiply({m}, {cols}, {inner}, a, {aCols}, transposeA: {Bool(k.TransA)}, b, {ldb}, transposeB: {Bool(k.TransB)}, c, {cols}{ep});",
         };
         return new KernelCode(name, summary, args, body);
     }
@@ -70,7 +72,7 @@ public static class KernelEmitter
         string body;
         if (k.Source.Op is ConstantOp c) body = $"gradient.Fill({Sizes.Float(c.Value)});";
         else { args.Insert(0, new("source", k.Source, false)); body = "source.CopyTo(gradient);"; }
-        return new KernelCode("CopyGradient_" + k.Parameter.Id, summary, args, new[] { body });
+        return new KernelCode("CopyGradient", summary, args, new[] { body });
     }
 
     private static KernelCode StateUpdate(string summary, StateUpdateKernel k)
@@ -79,7 +81,7 @@ public static class KernelEmitter
         string body;
         if (k.Source.Op is ConstantOp c) body = $"state.Fill({Sizes.Float(c.Value)});";
         else { args.Insert(0, new("value", k.Source, false)); body = "value.CopyTo(state);"; }
-        return new KernelCode("UpdateState_" + k.State.Id, summary, args, new[] { body });
+        return new KernelCode("UpdateState", summary, args, new[] { body });
     }
 
     /// <summary>The run-time value of a Scale: factor · n^power, as a float expression.</summary>

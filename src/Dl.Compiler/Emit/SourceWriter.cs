@@ -29,5 +29,15 @@ public sealed class SourceWriter
         return Line("}" + suffix);
     }
 
+    /// <summary>A new writer at this one's indentation, for text written now and placed here later (<see cref="Append"/>).</summary>
+    public SourceWriter Nested() => new() { _indent = _indent };
+
+    /// <summary>Adds what <paramref name="other"/> wrote.</summary>
+    public SourceWriter Append(SourceWriter other)
+    {
+        _sb.Append(other._sb);
+        return this;
+    }
+
     public override string ToString() => _sb.ToString();
 }

@@ -17,12 +17,13 @@ public static class Autodiff
     /// Adds the gradient of the scalar <paramref name="loss"/> with respect to each of
     /// <paramref name="wrt"/> to the builder and returns them in the same order.
     /// </summary>
-    public static IReadOnlyList<Node> Gradients(GraphBuilder g, Node loss, IReadOnlyList<Node> wrt)
+    /// <paramref name="adjoints"/> (optional) gets each gradient node and the node it is the gradient of (see <see cref="ReverseMode.Pullback"/>).
+    public static IReadOnlyList<Node> Gradients(GraphBuilder g, Node loss, IReadOnlyList<Node> wrt, IDictionary<Node, Node>? adjoints = null)
     {
         if (loss.Shape.Rank != 0)
             throw new ShapeException(ShapeErrorKind.WrongRank, $"gradients need a scalar loss, got shape {loss.Shape}");
 
-        var grads = ReverseMode.Pullback(g, new[] { (loss, g.Constant(1.0)) }, wrt);
+        var grads = ReverseMode.Pullback(g, new[] { (loss, g.Constant(1.0)) }, wrt, adjoints);
         // A wanted source the loss does not depend on has a zero gradient.
         return wrt.Select(w => grads.TryGetValue(w, out var d) ? d : g.Constant(0, w.Shape)).ToList();
     }

@@ -85,6 +85,10 @@ public sealed class CompiledModel
     public IReadOnlyList<ParameterSlot> Frozen { get; init; } = new ParameterSlot[0];
     /// <summary>The [Objective]s, each with its own gradient entry point.</summary>
     public IReadOnlyList<CompiledObjective> Objectives { get; init; } = new CompiledObjective[0];
+    /// <summary>The forward output in training mode (batch statistics, dropout); the same node as <see cref="Output"/> for most models; null without one.</summary>
+    public Node? TrainOutput { get; init; }
+    /// <summary>Gradient nodes and the node each is the gradient of: generated code names their storage <c>d_</c> and that node's name.</summary>
+    public IReadOnlyDictionary<Node, Node> GradientOf { get; init; } = new Dictionary<Node, Node>();
     public IEnumerable<EntryPoint> EntryPoints => new[] { Predict, Evaluate, Gradients, InputGradients, Backward }.Concat(Objectives.Select(o => o.Gradients)).Where(e => e is not null).Select(e => e!);
 
     /// <summary>Arena floats independent of the batch (the largest any entry point needs).</summary>

@@ -24,17 +24,12 @@ public abstract class Kernel
     public const int NamedOps = 6;
 
     /// <summary>
-    /// The generated method's name: the fused ops and the id of the node it writes, e.g.
-    /// <c>Fused_MatMul_BiasAdd_Relu_5</c>. A long elementwise chain (300 additions) is named by its first
-    /// ops and a count, <c>Fused_Add_Add_Add_Add_Add_Add_294More_301</c>, so names stay short and readable
-    /// and within the metadata limit.
+    /// The generated method's name: what it computes, the fused ops and the shape written, e.g.
+    /// <c>MatMul_BiasAdd_Relu_Nx128</c> (see <see cref="KernelNames"/>). A long elementwise chain
+    /// (300 additions) is named by its first ops and a count, <c>Add_Add_Add_Add_Add_Add_294More_Nx8</c>,
+    /// so names stay short and readable and within the metadata limit.
     /// </summary>
-    public string MethodName()
-    {
-        var ops = Fused.Select(n => n.Op.Name).ToList();
-        var named = ops.Count <= NamedOps ? ops : ops.Take(NamedOps).Concat(new[] { (ops.Count - NamedOps) + "More" }).ToList();
-        return (ops.Count > 1 ? "Fused_" : "") + string.Join("_", named) + "_" + Fused[Fused.Count - 1].Id;
-    }
+    public string MethodName() => KernelNames.For(Fused);
 }
 
 /// <summary>C = op(A)·op(B) with an epilogue: + bias, activation, or × step(mask) (ReLU backward).</summary>

@@ -38,30 +38,30 @@ public static unsafe class Gemm
 
     /// <summary>
     /// C (m x n, leading dimension ldc) = op(A)·op(B) then <paramref name="epilogue"/>, without an activation.
-    /// A is m x k (stored k x m when <paramref name="transA"/>), B is k x n (stored n x k when <paramref name="transB"/>).
+    /// A is m x k (stored k x m when <paramref name="transposeA"/>), B is k x n (stored n x k when <paramref name="transposeB"/>).
     /// </summary>
     public static void Multiply(int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, bool transA,
-        ReadOnlySpan<float> b, int ldb, bool transB,
+        ReadOnlySpan<float> a, int lda, bool transposeA,
+        ReadOnlySpan<float> b, int ldb, bool transposeB,
         Span<float> c, int ldc,
         in GemmEpilogue epilogue = default) =>
-        Multiply(m, n, k, a, lda, transA, b, ldb, transB, c, ldc, in epilogue, default(Identity));
+        Multiply(m, n, k, a, lda, transposeA, b, ldb, transposeB, c, ldc, in epilogue, default(Identity));
 
     /// <summary>
     /// C = op(A)·op(B) then <paramref name="epilogue"/> with <paramref name="activation"/> applied after the
     /// bias: any unary operator fuses into the store, specialised per operator type (no switch per element).
     /// </summary>
     public static void Multiply<TActivation>(int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, bool transA,
-        ReadOnlySpan<float> b, int ldb, bool transB,
+        ReadOnlySpan<float> a, int lda, bool transposeA,
+        ReadOnlySpan<float> b, int ldb, bool transposeB,
         Span<float> c, int ldc,
         in GemmEpilogue epilogue, TActivation activation)
         where TActivation : struct, IUnaryOperator
     {
         if (m <= 0 || n <= 0) return;
         if (k < 0) throw new ArgumentOutOfRangeException(nameof(k));
-        Check(a, transA ? k : m, transA ? m : k, lda, "a");
-        Check(b, transB ? n : k, transB ? k : n, ldb, "b");
+        Check(a, transposeA ? k : m, transposeA ? m : k, lda, "a");
+        Check(b, transposeB ? n : k, transposeB ? k : n, ldb, "b");
         if (ldc < n || c.Length < (long)(m - 1) * ldc + n)
             throw new ArgumentException($"c: an {m}x{n} matrix with leading dimension {ldc} needs {(long)(m - 1) * ldc + n} values, got {c.Length}");
         if (!epilogue.Bias.IsEmpty && epilogue.Bias.Length < n)
@@ -73,7 +73,7 @@ public static unsafe class Gemm
         {
             var job = new GemmJob
             {
-                M = m, N = n, K = k, A = pa, Lda = lda, TransA = transA, B = pb, Ldb = ldb, TransB = transB,
+                M = m, N = n, K = k, A = pa, Lda = lda, TransA = transposeA, B = pb, Ldb = ldb, TransB = transposeB,
                 C = pc, Ldc = ldc, Accumulate = epilogue.Accumulate, Bias = epilogue.Bias.IsEmpty ? null : pbias,
                 Mask = epilogue.ReluMask.IsEmpty ? null : pmask, LdMask = epilogue.LdMask,
             };

@@ -42,7 +42,7 @@ internal sealed partial class GpuClassWriter
         w.Line($"{_g["__complete"]} = false;");
         w.Line($"{_g["__RunBackward"]}({_g["__n"]});");
         w.Close();
-        Run(w, back, _g["__RunBackward"], loss: false, trains: true);
+        Run(w, back, _g["__RunBackward"], CpuEmitter.Sections(Training, null, backward: true), loss: false, trains: true);
     }
 
     /// <summary>An objective's two methods: its gradients on the device, and a step of its parts with a GpuOptimizer.</summary>
@@ -65,6 +65,6 @@ internal sealed partial class GpuClassWriter
         w.Line($"this.Compute{o.Name}Gradients({Args(o.Inputs)});");
         w.Line($"{optimizer}.Step({_g["__device"]}, __host, this.ParameterView, this.GradientView, {part});");
         w.Close();
-        Run(w, o.Gradients, run, loss: true, trains: true);
+        Run(w, o.Gradients, run, CpuEmitter.Sections(Training, o.Gradients.Roots[0], backward: true), loss: true, trains: true);
     }
 }

@@ -42,6 +42,11 @@ public sealed class GpuKernelCode
 /// <summary>Generated kernels by their code: the same code is emitted and loaded once (see the CPU emitter's table).</summary>
 public sealed class GpuKernelTable
 {
+    public GpuKernelTable(IReadOnlyDictionary<Dl.Graph.Node, int>? ids = null) => Ids = ids;
+
+    /// <summary>The dense node numbers the summaries print (the CPU class's GraphText numbers).</summary>
+    public IReadOnlyDictionary<Dl.Graph.Node, int>? Ids { get; }
+
     private readonly Dictionary<string, GpuKernelCode> _byName = new();
     private readonly Dictionary<string, GpuKernelCode> _byShape = new();
     private readonly Dictionary<GpuKernelCode, HashSet<string>> _served = new();
@@ -56,7 +61,7 @@ public sealed class GpuKernelTable
         string shape = code.Shape;
         if (_byShape.TryGetValue(shape, out var same))
         {
-            _served[same].Add(code.Name);
+            _served[same].Add(code.Summary); // names say what code computes, so equal names are no longer one node
             return same;
         }
         for (int suffix = 0; ; suffix++)
@@ -66,7 +71,7 @@ public sealed class GpuKernelTable
             var named = code.Renamed(name);
             _byName[name] = named;
             _byShape[shape] = named;
-            _served[named] = new HashSet<string> { code.Name };
+            _served[named] = new HashSet<string> { code.Summary };
             _codes.Add(named);
             return named;
         }

@@ -23,7 +23,7 @@ public static class GpuKernelEmitter
     public static string Emit(Kernel kernel, Func<Node, string> view, Func<Node, string> gradientSlot, GpuKernelTable table, (string Seed, string Step) random)
     {
         string name = kernel.MethodName();
-        string summary = string.Join("; ", kernel.Fused.Select(n => n.ToString()));
+        string summary = string.Join("; ", kernel.Fused.Select(n => GraphText.Line(n, table.Ids)));
         return kernel switch
         {
             GemmKernel k => Gemm(k, view),
@@ -75,7 +75,7 @@ public static class GpuKernelEmitter
         if (k.Bias is not null) epilogue.Add("bias: " + view(k.Bias));
         if (k.Activation is not null) epilogue.Add("activation: " + ElementwiseEmitter.Construct(ElementwiseEmitter.OperatorOf(k.Activation), ElementwiseEmitter.Resolve));
         if (k.ReluMask is not null) { epilogue.Add("mask: " + view(k.ReluMask)); epilogue.Add("ldMask: " + cols); }
-        return $"__k.Gemm(__s, {m}, {cols}, {inner}, {view(k.A)}, {aCols}, {Bool(k.TransA)}, {view(k.B)}, {ldb}, {Bool(k.TransB)}, " +
+        return $"__k.Gemm(__s, {m}, {cols}, {inner}, {view(k.A)}, {aCols}, transposeA: {Bool(k.TransA)}, {view(k.B)}, {ldb}, transposeB: {Bool(k.TransB)}, " +
             $"{view(k.Output)}, {cols}{string.Concat(epilogue.Select(e => ", " + e))});";
     }
 

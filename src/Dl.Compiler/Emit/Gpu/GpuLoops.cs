@@ -15,13 +15,23 @@ namespace Dl.Compiler;
 /// </summary>
 internal sealed partial class GpuClassWriter
 {
-    private void Loop(SourceWriter w, LoopKernel k, Func<Node, string> outer, IReadOnlyList<long> scratchAt, int depth)
+    private void Loop(SourceWriter w, LoopKernel k, Func<Node, string> outer, EntryStorage storage, IReadOnlyList<long> scratchAt, int depth)
     {
         var loop = k.Loop;
         var body = loop.Body;
         string t = _g["__t" + depth];
         int steps = loop.Length;
         ArenaLocation InScratch(ArenaLocation a) => new(a.Offset + (a.BatchPower < scratchAt.Count ? scratchAt[a.BatchPower] : 0), a.BatchPower);
+        // The step's working memory is at the same place every step: named views like the run method's own.
+        // Two values at one place have two names: the carries compare places (viewOf), not names, to skip a copy.
+        var viewOf = new Dictionary<string, string>();
+        string Scratch(Location at, Node node)
+        {
+            string view = At(at, node, "n"), name = storage.Of(node, at, view, TypeOf(view));
+            viewOf[name] = view;
+            return name;
+        }
+        string Place(string named) => viewOf.TryGetValue(named, out var view) ? view : named;
 
         string Inner(Node node)
         {
@@ -31,18 +41,18 @@ internal sealed partial class GpuClassWriter
                 string count = Sizes.Count(node.Shape);
                 return slot.Kind switch
                 {
-                    LoopSlotKind.Carry => At(InScratch(k.CarryBuffers[slot.Index]), node, "n"),
+                    LoopSlotKind.Carry => Scratch(InScratch(k.CarryBuffers[slot.Index]), node),
                     LoopSlotKind.Capture => outer(k.Inputs[body.InputIndexOf(slot)]),
-                    _ => k.SliceBuffers[slot.Index] is { } buffer ? At(InScratch(buffer), node, "n")
+                    _ => k.SliceBuffers[slot.Index] is { } buffer ? Scratch(InScratch(buffer), node)
                         : $"{outer(k.Inputs[body.InputIndexOf(slot)])}.SubView((long){t} * ({count}), {count})",
                 };
             }
             var location = k.Step.Locations.TryGetValue(node, out var l) ? l : k.Step.Locations[b];
-            return At(location is ArenaLocation a ? InScratch(a) : location, node, "n");
+            return Scratch(location is ArenaLocation a ? InScratch(a) : location, node);
         }
-        string Carry(int i) => At(InScratch(k.CarryBuffers[i]), body.Carries[i], "n");
+        string Carry(int i) => Scratch(InScratch(k.CarryBuffers[i]), body.Carries[i]);
 
-        w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}, one host iteration of launches a step: {string.Join(", ", k.Results.Select(r => $"%{r.Id} ({((ScanOp)r.Op).Selection})"))}.");
+        w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}, one host iteration of launches a step: {string.Join(", ", k.Results.Select(r => $"%{GraphText.Id(r, _kernels.Ids)} ({((ScanOp)r.Op).Selection})"))}.");
         for (int i = 0; i < body.Carries.Count; i++)
             w.Line($"__k.Copy(__s, {outer(k.Inputs[i])}, {Carry(i)});");
         w.Open(loop.Reverse ? $"for (int {t} = {steps - 1}; {t} >= 0; {t}--)" : $"for (int {t} = 0; {t} < {steps}; {t}++)");
@@ -51,10 +61,10 @@ internal sealed partial class GpuClassWriter
             if (k.SliceBuffers[j] is null) continue;
             var xs = k.Inputs[body.Carries.Count + j];
             var (before, inner) = Sizes.Around(xs.Shape, loop.SliceAxes[j]);
-            var read = _kernels.Add(StepCopy("LoopSliceIn", $"one step of %{xs.Id}, sliced along axis {loop.SliceAxes[j]}", steps, inner, store: false));
+            var read = _kernels.Add(StepCopy("LoopSliceIn", $"one step of %{GraphText.Id(xs, _kernels.Ids)}, sliced along axis {loop.SliceAxes[j]}", steps, inner, store: false));
             w.Line($"{read.Field}(__s, ({before}) * ({inner}), n, {t}, {outer(xs)}, {Inner(body.Slices[j])});");
         }
-        Calls(w, k.Step, Inner, p => throw new InvalidOperationException($"a loop body has no parameter ({p})"), scratchAt, depth + 1);
+        Calls(w, k.Step, Inner, p => throw new InvalidOperationException($"a loop body has no parameter ({p})"), storage, scratchAt, depth + 1);
         foreach (var r in k.Results)
         {
             var scan = (ScanOp)r.Op;
@@ -64,14 +74,14 @@ internal sealed partial class GpuClassWriter
             if (before == "1") w.Line($"__k.Copy(__s, {value}, {outer(r)}.SubView((long){t} * ({inner}), {inner}));");
             else
             {
-                var store = _kernels.Add(StepCopy("LoopStackOut", $"one step stored into %{r.Id} along axis {scan.Selection.Axis}", steps, inner, store: true));
+                var store = _kernels.Add(StepCopy("LoopStackOut", $"one step stored into %{GraphText.Id(r, _kernels.Ids)} along axis {scan.Selection.Axis}", steps, inner, store: true));
                 w.Line($"{store.Field}(__s, ({before}) * ({inner}), n, {t}, {value}, {outer(r)});");
             }
         }
         for (int i = 0; i < body.Carries.Count; i++)
         {
             string next = Inner(k.BodyValue(body.CarriesOut[i]));
-            if (next != Carry(i)) w.Line($"__k.Copy(__s, {next}, {Carry(i)});");
+            if (Place(next) != Place(Carry(i))) w.Line($"__k.Copy(__s, {next}, {Carry(i)});");
         }
         w.Close();
         foreach (var r in k.Results)

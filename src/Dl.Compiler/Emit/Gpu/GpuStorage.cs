@@ -25,6 +25,21 @@ internal sealed partial class GpuClassWriter
         return At(e.Locations.TryGetValue(node, out var l) ? l : e.Locations[b], node, n);
     }
 
+    /// <summary>
+    /// The named view of a node in a run method: <see cref="View"/>'s expression declared once as a local of
+    /// <paramref name="storage"/> (<c>hidden_weight</c>, <c>hidden_relu</c>, <c>image</c>, <c>loss</c>).
+    /// </summary>
+    private string Named(EntryStorage storage, EntryPoint e, Node node, bool loss)
+    {
+        string expression = View(e, node, loss, "n");
+        if (expression == $"{_g["__loss"]}.View") return storage.Named("loss", expression, GpuEmitter.ViewAlias);
+        var location = e.Locations.TryGetValue(node, out var l) ? l : e.Locations[MemoryPlanner.Base(node)];
+        return storage.Of(node, location, expression, TypeOf(expression));
+    }
+
+    /// <summary>The alias of a view's type: an integer input's slot is a cast of the float arena.</summary>
+    private static string TypeOf(string view) => view.EndsWith(".Cast<int>()", StringComparison.Ordinal) ? GpuEmitter.IntViewAlias : GpuEmitter.ViewAlias;
+
     /// <summary>A device view of <paramref name="node"/> stored at <paramref name="location"/>.</summary>
     private string At(Location location, Node node, string n)
     {
