@@ -22,6 +22,8 @@ public class GemmTests
         // A few rows, B plain: every count of whole vectors left after the blocks of eight (LeNet's 120 and 84
         // columns), with k odd, even and 1 for the split of k below four vectors.
         { 1, 120, 400 }, { 1, 84, 120 }, { 2, 48, 9 }, { 1, 16, 1 }, { 1, 40, 6 }, { 3, 250, 31 }, { 5, 112, 2 },
+        // Many rows: B packed although its rows could be read in place; A transposed with lda a multiple of 64 packed.
+        { 512, 128, 300 }, { 320, 64, 40 }, { 256, 96, 17 },
     };
 
     [Theory]

@@ -17,6 +17,8 @@ namespace Dl.Cpu;
 /// the padded output gradient with flipped, channel-swapped weights; the weight gradient keeps a
 /// block of (output channel, kx) accumulators in registers across every image and row.
 /// </summary>
+// The stack accumulators are stored before they are read: no zeroing per call of the row kernel.
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal static unsafe class DirectConv
 {
     /// <summary>The widest tile (AVX-512's 16 lanes): the padded layout is sized for it at every width.</summary>

@@ -11,6 +11,8 @@ namespace Dl.Cpu;
 /// of B to use a sixth of the kernel, this streams B once. One body over the width (<see cref="ISimdWidth{TV}"/>);
 /// the caller checks that some width is accelerated.
 /// </summary>
+// The stack lanes are stored before they are read: no zeroing per call.
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal static unsafe class GemmSmall
 {
     public static void Rows<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
