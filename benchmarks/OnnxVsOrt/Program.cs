@@ -7,61 +7,87 @@
 //   ort_<model>_infer_b<N>_t<T>  median time of one RunWithBinding with T intra-op threads
 //   ort_<model>_infer_b<N>       the better of the ORT figures
 //   ratio_<model>_infer_b<N>     ORT time / our time (above 1: Predict is faster)
-// Options: --quick (5 repeats of ~0.08 s after 0.3 s warm-up; default 9 of ~0.25 s after 1 s), --data DIR (MNIST IDX folder).
+// It also writes, into --out DIR (default benchmarks/OnnxVsOrt/out, git-ignored), what the cold runs read:
+// <model>.onnx, <model>.safetensors (the same seeded weights), input.bin (the first test digit, raw float32) and
+// <model>.expected.bin (Predict's batch-1 logits for it).
+// Options: --quick (5 repeats of ~0.08 s after 0.3 s warm-up; default 9 of ~0.25 s after 1 s), --data DIR (MNIST IDX
+// folder), --out DIR.
+// Cold mode, one launch per figure (ColdStart.cs; onnx-vs-ort.sh launches it under the JIT and NativeAOT):
+//   --cold ours|ort --model mlp|lenet --files DIR   prints <ours|ort>_cold_<model> ms: process launch (the
+//   launcher's DL_LAUNCH_UNIX_US, else the process start time) to the first prediction's logits.
 using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Globalization;
+using Dl.Checkpoints;
 using Dl.Data;
 using Microsoft.ML.OnnxRuntime;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-bool quick = args.Contains("--quick");
-int di = Array.IndexOf(args, "--data");
-string data = di >= 0 && di + 1 < args.Length ? args[di + 1] : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data", "mnist");
-var images = Path.Combine(data, "t10k-images-idx3-ubyte.gz");
-var pixels = Idx.ReadImages(images).Pixels;   // scaled to [0, 1]
-var bench = new Bench(quick ? 5 : 9, quick ? 0.08 : 0.25, quick ? 0.3 : 1.0);
+// Before anything else: a cold run must not JIT or load what only the warm run uses (its own method below).
+if (args.Contains("--cold")) return ColdStart.Run(args);
+return Warm(args);
 
-var mlp = new Mnist.MnistMlp(seed: 1);
-var lenet = new LeNet.LeNet5(seed: 2);
-Console.WriteLine($"# date {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z onnxruntime {OrtEnv.Instance().GetVersionString()} .NET {Environment.Version} " +
-                  $"cpus {Environment.ProcessorCount} repeats {bench.Repeats}{(quick ? " (quick)" : "")}; inputs: the first MNIST test digits of {images}");
-int failures = 0;
-foreach (var (name, export, dims, batch) in new (string, Action<Stream>, int[], int)[]
+static int Warm(string[] args)
 {
-    ("mlp", mlp.ExportOnnx, new[] { 784 }, 1),
-    ("mlp", mlp.ExportOnnx, new[] { 784 }, 1024),
-    ("lenet", lenet.ExportOnnx, new[] { 1, 28, 28 }, 1),
-    ("lenet", lenet.ExportOnnx, new[] { 1, 28, 28 }, 64),
-})
-{
-    var x = pixels.AsSpan(0, batch * 784).ToArray();
-    // Predict returns a span over the model's arena: the timed call reads nothing back, the check copies it once.
-    Action predict = name == "mlp" ? () => mlp.Predict(x) : () => lenet.Predict(x);
-    var expected = (name == "mlp" ? mlp.Predict(x) : lenet.Predict(x)).ToArray();
-    using var file = new MemoryStream();
-    export(file);
-    string figure = $"{name}_infer_b{batch}";
-    double ours = bench.Median(predict);
-    Console.WriteLine($"ours_{figure} {ours * 1e6:G4} us");
-    double best = double.MaxValue;
-    foreach (int threads in new[] { 1, 2 })
+    bool quick = args.Contains("--quick");
+    int di = Array.IndexOf(args, "--data");
+    string data = di >= 0 && di + 1 < args.Length ? args[di + 1] : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data", "mnist");
+    var images = Path.Combine(data, "t10k-images-idx3-ubyte.gz");
+    var pixels = Idx.ReadImages(images).Pixels;   // scaled to [0, 1]
+    int oi = Array.IndexOf(args, "--out");
+    string outDir = oi >= 0 && oi + 1 < args.Length ? args[oi + 1] : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "out");
+    Directory.CreateDirectory(outDir);
+    ColdStart.WriteFloats(ColdStart.Input(outDir), pixels.AsSpan(0, 784));
+    var bench = new Bench(quick ? 5 : 9, quick ? 0.08 : 0.25, quick ? 0.3 : 1.0);
+
+    var mlp = new Mnist.MnistMlp(seed: 1);
+    var lenet = new LeNet.LeNet5(seed: 2);
+    Console.WriteLine($"# date {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z onnxruntime {OrtEnv.Instance().GetVersionString()} .NET {Environment.Version} " +
+                      $"cpus {Environment.ProcessorCount} repeats {bench.Repeats}{(quick ? " (quick)" : "")}; inputs: the first MNIST test digits of {images}");
+    int failures = 0;
+    foreach (var (name, export, dims, batch) in new (string, Action<Stream>, int[], int)[]
     {
-        using var ort = new OrtRunner(file.ToArray(), x, dims, batch, expected.Length / batch, threads);
-        ort.Run();
-        double diff = expected.Zip(ort.Output, (a, b) => Math.Abs(a - b)).Max();
-        Console.WriteLine($"# {figure} t{threads}: max |ORT - Predict| {diff:E2}");
-        if (!(diff <= 1e-4)) { Console.Error.WriteLine($"onnx-vs-ort: {figure} t{threads}: ORT differs from Predict by {diff:E2}"); failures++; }
-        double t = bench.Median(ort.Run);
-        Console.WriteLine($"ort_{figure}_t{threads} {t * 1e6:G4} us");
-        best = Math.Min(best, t);
+        ("mlp", mlp.ExportOnnx, new[] { 784 }, 1),
+        ("mlp", mlp.ExportOnnx, new[] { 784 }, 1024),
+        ("lenet", lenet.ExportOnnx, new[] { 1, 28, 28 }, 1),
+        ("lenet", lenet.ExportOnnx, new[] { 1, 28, 28 }, 64),
+    })
+    {
+        var x = pixels.AsSpan(0, batch * 784).ToArray();
+        // Predict returns a span over the model's arena: the timed call reads nothing back, the check copies it once.
+        Action predict = name == "mlp" ? () => mlp.Predict(x) : () => lenet.Predict(x);
+        var expected = (name == "mlp" ? mlp.Predict(x) : lenet.Predict(x)).ToArray();
+        using var file = new MemoryStream();
+        export(file);
+        if (batch == 1)
+        {
+            // The cold runs' files: this model, its weights and its answer for the first digit.
+            File.WriteAllBytes(ColdStart.Onnx(outDir, name), file.ToArray());
+            Checkpoint.Save(ColdStart.Weights(outDir, name), name == "mlp" ? (Dl.ICompiledModel)mlp : lenet);
+            ColdStart.WriteFloats(ColdStart.Expected(outDir, name), expected);
+        }
+        string figure = $"{name}_infer_b{batch}";
+        double ours = bench.Median(predict);
+        Console.WriteLine($"ours_{figure} {ours * 1e6:G4} us");
+        double best = double.MaxValue;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var ort = new OrtRunner(file.ToArray(), x, dims, batch, expected.Length / batch, threads);
+            ort.Run();
+            double diff = expected.Zip(ort.Output, (a, b) => Math.Abs(a - b)).Max();
+            Console.WriteLine($"# {figure} t{threads}: max |ORT - Predict| {diff:E2}");
+            if (!(diff <= 1e-4)) { Console.Error.WriteLine($"onnx-vs-ort: {figure} t{threads}: ORT differs from Predict by {diff:E2}"); failures++; }
+            double t = bench.Median(ort.Run);
+            Console.WriteLine($"ort_{figure}_t{threads} {t * 1e6:G4} us");
+            best = Math.Min(best, t);
+        }
+        Console.WriteLine($"ort_{figure} {best * 1e6:G4} us");
+        Console.WriteLine($"ratio_{figure} {best / ours:F2} x");
     }
-    Console.WriteLine($"ort_{figure} {best * 1e6:G4} us");
-    Console.WriteLine($"ratio_{figure} {best / ours:F2} x");
+    return failures == 0 ? 0 : 1;
 }
-return failures == 0 ? 0 : 1;
 
 /// <summary>One exported model in one session: input and output arrays pinned once, IOBinding bound once.</summary>
 sealed class OrtRunner : IDisposable

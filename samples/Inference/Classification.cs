@@ -14,7 +14,7 @@ internal static class Classification
     public static int Run(Options o, TextWriter output)
     {
         long start = Stopwatch.GetTimestamp();
-        double launchToMainMs = SinceLaunchMs(out string clockSource);
+        double launchToMainMs = LaunchClock.SinceLaunchMs(out string clockSource);
 
         var model = new MnistMlp();
         var (step, scaling) = Load(o, model);
@@ -103,20 +103,6 @@ internal static class Classification
         {
             throw new SampleException(e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}", e);
         }
-    }
-
-    /// <summary>Milliseconds from the launch of this process to now: the launcher's clock if it gave one, else the process start time.</summary>
-    private static double SinceLaunchMs(out string source)
-    {
-        string? launcher = Environment.GetEnvironmentVariable("DL_LAUNCH_UNIX_US");
-        if (long.TryParse(launcher, NumberStyles.Integer, CultureInfo.InvariantCulture, out long us))
-        {
-            source = "launcher (DL_LAUNCH_UNIX_US)";
-            return (DateTime.UtcNow - DateTime.UnixEpoch.AddTicks(us * 10)).TotalMilliseconds;
-        }
-        source = "process start time (10 ms resolution)";
-        using var self = Process.GetCurrentProcess();
-        return (DateTime.Now - self.StartTime).TotalMilliseconds;
     }
 
     private static int ArgMax(ReadOnlySpan<float> logits)
