@@ -90,7 +90,8 @@ static class ColdStart
 
     public static void WriteFloats(string path, ReadOnlySpan<float> values) => File.WriteAllBytes(path, MemoryMarshal.AsBytes(values).ToArray());
 
-    private static string Option(string[] args, string name)
+    /// <summary>The value after <paramref name="name"/> in the arguments, or "" when it is not given.</summary>
+    public static string Option(string[] args, string name)
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : "";

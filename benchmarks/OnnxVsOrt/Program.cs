@@ -32,12 +32,10 @@ return Warm(args);
 static int Warm(string[] args)
 {
     bool quick = args.Contains("--quick");
-    int di = Array.IndexOf(args, "--data");
-    string data = di >= 0 && di + 1 < args.Length ? args[di + 1] : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data", "mnist");
+    string data = ColdStart.Option(args, "--data") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data", "mnist");
     var images = Path.Combine(data, "t10k-images-idx3-ubyte.gz");
     var pixels = Idx.ReadImages(images).Pixels;   // scaled to [0, 1]
-    int oi = Array.IndexOf(args, "--out");
-    string outDir = oi >= 0 && oi + 1 < args.Length ? args[oi + 1] : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "out");
+    string outDir = ColdStart.Option(args, "--out") is { Length: > 0 } o ? o : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "out");
     Directory.CreateDirectory(outDir);
     ColdStart.WriteFloats(ColdStart.Input(outDir), pixels.AsSpan(0, 784));
     var bench = new Bench(quick ? 5 : 9, quick ? 0.08 : 0.25, quick ? 0.3 : 1.0);

@@ -68,10 +68,10 @@ internal static unsafe class GemmDriver
         // the next panel of B re-reads it (an LSTM's weight gradient [512, T·N]ᵀ·[T·N, 128]: 1.06-1.2x packed).
         plan.PackA = !plan.Narrow && (job.N >= PackAColumns || (job.TransA && job.N > NR && job.Lda % 64 == 0));
         // B is read in place when its rows are contiguous and every panel is whole (the weights of a
-        // forward pass); wide rows are packed anyway: a 4 KB stride between steps aliases in L1 and the TLB.
-        // Many rows amortise the copy, and rows of B longer than 64 floats read in place put a panel's steps
-        // in a quarter of L1's sets or fewer, so it is not kept: packed B runs a batch-1024 MLP layer and an
-        // LSTM's weight gradient 1.1-1.15x faster (same-process A/B). Few rows keep the in-place read.
+        // forward pass), and either the product has few rows (the copy would not pay) or B's rows are short.
+        // Rows of B longer than 64 floats put a panel's steps in a quarter of L1's sets or fewer, so many
+        // rows re-reading it miss: packed, a batch-1024 MLP layer and an LSTM's weight gradient run
+        // 1.1-1.15x faster (same-process A/B).
         plan.DirectB = !plan.Narrow && !job.TransB && job.N % NR == 0 && (job.M < PackBRows || job.Ldb <= DirectLdb);
         if (!plan.DirectB)
         {
