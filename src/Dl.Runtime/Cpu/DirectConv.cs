@@ -19,7 +19,7 @@ namespace Dl.Cpu;
 /// </summary>
 // The stack accumulators are stored before they are read: no zeroing per call of the row kernel.
 [System.Runtime.CompilerServices.SkipLocalsInit]
-internal static unsafe class DirectConv
+internal static unsafe partial class DirectConv
 {
     /// <summary>The widest tile (AVX-512's 16 lanes): the padded layout is sized for it at every width.</summary>
     public const int Lanes = 16;
@@ -71,6 +71,11 @@ internal static unsafe class DirectConv
         where TW : struct, ISimdWidth<TV> where TV : struct where TAct : struct, IUnaryOperator
     {
         int rowFrom = Math.Max(0, dataTop), rowTo = Math.Min(hp, dataTop + dataRows);
+        if (PrefersChannelTiles(cout, ow, TW.Lanes))
+        {
+            ChannelTiles<TW, TV, TAct>(new RowJob(xp, cin, hp, wp, rowFrom, rowTo, wt, cout, k, bias, y, oh, ow, 0), in activation);
+            return;
+        }
         for (int o0 = 0; o0 < cout; o0 += 8)
         {
             int block = Math.Min(8, cout - o0);

@@ -1,0 +1,113 @@
+using System;
+
+using Dl.Operators;
+
+namespace Dl.Cpu;
+
+// SkipLocalsInit (on the class, in DirectConv.cs) covers the stack tile too: it is stored before it is read.
+internal static unsafe partial class DirectConv
+{
+    /// <summary>
+    /// Whether a correlation wastes fewer lanes with vectors across output channels than along output
+    /// rows: when the channels fill whole vectors and a row leaves a fifth or more of its tiles' lanes
+    /// idle. LeNet conv2 (16 channels, rows of 10) is the case: a row tile of 16 lanes does 10 lanes of
+    /// work, a channel tile 16.
+    /// </summary>
+    internal static bool PrefersChannelTiles(int cout, int ow, int lanes)
+    {
+        int rowLanes = (ow + lanes - 1) / lanes * lanes;
+        return cout % lanes == 0 && 5 * ow < 4 * rowLanes;
+    }
+
+    /// <summary>
+    /// The correlation of <see cref="Correlate{TAct}"/> with one vector of TW's lanes of output
+    /// channels per output pixel: per row, blocks of up to twelve pixels accumulate in registers over
+    /// every (channel, ky, kx) tap, one load of the tap's contiguous output-channel weights feeding
+    /// one FMA per pixel with that pixel's input value broadcast. The block is then transposed
+    /// through the stack into the channel-major output. A block is one FMA chain per pixel, and two FMA
+    /// pipes of four cycles' latency need eight chains in flight: blocks of five pixels (rows of 10 cut
+    /// in two) ran at 1.2 FMAs a cycle, no faster than the row tiles with their idle lanes.
+    /// </summary>
+    /// <summary>Pixels per block: twelve accumulators and the weight vector fit in x86's sixteen registers without AVX-512.</summary>
+    private const int MaxPixels = 12;
+
+    private static void ChannelTiles<TW, TV, TAct>(in RowJob j, in TAct activation)
+        where TW : struct, ISimdWidth<TV> where TV : struct where TAct : struct, IUnaryOperator
+    {
+        int blocks = (j.Ow + MaxPixels - 1) / MaxPixels;
+        for (int o0 = 0; o0 < j.Cout; o0 += TW.Lanes)
+            for (int oy = 0; oy < j.Oh; oy++)
+                for (int b = 0, ox0 = 0; b < blocks; b++)
+                {
+                    // Blocks of near-equal size (rows of 28: three of nine or ten) keep every block's chains many.
+                    int pixels = (j.Ow - ox0) / (blocks - b);
+                    switch (pixels)
+                    {
+                        case 12: Pixels<TW, TV, C12, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 11: Pixels<TW, TV, C11, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 10: Pixels<TW, TV, C10, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 9: Pixels<TW, TV, C9, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 8: Pixels<TW, TV, C8, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 7: Pixels<TW, TV, C7, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 6: Pixels<TW, TV, C6, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 5: Pixels<TW, TV, C5, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 4: Pixels<TW, TV, C4, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 3: Pixels<TW, TV, C3, TAct>(in j, o0, oy, ox0, in activation); break;
+                        case 2: Pixels<TW, TV, C2, TAct>(in j, o0, oy, ox0, in activation); break;
+                        default: Pixels<TW, TV, C1, TAct>(in j, o0, oy, ox0, in activation); break;
+                    }
+                    ox0 += pixels;
+                }
+    }
+
+    /// <summary>Output channels [o0, o0 + lanes) at pixels (oy, ox0 .. ox0 + TP) of one image.</summary>
+    private static void Pixels<TW, TV, TP, TAct>(in RowJob j, int o0, int oy, int ox0, in TAct activation)
+        where TW : struct, ISimdWidth<TV> where TV : struct where TP : struct, IConst where TAct : struct, IUnaryOperator
+    {
+        int np = TP.Value, k = j.K, cout = j.Cout;
+        TV init = j.Bias == null ? default : TW.Load(j.Bias + o0);
+        TV a0 = init, a1 = init, a2 = init, a3 = init, a4 = init, a5 = init, a6 = init, a7 = init, a8 = init, a9 = init, a10 = init, a11 = init;
+        int ky0 = Math.Max(0, j.RowFrom - oy), ky1 = Math.Min(k, j.RowTo - oy);   // taps on data rows
+        for (int c = 0; c < j.Cin; c++)
+            for (int ky = ky0; ky < ky1; ky++)
+            {
+                float* x = j.Xp + ((long)c * j.Hp + oy + ky) * j.Wp + ox0;
+                float* w = j.Wt + ((long)(c * k + ky) * k) * cout + o0;
+                for (int kx = 0; kx < k; kx++, w += cout, x++)
+                {
+                    var wv = TW.Load(w);
+                    a0 = TW.MulAdd(TW.SplatAt(x), wv, a0);
+                    if (np > 1) a1 = TW.MulAdd(TW.SplatAt(x + 1), wv, a1);
+                    if (np > 2) a2 = TW.MulAdd(TW.SplatAt(x + 2), wv, a2);
+                    if (np > 3) a3 = TW.MulAdd(TW.SplatAt(x + 3), wv, a3);
+                    if (np > 4) a4 = TW.MulAdd(TW.SplatAt(x + 4), wv, a4);
+                    if (np > 5) a5 = TW.MulAdd(TW.SplatAt(x + 5), wv, a5);
+                    if (np > 6) a6 = TW.MulAdd(TW.SplatAt(x + 6), wv, a6);
+                    if (np > 7) a7 = TW.MulAdd(TW.SplatAt(x + 7), wv, a7);
+                    if (np > 8) a8 = TW.MulAdd(TW.SplatAt(x + 8), wv, a8);
+                    if (np > 9) a9 = TW.MulAdd(TW.SplatAt(x + 9), wv, a9);
+                    if (np > 10) a10 = TW.MulAdd(TW.SplatAt(x + 10), wv, a10);
+                    if (np > 11) a11 = TW.MulAdd(TW.SplatAt(x + 11), wv, a11);
+                }
+            }
+        float* tile = stackalloc float[MaxPixels * Lanes];
+        int lanes = TW.Lanes;
+        TW.Store(TW.Apply(in activation, a0), tile);
+        if (np > 1) TW.Store(TW.Apply(in activation, a1), tile + lanes);
+        if (np > 2) TW.Store(TW.Apply(in activation, a2), tile + 2 * lanes);
+        if (np > 3) TW.Store(TW.Apply(in activation, a3), tile + 3 * lanes);
+        if (np > 4) TW.Store(TW.Apply(in activation, a4), tile + 4 * lanes);
+        if (np > 5) TW.Store(TW.Apply(in activation, a5), tile + 5 * lanes);
+        if (np > 6) TW.Store(TW.Apply(in activation, a6), tile + 6 * lanes);
+        if (np > 7) TW.Store(TW.Apply(in activation, a7), tile + 7 * lanes);
+        if (np > 8) TW.Store(TW.Apply(in activation, a8), tile + 8 * lanes);
+        if (np > 9) TW.Store(TW.Apply(in activation, a9), tile + 9 * lanes);
+        if (np > 10) TW.Store(TW.Apply(in activation, a10), tile + 10 * lanes);
+        if (np > 11) TW.Store(TW.Apply(in activation, a11), tile + 11 * lanes);
+        int plane = j.Oh * j.Ow;
+        float* y = j.Y + (long)o0 * plane + oy * j.Ow + ox0;
+        for (int o = 0; o < lanes; o++, y += plane)
+            for (int p = 0; p < np; p++)
+                y[p] = tile[p * lanes + o];
+    }
+}
