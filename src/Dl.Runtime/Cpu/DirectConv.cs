@@ -110,6 +110,9 @@ internal static unsafe partial class DirectConv
         float* wt = j.Wt + j.O0;
         float* tmp = stackalloc float[Lanes];
         float* acc = stackalloc float[8 * Lanes];
+        int* offsets = stackalloc int[7 * 7];   // tap (ky, kx) -> its input's offset in a channel's rows
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) offsets[ky * k + kx] = ky * wp + kx;
         for (int t0 = 0; t0 < j.Ow; t0 += lanesPerTile)
         {
             int lanes = Math.Min(lanesPerTile, j.Ow - t0);
@@ -118,24 +121,25 @@ internal static unsafe partial class DirectConv
                 TV a0 = Init<TW, TV>(j, 0), a1 = nb > 1 ? Init<TW, TV>(j, 1) : default, a2 = nb > 2 ? Init<TW, TV>(j, 2) : default, a3 = nb > 3 ? Init<TW, TV>(j, 3) : default,
                     a4 = nb > 4 ? Init<TW, TV>(j, 4) : default, a5 = nb > 5 ? Init<TW, TV>(j, 5) : default, a6 = nb > 6 ? Init<TW, TV>(j, 6) : default, a7 = nb > 7 ? Init<TW, TV>(j, 7) : default;
                 int ky0 = Math.Max(0, j.RowFrom - oy), ky1 = Math.Min(k, j.RowTo - oy);   // taps on data rows
+                // One loop over a channel's taps on data rows, as in Pixels (see there).
                 for (int c = 0; c < cin; c++)
-                    for (int ky = ky0; ky < ky1; ky++)
+                {
+                    float* xc = xp + ((long)c * hp + oy) * wp + t0;
+                    float* wc = wt + (long)c * k * k * cout;
+                    for (int t = ky0 * k, end = ky1 * k; t < end; t++)
                     {
-                        float* xr = xp + ((long)c * hp + oy + ky) * wp + t0;
-                        float* w = wt + ((long)(c * k + ky) * k) * cout;
-                        for (int kx = 0; kx < k; kx++, w += cout)
-                        {
-                            var xv = TW.Load(xr + kx);
-                            a0 = TW.MulAdd(TW.SplatAt(w + 0), xv, a0);
-                            if (nb > 1) a1 = TW.MulAdd(TW.SplatAt(w + 1), xv, a1);
-                            if (nb > 2) a2 = TW.MulAdd(TW.SplatAt(w + 2), xv, a2);
-                            if (nb > 3) a3 = TW.MulAdd(TW.SplatAt(w + 3), xv, a3);
-                            if (nb > 4) a4 = TW.MulAdd(TW.SplatAt(w + 4), xv, a4);
-                            if (nb > 5) a5 = TW.MulAdd(TW.SplatAt(w + 5), xv, a5);
-                            if (nb > 6) a6 = TW.MulAdd(TW.SplatAt(w + 6), xv, a6);
-                            if (nb > 7) a7 = TW.MulAdd(TW.SplatAt(w + 7), xv, a7);
-                        }
+                        float* w = wc + (long)t * cout;
+                        var xv = TW.Load(xc + offsets[t]);
+                        a0 = TW.MulAdd(TW.SplatAt(w + 0), xv, a0);
+                        if (nb > 1) a1 = TW.MulAdd(TW.SplatAt(w + 1), xv, a1);
+                        if (nb > 2) a2 = TW.MulAdd(TW.SplatAt(w + 2), xv, a2);
+                        if (nb > 3) a3 = TW.MulAdd(TW.SplatAt(w + 3), xv, a3);
+                        if (nb > 4) a4 = TW.MulAdd(TW.SplatAt(w + 4), xv, a4);
+                        if (nb > 5) a5 = TW.MulAdd(TW.SplatAt(w + 5), xv, a5);
+                        if (nb > 6) a6 = TW.MulAdd(TW.SplatAt(w + 6), xv, a6);
+                        if (nb > 7) a7 = TW.MulAdd(TW.SplatAt(w + 7), xv, a7);
                     }
+                }
                 // Park the accumulators before any call: the register allocator otherwise keeps a
                 // value that lives across a call in memory, spilling all eight at every FMA of the loop above.
                 TW.Store(a0, acc);
