@@ -1,4 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 
 using Dl.Operators;
 
@@ -114,5 +117,117 @@ internal static unsafe partial class DirectConv
         for (int o = 0; o < lanes; o++, y += plane)
             for (int p = 0; p < np; p++)
                 y[p] = tile[p * lanes + o];
+    }
+
+    /// <summary>
+    /// Whether <see cref="WeightGradient"/> wants each image's output gradient pixel-major
+    /// (<see cref="PixelMajor"/>) rather than padded rows: where the forward pass takes channel tiles.
+    /// </summary>
+    public static bool WeightGradientIsPixelMajor(int cout, int ow) => PrefersChannelTiles(cout, ow, SimdWidth.Lanes);
+
+    /// <summary>dst[p, o] = dy[o, p] over one image's <paramref name="plane"/> output pixels: the layout of a pixel-major gradient.</summary>
+    public static void PixelMajor(float* dy, int cout, int plane, float* dst)
+    {
+        for (int o = 0; o < cout; o++)
+        {
+            float* from = dy + (long)o * plane;
+            for (int p = 0; p < plane; p++) dst[(long)p * cout + o] = from[p];
+        }
+    }
+
+    private static void ChannelWeightGradient(float* xs, float* dys, long dyImage, int images, int cin, int hp, int wp, int cout, int k, int oh, int ow, float* dw)
+    {
+        if (Vector512.IsHardwareAccelerated) ChannelWeightGradient<W512, Vector512<float>>(xs, dys, dyImage, images, cin, hp, wp, cout, k, oh, ow, dw, 32);
+        else if (Vector256.IsHardwareAccelerated) ChannelWeightGradient<W256, Vector256<float>>(xs, dys, dyImage, images, cin, hp, wp, cout, k, oh, ow, dw, 16);
+        else ChannelWeightGradient<W128, Vector128<float>>(xs, dys, dyImage, images, cin, hp, wp, cout, k, oh, ow, dw, AdvSimd.IsSupported ? 32 : 16);
+    }
+
+    private static void ChannelWeightGradient<TW, TV>(float* xs, float* dys, long dyImage, int images, int cin, int hp, int wp, int cout, int k, int oh, int ow, float* dw, int registers)
+        where TW : struct, ISimdWidth<TV> where TV : struct
+    {
+        switch (k)
+        {
+            case 1: ChannelWeightBlocks<TW, TV, C1>(xs, dys, dyImage, images, cin, hp, wp, cout, oh, ow, dw, registers); break;
+            case 2: ChannelWeightBlocks<TW, TV, C2>(xs, dys, dyImage, images, cin, hp, wp, cout, oh, ow, dw, registers); break;
+            case 3: ChannelWeightBlocks<TW, TV, C3>(xs, dys, dyImage, images, cin, hp, wp, cout, oh, ow, dw, registers); break;
+            case 4: ChannelWeightBlocks<TW, TV, C4>(xs, dys, dyImage, images, cin, hp, wp, cout, oh, ow, dw, registers); break;
+            case 5: ChannelWeightBlocks<TW, TV, C5>(xs, dys, dyImage, images, cin, hp, wp, cout, oh, ow, dw, registers); break;
+            case 6: ChannelWeightBlocks<TW, TV, C6>(xs, dys, dyImage, images, cin, hp, wp, cout, oh, ow, dw, registers); break;
+            default: ChannelWeightBlocks<TW, TV, C7>(xs, dys, dyImage, images, cin, hp, wp, cout, oh, ow, dw, registers); break;
+        }
+    }
+
+    /// <summary>
+    /// The weight gradient with vectors across output channels: for each output pixel, one load of its
+    /// gradient for TW's lanes of channels feeds an FMA for each tap of a block of kernel rows, the
+    /// pixel's input values broadcast. dys holds each image's gradient pixel-major ([oh·ow, cout],
+    /// images <paramref name="dyImage"/> floats apart), xs the padded inputs as for the row kernel.
+    /// Every lane does work, where a row tile of LeNet conv2's rows of 10 idles 6 of 16.
+    /// </summary>
+    private static void ChannelWeightBlocks<TW, TV, TK>(float* xs, float* dys, long dyImage, int images, int cin, int hp, int wp, int cout, int oh, int ow, float* dw, int registers)
+        where TW : struct, ISimdWidth<TV> where TV : struct where TK : struct, IConst
+    {
+        int k = TK.Value, rows = Math.Clamp((registers - 2) / k, 1, 4), lanes = TW.Lanes;
+        long xImage = (long)cin * hp * wp, channelStride = (long)cin * k * k;
+        float* tile = stackalloc float[Lanes];
+        for (int c = 0; c < cin; c++)
+            for (int ky0 = 0; ky0 < k; ky0 += rows)
+            {
+                int nr = Math.Min(rows, k - ky0);
+                for (int o0 = 0; o0 < cout; o0 += lanes)
+                {
+                    TV a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default;
+                    TV a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default;
+                    TV a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default;
+                    TV a30 = default, a31 = default, a32 = default, a33 = default, a34 = default, a35 = default, a36 = default;
+                    for (int n = 0; n < images; n++)
+                        for (int oy = 0; oy < oh; oy++)
+                        {
+                            float* x = xs + n * xImage + ((long)c * hp + oy + ky0) * wp;
+                            float* d = dys + n * dyImage + (long)oy * ow * cout + o0;
+                            for (int ox = 0; ox < ow; ox++, x++, d += cout)
+                            {
+                                var g = TW.Load(d);
+                                Taps<TW, TV, TK>(g, x, ref a00, ref a01, ref a02, ref a03, ref a04, ref a05, ref a06);
+                                if (nr > 1) Taps<TW, TV, TK>(g, x + wp, ref a10, ref a11, ref a12, ref a13, ref a14, ref a15, ref a16);
+                                if (nr > 2) Taps<TW, TV, TK>(g, x + 2 * wp, ref a20, ref a21, ref a22, ref a23, ref a24, ref a25, ref a26);
+                                if (nr > 3) Taps<TW, TV, TK>(g, x + 3 * wp, ref a30, ref a31, ref a32, ref a33, ref a34, ref a35, ref a36);
+                            }
+                        }
+                    float* row = dw + ((long)o0 * cin + c) * k * k + ky0 * k;
+                    FlushChannels<TW, TV, TK>(row, channelStride, tile, a00, a01, a02, a03, a04, a05, a06);
+                    if (nr > 1) FlushChannels<TW, TV, TK>(row + k, channelStride, tile, a10, a11, a12, a13, a14, a15, a16);
+                    if (nr > 2) FlushChannels<TW, TV, TK>(row + 2 * k, channelStride, tile, a20, a21, a22, a23, a24, a25, a26);
+                    if (nr > 3) FlushChannels<TW, TV, TK>(row + 3 * k, channelStride, tile, a30, a31, a32, a33, a34, a35, a36);
+                }
+            }
+    }
+
+    /// <summary>a_kx += g · x[kx] for one kernel row's k taps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Taps<TW, TV, TK>(TV g, float* x, ref TV a0, ref TV a1, ref TV a2, ref TV a3, ref TV a4, ref TV a5, ref TV a6)
+        where TW : struct, ISimdWidth<TV> where TV : struct where TK : struct, IConst
+    {
+        int k = TK.Value;
+        a0 = TW.MulAdd(g, TW.SplatAt(x), a0);
+        if (k > 1) a1 = TW.MulAdd(g, TW.SplatAt(x + 1), a1);
+        if (k > 2) a2 = TW.MulAdd(g, TW.SplatAt(x + 2), a2);
+        if (k > 3) a3 = TW.MulAdd(g, TW.SplatAt(x + 3), a3);
+        if (k > 4) a4 = TW.MulAdd(g, TW.SplatAt(x + 4), a4);
+        if (k > 5) a5 = TW.MulAdd(g, TW.SplatAt(x + 5), a5);
+        if (k > 6) a6 = TW.MulAdd(g, TW.SplatAt(x + 6), a6);
+    }
+
+    /// <summary>dw[i · stride + kx] += a_kx[i] for each lane i (an output channel) and tap kx of one kernel row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FlushChannels<TW, TV, TK>(float* dw, long stride, float* tile, TV a0, TV a1, TV a2, TV a3, TV a4, TV a5, TV a6)
+        where TW : struct, ISimdWidth<TV> where TV : struct where TK : struct, IConst
+    {
+        int k = TK.Value;
+        for (int kx = 0; kx < k; kx++)
+        {
+            TW.Store(kx switch { 0 => a0, 1 => a1, 2 => a2, 3 => a3, 4 => a4, 5 => a5, _ => a6 }, tile);
+            for (int i = 0; i < TW.Lanes; i++) dw[i * stride + kx] += tile[i];
+        }
     }
 }

@@ -181,10 +181,16 @@ internal static unsafe partial class DirectConv
     /// <summary>
     /// dw[o, c, ky, kx] += Σ over images and rows of dyp[o, oy, :] · xp[c, oy + ky, kx :], for images
     /// padded side by side: xs holds <paramref name="images"/> padded inputs [cin, hp, wp], dys the
-    /// output gradients [cout, oh, wp] with zeros past each row's <paramref name="ow"/> values.
+    /// output gradients [cout, oh, wp] with zeros past each row's <paramref name="ow"/> values, or,
+    /// where <see cref="WeightGradientIsPixelMajor"/>, each image's [oh·ow, cout] (<see cref="PixelMajor"/>) at the same offsets.
     /// </summary>
     public static void WeightGradient(float* xs, float* dys, int images, int cin, int hp, int wp, int cout, int k, int oh, int ow, float* dw)
     {
+        if (WeightGradientIsPixelMajor(cout, ow))
+        {
+            ChannelWeightGradient(xs, dys, (long)cout * oh * wp, images, cin, hp, wp, cout, k, oh, ow, dw);
+            return;
+        }
         if (Vector512.IsHardwareAccelerated) WeightGradient<W512, Vector512<float>>(xs, dys, images, cin, hp, wp, cout, k, oh, ow, dw, 32);
         else if (Vector256.IsHardwareAccelerated) WeightGradient<W256, Vector256<float>>(xs, dys, images, cin, hp, wp, cout, k, oh, ow, dw, 16);
         else WeightGradient<W128, Vector128<float>>(xs, dys, images, cin, hp, wp, cout, k, oh, ow, dw, AdvSimd.IsSupported ? 32 : 16);
