@@ -100,6 +100,11 @@ internal static unsafe partial class DirectConv
         {
             int block = Math.Min(8, cout - o0);
             var job = new RowJob(xp, cin, hp, wp, rowFrom, rowTo, wt, cout, k, bias, y, oh, ow, o0);
+            if (oh > 1 && 2 * block + 3 <= Registers<TW, TV>())
+            {
+                RowPairBlock<TW, TV, TAct>(in job, block, in activation);
+                continue;
+            }
             switch (block)
             {
                 case 8: Rows<TW, TV, C8, TAct>(in job, in activation); break;
@@ -120,8 +125,8 @@ internal static unsafe partial class DirectConv
         public readonly int Cin = cin, Hp = hp, Wp = wp, RowFrom = rowFrom, RowTo = rowTo, Cout = cout, K = k, Oh = oh, Ow = ow, O0 = o0;
     }
 
-    /// <summary>One block of <typeparamref name="TB"/> output channels: every row, every column tile of TW's lanes.</summary>
-    private static void Rows<TW, TV, TB, TAct>(in RowJob j, in TAct activation)
+    /// <summary>One block of <typeparamref name="TB"/> output channels: rows [firstRow, oh), every column tile of TW's lanes.</summary>
+    private static void Rows<TW, TV, TB, TAct>(in RowJob j, in TAct activation, int firstRow = 0)
         where TW : struct, ISimdWidth<TV> where TV : struct where TB : struct, IConst where TAct : struct, IUnaryOperator
     {
         int lanesPerTile = TW.Lanes;
@@ -136,7 +141,7 @@ internal static unsafe partial class DirectConv
         for (int t0 = 0; t0 < j.Ow; t0 += lanesPerTile)
         {
             int lanes = Math.Min(lanesPerTile, j.Ow - t0);
-            for (int oy = 0; oy < j.Oh; oy++)
+            for (int oy = firstRow; oy < j.Oh; oy++)
             {
                 TV a0 = Init<TW, TV>(j, 0), a1 = nb > 1 ? Init<TW, TV>(j, 1) : default, a2 = nb > 2 ? Init<TW, TV>(j, 2) : default, a3 = nb > 3 ? Init<TW, TV>(j, 3) : default,
                     a4 = nb > 4 ? Init<TW, TV>(j, 4) : default, a5 = nb > 5 ? Init<TW, TV>(j, 5) : default, a6 = nb > 6 ? Init<TW, TV>(j, 6) : default, a7 = nb > 7 ? Init<TW, TV>(j, 7) : default;
