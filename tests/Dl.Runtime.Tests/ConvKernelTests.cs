@@ -22,7 +22,7 @@ public partial class ConvKernelTests
     public static TheoryData<int, int, int, int, int, int, int, int, int> Shapes => new()
     {
         { 1, 28, 28, 6, 5, 1, 2, 1, 1 },     // LeNet conv1 (two column tiles, 12 lanes in the second)
-        { 6, 14, 14, 16, 5, 1, 0, 1, 1 },    // LeNet conv2: rows of 10, vectors across the 16 output channels
+        { 6, 14, 14, 16, 5, 1, 0, 1, 1 },    // LeNet conv2: rows of 10; channel vectors (forward at 256 and 128 bits, weight gradient at all)
         { 5, 9, 12, 32, 3, 1, 1, 1, 1 },     // two vectors of output channels, rows of 12 (one block of twelve pixels)
         { 3, 7, 5, 16, 3, 1, 2, 1, 1 },      // channel vectors, rows of 7 (one block) over padding
         { 2, 4, 20, 16, 3, 1, 1, 1, 1 },     // rows of 20: two blocks of ten
