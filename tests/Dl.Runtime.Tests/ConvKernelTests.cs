@@ -126,11 +126,14 @@ public partial class ConvKernelTests
     public void ChannelTiles_ChosenWhereRowTilesIdleAFifthOfTheirLanes(int cout, int ow, int lanes, bool expected) =>
         Assert.Equal(expected, DirectConv.PrefersChannelTiles(cout, ow, lanes));
 
-    [Fact]
-    public void LargeBatch_TwoThreadsAgreeWithOne()
+    /// <summary>Chunks of 16 images reuse one zeroed scratch (the borders must stay zero), split between threads.</summary>
+    [Theory]
+    [InlineData(6, 14, 14, 16, 0, 64)]   // LeNet conv2: pixel-major gradients
+    [InlineData(1, 28, 28, 6, 2, 64)]    // LeNet conv1: padded rows, a zero border
+    [InlineData(1, 28, 28, 6, 2, 37)]    // a short last chunk
+    public void LargeBatch_TwoThreadsAgreeWithOne(int c, int h, int w, int o, int padding, int batch)
     {
-        var s = Shape(6, 14, 14, 16, 5, 1, 0, 1, 1);
-        const int batch = 64;
+        var s = Shape(c, h, w, o, 5, 1, padding, 1, 1);
         var x = Random(batch * s.InputSize, 5);
         var wt = Random(s.WeightSize, 6);
         var dy = Random(batch * s.OutputSize, 7);

@@ -152,10 +152,12 @@ public static unsafe partial class Conv
         float* xs = Scratch.Columns(Chunk * (xImage + dyImage));
         float* dys = xs + Chunk * xImage;
         bool pixelMajor = DirectConv.WeightGradientIsPixelMajor(s.OutChannels, s.OutWidth);
+        // Zeroed once: every chunk rewrites the same interiors (rows, or whole pixel-major images) and
+        // leaves the zero borders as they were; a short last chunk's stale images are never read.
+        new Span<float>(xs, (int)(Chunk * (xImage + dyImage))).Clear();
         for (int n0 = begin; n0 < end; n0 += Chunk)
         {
             int count = Math.Min(Chunk, end - n0);
-            new Span<float>(xs, (int)(Chunk * (xImage + dyImage))).Clear();
             for (int i = 0; i < count; i++)
             {
                 DirectConv.Pad(job.X + (long)(n0 + i) * s.InputSize, s.Channels, s.Height, s.Width, xs + i * xImage, hp, wp, s.PadTop, s.PadLeft);
