@@ -37,6 +37,20 @@ public static partial class CpuEmitter
                 if (!stackedInPlace.ContainsKey(value)) stackedInPlace[value] = r;
         }
 
+        // A carry that a result stacks as each step receives it (a residual of the backward loop: h and c
+        // before the step) lives in that stack between steps: step t reads it at place t, and the step hands
+        // its new value on to place t + 1 (the carry's own buffer after the last step), so the value is
+        // written once instead of copied into the stack and again into the carry.
+        var carryStacks = new Node?[body.Carries.Count];
+        foreach (var r in k.Results)
+            if (((ScanOp)r.Op).StackedNode is { Op: LoopSlotOp { Kind: LoopSlotKind.Carry } slotOp } && Sizes.Around(r.Shape, ((ScanOp)r.Op).Selection.Axis, n).Before == "1")
+                carryStacks[slotOp.Index] ??= r;
+        string CarryAt(int i, string step)
+        {
+            string count = Sizes.Count(body.Carries[i].Shape, n);
+            return $"{outer(carryStacks[i]!)}.Slice({step} * {count}, {count})";
+        }
+
         string Inner(Node node)
         {
             var b = MemoryPlanner.Base(node);
@@ -50,7 +64,7 @@ public static partial class CpuEmitter
                 string count = Sizes.Count(node.Shape, n);
                 return slot.Kind switch
                 {
-                    LoopSlotKind.Carry => Scratch(InScratch(k.CarryBuffers[slot.Index]), node),
+                    LoopSlotKind.Carry => carryStacks[slot.Index] is not null ? CarryAt(slot.Index, t) : Scratch(InScratch(k.CarryBuffers[slot.Index]), node),
                     LoopSlotKind.Capture => outer(k.Inputs[body.InputIndexOf(slot)]),
                     _ => k.SliceBuffers[slot.Index] is { } buffer ? Scratch(InScratch(buffer), node)
                         : $"{outer(k.Inputs[body.InputIndexOf(slot)])}.Slice({t} * {count}, {count})",
@@ -62,8 +76,9 @@ public static partial class CpuEmitter
         string Carry(int i) => Scratch(InScratch(k.CarryBuffers[i]), body.Carries[i]);
 
         w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}: {string.Join(", ", k.Results.Select(r => $"%{GraphText.Id(r, kernels.Ids)} ({((ScanOp)r.Op).Selection})"))}.");
+        int first = loop.Reverse ? steps - 1 : 0, last = loop.Reverse ? 0 : steps - 1;
         for (int i = 0; i < body.Carries.Count; i++)
-            w.Line($"{outer(k.Inputs[i])}.CopyTo({Carry(i)});");
+            w.Line($"{outer(k.Inputs[i])}.CopyTo({(carryStacks[i] is not null ? CarryAt(i, first.ToString(System.Globalization.CultureInfo.InvariantCulture)) : Carry(i))});");
         w.Open(loop.Reverse ? $"for (int {t} = {steps - 1}; {t} >= 0; {t}--)" : $"for (int {t} = 0; {t} < {steps}; {t}++)");
         for (int j = 0; j < body.Slices.Count; j++)
         {
@@ -79,6 +94,7 @@ public static partial class CpuEmitter
             if (scan.StackedNode is not { } stacked) continue;
             var bodyValue = k.BodyValue(stacked);
             if (stackedInPlace.TryGetValue(bodyValue, out var writer) && writer == r) continue;
+            if (stacked.Op is LoopSlotOp { Kind: LoopSlotKind.Carry } carried && carryStacks[carried.Index] == r) continue;
             string value = Inner(bodyValue);
             var (before, inner) = Sizes.Around(r.Shape, scan.Selection.Axis, n);
             if (before == "1") w.Line($"{value}.CopyTo({outer(r)}.Slice({t} * {inner}, {inner}));");
@@ -87,7 +103,10 @@ public static partial class CpuEmitter
         for (int i = 0; i < body.Carries.Count; i++)
         {
             string next = Inner(k.BodyValue(body.CarriesOut[i]));
-            if (next != Carry(i)) w.Line($"{next}.CopyTo({Carry(i)});");
+            if (carryStacks[i] is not null)
+                w.Line(steps == 1 ? $"{next}.CopyTo({Carry(i)});"
+                    : $"if ({t} != {last}) {next}.CopyTo({CarryAt(i, $"({t} {(loop.Reverse ? "-" : "+")} 1)")}); else {next}.CopyTo({Carry(i)});");
+            else if (next != Carry(i)) w.Line($"{next}.CopyTo({Carry(i)});");
         }
         w.Close();
         foreach (var r in k.Results)
