@@ -51,9 +51,34 @@ public static partial class CpuEmitter
             return $"{outer(carryStacks[i]!)}.Slice({step} * {count}, {count})";
         }
 
+        // A step's new carry is written by its kernel where the next step reads it, not copied there at the
+        // end of the step: at the stack's next place for a carry that lives in its stack, else in the
+        // carry's buffer once every read of the old value is done (a kernel earlier in the step).
+        int first = loop.Reverse ? steps - 1 : 0, last = loop.Reverse ? 0 : steps - 1;
+        var carryOutAt = new Dictionary<Node, string>();
+        var writtenInPlace = new bool[body.Carries.Count];
+        for (int i = 0; i < body.Carries.Count; i++)
+        {
+            var value = k.BodyValue(body.CarriesOut[i]);
+            if (MemoryPlanner.Base(value) != value || !k.Step.Locations.ContainsKey(value) || value.Op is LoopSlotOp or ConstantOp
+                || stackedInPlace.ContainsKey(value) || carryOutAt.ContainsKey(value)) continue;
+            if (carryStacks[i] is not null)
+                carryOutAt[value] = steps == 1 ? Carry(i) : $"({t} != {last} ? {CarryAt(i, $"({t} {(loop.Reverse ? "-" : "+")} 1)")} : {Carry(i)})";
+            else if (ReadBeforeWritten(k.Step.Kernels, k.BodyValue(body.Carries[i]), value) && !StacksAfterTheStep(i))
+                carryOutAt[value] = Carry(i);
+            else continue;
+            writtenInPlace[i] = true;
+        }
+
+        // A result that stacks the carry as the step received it copies it after the step's kernels: the
+        // carry must then still hold the old value.
+        bool StacksAfterTheStep(int i) => k.Results.Any(r => ((ScanOp)r.Op).StackedNode is { } s
+            && MemoryPlanner.Base(k.BodyValue(s)) == MemoryPlanner.Base(k.BodyValue(body.Carries[i])));
+
         string Inner(Node node)
         {
             var b = MemoryPlanner.Base(node);
+            if (carryOutAt.TryGetValue(b, out var carryOut)) return carryOut;
             if (stackedInPlace.TryGetValue(b, out var stackedResult))
             {
                 string count = Sizes.Count(b.Shape, n);
@@ -76,7 +101,6 @@ public static partial class CpuEmitter
         string Carry(int i) => Scratch(InScratch(k.CarryBuffers[i]), body.Carries[i]);
 
         w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}: {string.Join(", ", k.Results.Select(r => $"%{GraphText.Id(r, kernels.Ids)} ({((ScanOp)r.Op).Selection})"))}.");
-        int first = loop.Reverse ? steps - 1 : 0, last = loop.Reverse ? 0 : steps - 1;
         for (int i = 0; i < body.Carries.Count; i++)
             w.Line($"{outer(k.Inputs[i])}.CopyTo({(carryStacks[i] is not null ? CarryAt(i, first.ToString(System.Globalization.CultureInfo.InvariantCulture)) : Carry(i))});");
         w.Open(loop.Reverse ? $"for (int {t} = {steps - 1}; {t} >= 0; {t}--)" : $"for (int {t} = 0; {t} < {steps}; {t}++)");
@@ -102,7 +126,9 @@ public static partial class CpuEmitter
         }
         for (int i = 0; i < body.Carries.Count; i++)
         {
-            string next = Inner(k.BodyValue(body.CarriesOut[i]));
+            var nextValue = k.BodyValue(body.CarriesOut[i]);
+            string next = Inner(nextValue);
+            if (writtenInPlace[i]) continue;
             if (carryStacks[i] is not null)
                 w.Line(steps == 1 ? $"{next}.CopyTo({Carry(i)});"
                     : $"if ({t} != {last}) {next}.CopyTo({CarryAt(i, $"({t} {(loop.Reverse ? "-" : "+")} 1)")}); else {next}.CopyTo({Carry(i)});");
@@ -112,5 +138,23 @@ public static partial class CpuEmitter
         foreach (var r in k.Results)
             if (((ScanOp)r.Op).Selection is { IsFinal: true } final)
                 w.Line($"{Carry(final.Index)}.CopyTo({outer(r)});");
+    }
+
+    /// <summary>
+    /// Whether every kernel of the step that reads the carry <paramref name="slot"/> runs before the one
+    /// that writes <paramref name="value"/>: the value may then be written over the carry itself.
+    /// </summary>
+    private static bool ReadBeforeWritten(IReadOnlyList<Kernel> kernels, Node slot, Node value)
+    {
+        int lastRead = -1, writer = -1;
+        for (int x = 0; x < kernels.Count && writer < 0; x++)
+        {
+            if (kernels[x].Reads.Any(r => MemoryPlanner.Base(r) == slot)) lastRead = x;
+            if (kernels[x].Writes.Any(v => MemoryPlanner.Base(v) == value)) writer = x;
+        }
+        if (writer < 0) return false;
+        for (int x = writer; x < kernels.Count; x++)
+            if (kernels[x].Reads.Any(r => MemoryPlanner.Base(r) == slot)) return false;
+        return lastRead < writer;
     }
 }
