@@ -146,15 +146,12 @@ public static partial class CpuEmitter
     /// </summary>
     private static bool ReadBeforeWritten(IReadOnlyList<Kernel> kernels, Node slot, Node value)
     {
-        int lastRead = -1, writer = -1;
+        int writer = -1;
         for (int x = 0; x < kernels.Count && writer < 0; x++)
-        {
-            if (kernels[x].Reads.Any(r => MemoryPlanner.Base(r) == slot)) lastRead = x;
             if (kernels[x].Writes.Any(v => MemoryPlanner.Base(v) == value)) writer = x;
-        }
         if (writer < 0) return false;
         for (int x = writer; x < kernels.Count; x++)
             if (kernels[x].Reads.Any(r => MemoryPlanner.Base(r) == slot)) return false;
-        return lastRead < writer;
+        return true;
     }
 }
