@@ -142,7 +142,8 @@ public static partial class CpuEmitter
 
     /// <summary>
     /// Whether every kernel of the step that reads the carry <paramref name="slot"/> runs before the one
-    /// that writes <paramref name="value"/>: the value may then be written over the carry itself.
+    /// that writes <paramref name="value"/> (or is that one, reading element for element): the value may
+    /// then be written over the carry itself.
     /// </summary>
     private static bool ReadBeforeWritten(IReadOnlyList<Kernel> kernels, Node slot, Node value)
     {
@@ -151,7 +152,16 @@ public static partial class CpuEmitter
             if (kernels[x].Writes.Any(v => MemoryPlanner.Base(v) == value)) writer = x;
         if (writer < 0) return false;
         for (int x = writer; x < kernels.Count; x++)
-            if (kernels[x].Reads.Any(r => MemoryPlanner.Base(r) == slot)) return false;
+            if (kernels[x].Reads.Any(r => MemoryPlanner.Base(r) == slot) && !(x == writer && ReadsOnlyItsOwnElement(kernels[x], slot))) return false;
         return true;
     }
+
+    /// <summary>
+    /// An elementwise kernel that reads <paramref name="slot"/> only element for element with its output
+    /// (same shape, full access): each vector is loaded before its result is stored, so the output may
+    /// overwrite the slot (an LSTM's new c over the old one in inference, where the cell update is one kernel).
+    /// </summary>
+    private static bool ReadsOnlyItsOwnElement(Kernel kernel, Node slot) =>
+        kernel is ElementwiseKernel { Into: null } e
+        && e.Leaves.Where(l => MemoryPlanner.Base(l.Leaf) == slot).All(l => l.Access == Access.Full && l.Through is null && l.Leaf.Shape.Equals(e.Output.Shape));
 }
