@@ -11,7 +11,8 @@ namespace Dl.Compiler;
 /// buffers; each step copies its slices in (a leading loop axis is read in place), runs the body
 /// (whose values stacked along a leading axis are written in place by their kernels),
 /// stores the stacked values at the step's place (the residuals the backward loop reads among them),
-/// then hands the new carries on. The final carries are copied out after the last step.
+/// then hands the new carries on, unless a kernel already wrote them where the next step reads them
+/// (a carry stacked as received lives in its stack; see below). The final carries are copied out after the last step.
 /// </summary>
 public static partial class CpuEmitter
 {
