@@ -91,6 +91,18 @@ public class RecurrentGradTests
         Assert.True(result.Passed, result.ToString());
     }
 
+    [Theory]
+    [InlineData(RecurrentCell.Lstm)]
+    [InlineData(RecurrentCell.Gru)]
+    [InlineData(RecurrentCell.RnnTanh)]
+    public void Bptt_OfTheFinalHiddenStateAlone_StackedBidirectional_MatchesFiniteDifferences(RecurrentCell cell)
+    {
+        // Only each direction's last step is read: its gradient seeds the reverse loop's carry (ScanOp.Vjp),
+        // at the end of time for the forward direction and at its start for the reverse one.
+        var result = Check((g, x) => Layer(g, x, cell, 2, 2, true).FinalHidden, Inputs(cell, 2, 2, true));
+        Assert.True(result.Passed, result.ToString());
+    }
+
     /// <summary>The loops under <paramref name="root"/> rebuilt with each body op <paramref name="replace"/> gives another for.</summary>
     private static Node ReplaceInBodies(GraphBuilder g, Node root, Func<Op, Op?> replace)
     {

@@ -18,7 +18,7 @@ public class RecurrentCompileTests
     private const int I = 3, H = 4;
 
     /// <summary>A sequence model: every result of the layer against a target (MSE), the sequence's (and states') gradients asked for.</summary>
-    private static ModelGraph Graph(RecurrentCell cell, int steps, int layers = 1, bool bidirectional = false, bool states = false)
+    private static ModelGraph Graph(RecurrentCell cell, int steps, int layers = 1, bool bidirectional = false, bool states = false, bool finalOnly = false)
     {
         var g = new GraphBuilder();
         var x = g.Input("x", new Shape(Dim.Batch, Dim.Of(steps), Dim.Of(I)));
@@ -27,11 +27,12 @@ public class RecurrentCompileTests
         var c0 = states && cell == RecurrentCell.Lstm ? g.Input("c0", stateShape) : null;
         var layer = Layers.Recurrent(g, cell, "rnn", x, I, H, layers, bidirectional, bias: true, h0, c0);
         Node Flat(Node v) => g.Reshape(v, new Shape(Dim.Batch, Dim.Of(v.Shape.Skip(1).Aggregate(1, (p, d) => p * d.Size))));
-        var parts = new[] { layer.Output, layer.FinalHidden, layer.FinalCell }.Where(n => n is not null).Select(n => Flat(n!)).ToList();
+        var results = finalOnly ? new[] { layer.FinalHidden } : new[] { layer.Output, layer.FinalHidden, layer.FinalCell };
+        var parts = results.Where(n => n is not null).Select(n => Flat(n!)).ToList();
         var output = g.Concat(parts, 1);
         var target = g.Input("target", output.Shape);
         var inputs = new[] { x, h0, c0 }.Where(n => n is not null).Select(n => n!).ToList();
-        var name = $"Rec{cell}{steps}L{layers}{(bidirectional ? "Bi" : "")}{(states ? "S" : "")}";
+        var name = $"Rec{cell}{steps}L{layers}{(bidirectional ? "Bi" : "")}{(states ? "S" : "")}{(finalOnly ? "F" : "")}";
         return new ModelGraph(name, g, inputs.Append(target).ToList(), output, g.Mse(output, target), inputs, forwardInputCount: inputs.Count);
     }
 
@@ -60,6 +61,19 @@ public class RecurrentCompileTests
         var (outcomes, _) = RunGraphAt(Graph(cell, 6, layers: 2, bidirectional: true, states: true), 1, 3);
         foreach (var outcome in outcomes) AgreesWithReference(outcome);
         Assert.Equal(cell == RecurrentCell.Lstm ? 3 : 2, outcomes[0].ReferenceInputGradients.Length); // x, h0 (and c0)
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm)]
+    [InlineData(RecurrentCell.Gru)]
+    [InlineData(RecurrentCell.RnnTanh)]
+    public void Compiled_FinalHiddenStateAlone_StackedBidirectional_AgreesWithTheReference(RecurrentCell cell)
+    {
+        // Only the last step of each direction is read (the first in time for the reverse one): it is read as
+        // the loop's final carry, and its gradient enters the reverse loop as that carry's initial cotangent.
+        var (outcomes, _) = RunGraphAt(Graph(cell, 6, layers: 2, bidirectional: true, states: true, finalOnly: true), 1, 3);
+        foreach (var outcome in outcomes) AgreesWithReference(outcome);
+        Assert.Equal(cell == RecurrentCell.Lstm ? 3 : 2, outcomes[0].ReferenceInputGradients.Length);
     }
 
     private static string Model(string members) => $$"""

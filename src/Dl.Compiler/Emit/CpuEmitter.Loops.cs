@@ -11,7 +11,8 @@ namespace Dl.Compiler;
 /// buffers; each step copies its slices in (a leading loop axis is read in place), runs the body
 /// (whose values stacked along a leading axis are written in place by their kernels),
 /// stores the stacked values at the step's place (the residuals the backward loop reads among them),
-/// then hands the new carries on. The final carries are copied out after the last step.
+/// then hands the new carries on, unless a kernel already wrote them where the next step reads them
+/// (a carry stacked as received lives in its stack; see below). The final carries are copied out after the last step.
 /// </summary>
 public static partial class CpuEmitter
 {
@@ -37,9 +38,48 @@ public static partial class CpuEmitter
                 if (!stackedInPlace.ContainsKey(value)) stackedInPlace[value] = r;
         }
 
+        // A carry that a result stacks as each step receives it (a residual of the backward loop: h and c
+        // before the step) lives in that stack between steps: step t reads it at place t, and the step hands
+        // its new value on to place t + 1 (the carry's own buffer after the last step), so the value is
+        // written once instead of copied into the stack and again into the carry.
+        var carryStacks = new Node?[body.Carries.Count];
+        foreach (var r in k.Results)
+            if (((ScanOp)r.Op).StackedNode is { Op: LoopSlotOp { Kind: LoopSlotKind.Carry } slotOp } && Sizes.Around(r.Shape, ((ScanOp)r.Op).Selection.Axis, n).Before == "1")
+                carryStacks[slotOp.Index] ??= r;
+        string CarryAt(int i, string step)
+        {
+            string count = Sizes.Count(body.Carries[i].Shape, n);
+            return $"{outer(carryStacks[i]!)}.Slice({step} * {count}, {count})";
+        }
+
+        // A step's new carry is written by its kernel where the next step reads it, not copied there at the
+        // end of the step: at the stack's next place for a carry that lives in its stack, else in the
+        // carry's buffer once every read of the old value is done (a kernel earlier in the step).
+        int first = loop.Reverse ? steps - 1 : 0, last = loop.Reverse ? 0 : steps - 1;
+        var carryOutAt = new Dictionary<Node, string>();
+        var writtenInPlace = new bool[body.Carries.Count];
+        for (int i = 0; i < body.Carries.Count; i++)
+        {
+            var value = k.BodyValue(body.CarriesOut[i]);
+            if (MemoryPlanner.Base(value) != value || !k.Step.Locations.ContainsKey(value) || value.Op is LoopSlotOp or ConstantOp
+                || stackedInPlace.ContainsKey(value) || carryOutAt.ContainsKey(value)) continue;
+            if (carryStacks[i] is not null)
+                carryOutAt[value] = steps == 1 ? Carry(i) : $"({t} != {last} ? {CarryAt(i, $"({t} {(loop.Reverse ? "-" : "+")} 1)")} : {Carry(i)})";
+            else if (ReadBeforeWritten(k.Step.Kernels, k.BodyValue(body.Carries[i]), value) && !StacksAfterTheStep(i))
+                carryOutAt[value] = Carry(i);
+            else continue;
+            writtenInPlace[i] = true;
+        }
+
+        // A result that stacks the carry as the step received it copies it after the step's kernels: the
+        // carry must then still hold the old value.
+        bool StacksAfterTheStep(int i) => k.Results.Any(r => ((ScanOp)r.Op).StackedNode is { } s
+            && MemoryPlanner.Base(k.BodyValue(s)) == MemoryPlanner.Base(k.BodyValue(body.Carries[i])));
+
         string Inner(Node node)
         {
             var b = MemoryPlanner.Base(node);
+            if (carryOutAt.TryGetValue(b, out var carryOut)) return carryOut;
             if (stackedInPlace.TryGetValue(b, out var stackedResult))
             {
                 string count = Sizes.Count(b.Shape, n);
@@ -50,7 +90,7 @@ public static partial class CpuEmitter
                 string count = Sizes.Count(node.Shape, n);
                 return slot.Kind switch
                 {
-                    LoopSlotKind.Carry => Scratch(InScratch(k.CarryBuffers[slot.Index]), node),
+                    LoopSlotKind.Carry => carryStacks[slot.Index] is not null ? CarryAt(slot.Index, t) : Scratch(InScratch(k.CarryBuffers[slot.Index]), node),
                     LoopSlotKind.Capture => outer(k.Inputs[body.InputIndexOf(slot)]),
                     _ => k.SliceBuffers[slot.Index] is { } buffer ? Scratch(InScratch(buffer), node)
                         : $"{outer(k.Inputs[body.InputIndexOf(slot)])}.Slice({t} * {count}, {count})",
@@ -63,7 +103,7 @@ public static partial class CpuEmitter
 
         w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}: {string.Join(", ", k.Results.Select(r => $"%{GraphText.Id(r, kernels.Ids)} ({((ScanOp)r.Op).Selection})"))}.");
         for (int i = 0; i < body.Carries.Count; i++)
-            w.Line($"{outer(k.Inputs[i])}.CopyTo({Carry(i)});");
+            w.Line($"{outer(k.Inputs[i])}.CopyTo({(carryStacks[i] is not null ? CarryAt(i, first.ToString(System.Globalization.CultureInfo.InvariantCulture)) : Carry(i))});");
         w.Open(loop.Reverse ? $"for (int {t} = {steps - 1}; {t} >= 0; {t}--)" : $"for (int {t} = 0; {t} < {steps}; {t}++)");
         for (int j = 0; j < body.Slices.Count; j++)
         {
@@ -79,6 +119,7 @@ public static partial class CpuEmitter
             if (scan.StackedNode is not { } stacked) continue;
             var bodyValue = k.BodyValue(stacked);
             if (stackedInPlace.TryGetValue(bodyValue, out var writer) && writer == r) continue;
+            if (stacked.Op is LoopSlotOp { Kind: LoopSlotKind.Carry } carried && carryStacks[carried.Index] == r) continue;
             string value = Inner(bodyValue);
             var (before, inner) = Sizes.Around(r.Shape, scan.Selection.Axis, n);
             if (before == "1") w.Line($"{value}.CopyTo({outer(r)}.Slice({t} * {inner}, {inner}));");
@@ -86,12 +127,42 @@ public static partial class CpuEmitter
         }
         for (int i = 0; i < body.Carries.Count; i++)
         {
-            string next = Inner(k.BodyValue(body.CarriesOut[i]));
-            if (next != Carry(i)) w.Line($"{next}.CopyTo({Carry(i)});");
+            var nextValue = k.BodyValue(body.CarriesOut[i]);
+            string next = Inner(nextValue);
+            if (writtenInPlace[i]) continue;
+            if (carryStacks[i] is not null)
+                w.Line(steps == 1 ? $"{next}.CopyTo({Carry(i)});"
+                    : $"if ({t} != {last}) {next}.CopyTo({CarryAt(i, $"({t} {(loop.Reverse ? "-" : "+")} 1)")}); else {next}.CopyTo({Carry(i)});");
+            else if (next != Carry(i)) w.Line($"{next}.CopyTo({Carry(i)});");
         }
         w.Close();
         foreach (var r in k.Results)
             if (((ScanOp)r.Op).Selection is { IsFinal: true } final)
                 w.Line($"{Carry(final.Index)}.CopyTo({outer(r)});");
     }
+
+    /// <summary>
+    /// Whether every kernel of the step that reads the carry <paramref name="slot"/> runs before the one
+    /// that writes <paramref name="value"/> (or is that one, reading element for element): the value may
+    /// then be written over the carry itself.
+    /// </summary>
+    private static bool ReadBeforeWritten(IReadOnlyList<Kernel> kernels, Node slot, Node value)
+    {
+        int writer = -1;
+        for (int x = 0; x < kernels.Count && writer < 0; x++)
+            if (kernels[x].Writes.Any(v => MemoryPlanner.Base(v) == value)) writer = x;
+        if (writer < 0) return false;
+        for (int x = writer; x < kernels.Count; x++)
+            if (kernels[x].Reads.Any(r => MemoryPlanner.Base(r) == slot) && !(x == writer && ReadsOnlyItsOwnElement(kernels[x], slot))) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// An elementwise kernel that reads <paramref name="slot"/> only element for element with its output
+    /// (same shape, full access): each vector is loaded before its result is stored, so the output may
+    /// overwrite the slot (an LSTM's new c over the old one in inference, where the cell update is one kernel).
+    /// </summary>
+    private static bool ReadsOnlyItsOwnElement(Kernel kernel, Node slot) =>
+        kernel is ElementwiseKernel { Into: null } e
+        && e.Leaves.Where(l => MemoryPlanner.Base(l.Leaf) == slot).All(l => l.Access == Access.Full && l.Through is null && l.Leaf.Shape.Equals(e.Output.Shape));
 }

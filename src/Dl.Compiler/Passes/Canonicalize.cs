@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Dl.Graph;
 
 namespace Dl.Compiler;
@@ -80,6 +81,13 @@ public static class Canonicalize
         new("Slice(Add(a, b)) -> Add(Slice(a), Slice(b))", (c, op, x, s) =>
             op is SliceOp slice && x[0].Op is AddOp or SubOp or MulOp && x[0][0].Shape.Equals(x[0].Shape) && x[0][1].Shape.Equals(x[0].Shape)
                 ? c.Make(x[0].Op, c.Make(slice, x[0][0]), c.Make(slice, x[0][1])) : null),
+        // A many-to-one recurrence reads only the last step of its stacked hidden states: that step is
+        // the loop's final carry, so it is read as such and the stacked copy (a strided row copy per
+        // step) is dropped when nothing else reads it (its gradient already entered as the final
+        // carry's: ScanOp.Vjp).
+        new("Slice(Scan stacked carry, last step) -> Reshape(Scan final carry)", (c, op, x, s) =>
+            op is SliceOp { Length: 1 } slice && LastCarryStep(x[0], slice) is int carry
+                ? c.Make(new ReshapeOp(s), c.Make(((ScanOp)x[0].Op).With(ScanSelection.Final(carry)), x[0].Inputs.ToArray())) : null),
         new("SumTo(Const) -> Scale(Const, N^k)", (c, op, x, s) =>
             op is SumToOp && x[0].Op is ConstantOp k
                 ? c.Make(new ScaleOp(1, x[0].Shape.BatchRank - s.BatchRank), c.G.Constant(k.Value * ((double)x[0].Shape.StaticCount / s.StaticCount), s))
@@ -127,6 +135,20 @@ public static class Canonicalize
         }
         if (end < total) parts.Add(c.G.Constant(0, shape.With(axis, Dim.Of(total - end))));
         return parts.Count == 1 ? parts[0] : c.Make(new ConcatOp(axis), parts.ToArray());
+    }
+
+    /// <summary>
+    /// The carry whose value at the loop's last step (in its own order) <paramref name="slice"/> takes
+    /// from <paramref name="x"/>, when x stacks that carry's hand-on value along the sliced axis; else null.
+    /// </summary>
+    private static int? LastCarryStep(Node x, SliceOp slice)
+    {
+        if (x.Op is not ScanOp { Selection.IsFinal: false } scan || scan.Selection.Axis != slice.Axis) return null;
+        if (slice.Start != (scan.Reverse ? 0 : scan.Length - 1)) return null;
+        int carry = -1;
+        for (int i = 0; i < scan.Body.CarriesOut.Count; i++)
+            if (scan.Body.CarriesOut[i] == scan.StackedNode) { carry = i; break; }
+        return carry < 0 ? null : carry;
     }
 
     /// <summary>The operand already has the result's shape (no broadcast hides in the op).</summary>

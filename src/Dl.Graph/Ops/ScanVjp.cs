@@ -39,7 +39,11 @@ public sealed partial class ScanOp
         for (int i = 0; i < carries; i++)
             if (body.CarriesOut[i].Type == DType.Float32)
                 seeds.Add((copy[body.CarriesOut[i]], scratch.Apply(new CotangentOp(i, body.CarriesOut[i].Shape))));
-        if (StackedNode is { } stacked)
+        // A stacked carry whose cotangent is zero at every step but the last (the gradient of a slice
+        // that reads only the final hidden state) seeds that carry's cotangent at the start of the
+        // reverse loop instead: no zero-padded [T, ...] cotangent, no per-step slice of it, no add.
+        var (lastCarry, lastCotangent) = LastStepCotangent(dy);
+        if (StackedNode is { } stacked && lastCotangent is null)
             seeds.Add((copy[stacked], scratch.Apply(new CotangentOp(StepCotangent, stacked.Shape))));
         var slots = body.Carries.Concat(body.Slices).Concat(body.Captures).Select(n => copy[n]).ToList();
         var grads = ReverseMode.Pullback(scratch, seeds, slots);
@@ -127,7 +131,8 @@ public sealed partial class ScanOp
         var backBody = reverse.Finish(carriesOut.ToArray());
 
         // 3. The reverse loop and its results.
-        var init = body.Carries.Select((c, i) => Selection.IsFinal && Selection.Index == i ? dy : g.Constant(0, c.Shape))
+        var init = body.Carries.Select((c, i) => Selection.IsFinal && Selection.Index == i ? dy
+                : lastCotangent is not null && lastCarry == i ? g.Reshape(lastCotangent, c.Shape) : g.Constant(0, c.Shape))
             .Concat(captureSums.Where(s => s is not null).Select(s => g.Constant(0, s!.Shape))).ToList();
         var back = g.Scan(backBody, Length, init, sequences.Select(s => s.Outer).ToList(), captured, sequences.Select(s => s.Axis).ToList(), !Reverse);
 
@@ -163,6 +168,24 @@ public sealed partial class ScanOp
             _ => null,
         };
         return sides is var (a, b) && varies(a) && varies(b) ? (a, b) : null;
+    }
+
+    /// <summary>
+    /// For a stacked result that is a carry's hand-on value: when <paramref name="dy"/> is zero at every
+    /// step but the loop's last (a Concat of a zero constant and one step, along the stacking axis),
+    /// that carry and the last step's cotangent; else (-1, null).
+    /// </summary>
+    private (int Carry, Node? Cotangent) LastStepCotangent(Node dy)
+    {
+        if (StackedNode is not { } stacked || dy.Op is not ConcatOp concat || concat.Axis != Selection.Axis || dy.Inputs.Count != 2) return (-1, null);
+        int carry = -1;
+        for (int i = 0; i < Body.CarriesOut.Count; i++)
+            if (Body.CarriesOut[i] == stacked && stacked.Type == DType.Float32) { carry = i; break; }
+        if (carry < 0) return (-1, null);
+        // The last step in the loop's order: the end of the axis, or its start for a reverse loop.
+        Node zeros = Reverse ? dy.Inputs[1] : dy.Inputs[0], step = Reverse ? dy.Inputs[0] : dy.Inputs[1];
+        if (zeros.Op is not ConstantOp { Value: 0 } || step.Shape[Selection.Axis].Size != 1) return (-1, null);
+        return (carry, step);
     }
 
     private const int StepCotangent = -1;
