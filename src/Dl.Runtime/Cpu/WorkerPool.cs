@@ -64,6 +64,8 @@ public static unsafe class WorkerPool
         [FieldOffset(0)] public long Claim;
         /// <summary>The generation of the split whose part this slot last finished.</summary>
         [FieldOffset(8)] public int Done;
+        /// <summary>What worker i's thread has allocated since it started, as of its last job.</summary>
+        [FieldOffset(64)] public long Allocated;
     }
 
     private const long ByOwner = 1, ByOther = 2;
@@ -95,6 +97,20 @@ public static unsafe class WorkerPool
     /// and splits then cost more than they give.
     /// </summary>
     public static long StolenParts => Volatile.Read(ref s_stolenParts);
+
+    /// <summary>
+    /// Bytes the worker threads have allocated so far, all of them together, as of each one's last job
+    /// (a diagnostic: a warm training step allocates nothing on any thread).
+    /// </summary>
+    public static long WorkerAllocatedBytes
+    {
+        get
+        {
+            long sum = 0;
+            for (int i = 1; i < s_slots.Length; i++) sum += Volatile.Read(ref s_slots[i].Allocated);
+            return sum;
+        }
+    }
 
     /// <summary>The object the current split was given (<see cref="TryRun"/>), for bodies that need a managed object; null outside a split.</summary>
     internal static object? State => s_state;
@@ -250,6 +266,7 @@ public static unsafe class WorkerPool
             if (Interlocked.CompareExchange(ref s_slots[index].Claim, unclaimed | ByOwner, unclaimed) == unclaimed)
                 RunPart(index, seen);
             RunLateParts(seen, parts, Stopwatch.GetTimestamp());
+            Volatile.Write(ref s_slots[index].Allocated, GC.GetAllocatedBytesForCurrentThread());
         }
     }
 }
