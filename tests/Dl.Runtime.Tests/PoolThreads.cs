@@ -3,7 +3,7 @@ using Dl.Cpu;
 
 namespace Dl.Runtime.Tests;
 
-/// <summary>Sets <see cref="WorkerPool.Threads"/> for a test and puts the old value back when disposed.</summary>
+/// <summary>Sets <see cref="WorkerPool.Threads"/> for a test, with no worker benched, and puts the old value back when disposed.</summary>
 internal readonly struct PoolThreads : IDisposable
 {
     private readonly int _was;
@@ -12,7 +12,12 @@ internal readonly struct PoolThreads : IDisposable
     {
         _was = WorkerPool.Threads;
         WorkerPool.Threads = threads;
+        WorkerPool.ResetBenching();
     }
 
-    public void Dispose() => WorkerPool.Threads = _was;
+    public void Dispose()
+    {
+        WorkerPool.Threads = _was;
+        WorkerPool.ResetBenching();
+    }
 }

@@ -121,6 +121,36 @@ public unsafe class WorkerPoolTests
         Assert.Fail("no thread ever took over the part of a sleeping worker");
     }
 
+    /// <summary>
+    /// A worker late split after split (asleep each time) is benched, every part still running once;
+    /// once on time again (part 0 takes a millisecond, time enough to wake) it is back, after at most
+    /// a bench and a second, twice as long one (<see cref="WorkerPool.ShortestBench"/>).
+    /// </summary>
+    [Fact]
+    public void A_worker_late_again_and_again_is_benched_then_comes_back()
+    {
+        using var pool = new PoolThreads(2);
+        Assert.False(WorkerPool.Benched(1));
+        int late = 0;
+        for (; late < 200 && !WorkerPool.Benched(1); late++)
+        {
+            Thread.Sleep(5);
+            var record = new Record();
+            Assert.True(WorkerPool.TryRun(&Body, &record, 2));
+            Assert.Equal(1, record.Runs[1]);
+        }
+        Assert.True(WorkerPool.Benched(1), "200 splits with a sleeping worker did not bench it");
+        Assert.InRange(late, WorkerPool.LateRunToBench, 199);
+        int benched = 0;
+        for (; benched < 3 * WorkerPool.ShortestBench + 10 && WorkerPool.Benched(1); benched++)
+        {
+            var record = new Record { Part0Ticks = Stopwatch.Frequency / 1000 };
+            Assert.True(WorkerPool.TryRun(&Body, &record, 2));
+            Assert.Equal(1, record.Runs[1]);
+        }
+        Assert.False(WorkerPool.Benched(1), $"still benched after {benched} splits with time to spare");
+    }
+
     [Fact]
     public void One_thread_runs_everything_on_the_caller()
     {

@@ -25,7 +25,7 @@ namespace Dl.Cpu;
 /// fields are written only by the holder of the pool: a caller that does not hold it touches nothing
 /// another caller uses.
 /// </summary>
-public static unsafe class WorkerPool
+public static unsafe partial class WorkerPool
 {
     /// <summary>The largest <see cref="Threads"/>.</summary>
     public const int MaxThreads = 256;
@@ -64,6 +64,8 @@ public static unsafe class WorkerPool
         [FieldOffset(0)] public long Claim;
         /// <summary>The generation of the split whose part this slot last finished.</summary>
         [FieldOffset(8)] public int Done;
+        /// <summary>Nonzero while the worker is benched (<see cref="Benched"/>): any finished thread takes its part at once.</summary>
+        [FieldOffset(12)] public int Eager;
         /// <summary>What worker i's thread has allocated since it started, as of its last job.</summary>
         [FieldOffset(64)] public long Allocated;
     }
@@ -174,15 +176,25 @@ public static unsafe class WorkerPool
         s_workerParts += parts - 1;
         int generation = s_generation + 1;
         long unclaimed = (long)generation << 2;
-        for (int i = 1; i < parts; i++) Volatile.Write(ref s_slots[i].Claim, unclaimed);
+        for (int i = 1; i < parts; i++)
+        {
+            s_slots[i].Eager = Benched(i) ? 1 : 0;
+            Volatile.Write(ref s_slots[i].Claim, unclaimed);
+        }
         s_generation = generation;   // publishes the fields above
-        for (int i = 1; i < parts; i++) s_wake[i]!.Set();
+        for (int i = 1; i < parts; i++)
+            if (s_slots[i].Eager == 0) s_wake[i]!.Set();   // a benched worker is left asleep
+        long started = Stopwatch.GetTimestamp();
         body(context, 0, Cut(count, parts, 1), 0);
-        RunLateParts(generation, parts, Stopwatch.GetTimestamp());
+        long finished = Stopwatch.GetTimestamp();
+        RunLateParts(generation, parts, finished);
+        long waitFrom = Stopwatch.GetTimestamp(), lateAfter = Math.Max(s_lateTicks, (finished - started) / 2);
         for (int i = 1; i < parts; i++)
         {
             var spin = new SpinWait();
             while (Volatile.Read(ref s_slots[i].Done) != generation) spin.SpinOnce(sleep1Threshold: -1);
+            // Late: another thread ran its part, or this one waited for it longer than half its own part took.
+            Judge(i, Volatile.Read(ref s_slots[i].Claim) != (unclaimed | ByOwner) || Stopwatch.GetTimestamp() - waitFrom > lateAfter);
         }
         s_state = null;
         Volatile.Write(ref s_busy, 0);
@@ -191,8 +203,8 @@ public static unsafe class WorkerPool
 
     /// <summary>
     /// Called by a thread that finished its part at <paramref name="finished"/>: returns once every part
-    /// is claimed, running those still unclaimed 20 us after that itself. Normally their workers
-    /// claimed them long before.
+    /// is claimed, running those still unclaimed 20 us after that itself, and a benched worker's at
+    /// once. Normally their workers claimed them long before.
     /// </summary>
     private static void RunLateParts(int generation, int parts, long finished)
     {
@@ -204,7 +216,7 @@ public static unsafe class WorkerPool
             {
                 if (Volatile.Read(ref s_slots[i].Claim) != unclaimed) continue;
                 pending = true;
-                if (late && Interlocked.CompareExchange(ref s_slots[i].Claim, unclaimed | ByOther, unclaimed) == unclaimed)
+                if ((late || Volatile.Read(ref s_slots[i].Eager) != 0) && Interlocked.CompareExchange(ref s_slots[i].Claim, unclaimed | ByOther, unclaimed) == unclaimed)
                 {
                     Interlocked.Increment(ref s_stolenParts);
                     RunPart(i, generation);
