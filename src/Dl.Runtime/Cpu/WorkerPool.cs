@@ -66,13 +66,19 @@ public static unsafe partial class WorkerPool
         [FieldOffset(8)] public int Done;
         /// <summary>Nonzero while the worker is benched (<see cref="Benched"/>): any finished thread takes its part at once.</summary>
         [FieldOffset(12)] public int Eager;
+        /// <summary>Nonzero while the worker sleeps, or is about to, on its gate.</summary>
+        [FieldOffset(16)] public int Asleep;
         /// <summary>What worker i's thread has allocated since it started, as of its last job.</summary>
         [FieldOffset(64)] public long Allocated;
     }
 
     private const long ByOwner = 1, ByOther = 2;
     private static readonly Slot[] s_slots = new Slot[MaxThreads];
-    private static readonly ManualResetEventSlim?[] s_wake = new ManualResetEventSlim?[MaxThreads];
+    /// <summary>
+    /// What each worker sleeps on (Monitor.Wait): a plain object made with the worker, where an event
+    /// would make its lock object the first time a worker blocks, in the middle of a training loop.
+    /// </summary>
+    private static readonly object?[] s_gates = new object?[MaxThreads];
     private static readonly object s_startLock = new();
     private static int s_workers;   // workers 1..s_workers are running
     private static int s_busy;
@@ -182,8 +188,9 @@ public static unsafe partial class WorkerPool
             Volatile.Write(ref s_slots[i].Claim, unclaimed);
         }
         s_generation = generation;   // publishes the fields above
+        Interlocked.MemoryBarrier();   // the generation before the Asleep flags: see Sleep
         for (int i = 1; i < parts; i++)
-            if (s_slots[i].Eager == 0) s_wake[i]!.Set();   // a benched worker is left asleep
+            if (s_slots[i].Eager == 0 && Volatile.Read(ref s_slots[i].Asleep) != 0) Wake(i);   // a benched worker is left asleep
         long started = Stopwatch.GetTimestamp();
         body(context, 0, Cut(count, parts, 1), 0);
         long finished = Stopwatch.GetTimestamp();
@@ -191,10 +198,15 @@ public static unsafe partial class WorkerPool
         long waitFrom = Stopwatch.GetTimestamp(), lateAfter = Math.Max(s_lateTicks, (finished - started) / 2);
         for (int i = 1; i < parts; i++)
         {
-            var spin = new SpinWait();
-            while (Volatile.Read(ref s_slots[i].Done) != generation) spin.SpinOnce(sleep1Threshold: -1);
-            // Late: another thread ran its part, or this one waited for it longer than half its own part took.
-            Judge(i, Volatile.Read(ref s_slots[i].Claim) != (unclaimed | ByOwner) || Stopwatch.GetTimestamp() - waitFrom > lateAfter);
+            bool slow = false;
+            if (Volatile.Read(ref s_slots[i].Done) != generation)
+            {
+                var spin = new SpinWait();
+                while (Volatile.Read(ref s_slots[i].Done) != generation) spin.SpinOnce(sleep1Threshold: -1);
+                slow = Stopwatch.GetTimestamp() - waitFrom > lateAfter;
+            }
+            // Late: another thread ran its part, or it finished longer after this thread than half this thread's part took.
+            Judge(i, slow || Volatile.Read(ref s_slots[i].Claim) != (unclaimed | ByOwner));
         }
         s_state = null;
         Volatile.Write(ref s_busy, 0);
@@ -242,7 +254,7 @@ public static unsafe partial class WorkerPool
         {
             for (int i = s_workers + 1; i <= workers; i++)
             {
-                s_wake[i] = new ManualResetEventSlim(false);
+                s_gates[i] = new object();
                 // The worker starts from the generation before this split, so it sees this split's.
                 var t = new Thread(Loop) { IsBackground = true, Name = $"Dl.Cpu worker {i}" };
                 t.Start(((long)s_generation << 32) | (uint)i);
@@ -255,7 +267,6 @@ public static unsafe partial class WorkerPool
     {
         long packed = (long)start!;
         int index = (int)(uint)packed, seen = (int)(packed >> 32);
-        var wake = s_wake[index]!;
         while (true)
         {
             // About a hundred microseconds of polling, with yields so a busy core is handed over.
@@ -266,8 +277,7 @@ public static unsafe partial class WorkerPool
             }
             if (s_generation == seen)
             {
-                wake.Reset();
-                if (s_generation == seen) wake.Wait();
+                Sleep(index, seen);
                 continue;
             }
             seen = s_generation;
@@ -280,5 +290,29 @@ public static unsafe partial class WorkerPool
             RunLateParts(seen, parts, Stopwatch.GetTimestamp());
             Volatile.Write(ref s_slots[index].Allocated, GC.GetAllocatedBytesForCurrentThread());
         }
+    }
+
+    /// <summary>
+    /// Sleeps until a split after <paramref name="seen"/> is published. The flag goes up before the
+    /// generation is read again and the caller publishes before it reads the flag, each with a full
+    /// fence between, so either this worker sees the new split or the caller sees the flag and wakes it
+    /// (taking the gate, which this worker holds until Monitor.Wait releases it).
+    /// </summary>
+    private static void Sleep(int index, int seen)
+    {
+        var gate = s_gates[index]!;
+        lock (gate)
+        {
+            Volatile.Write(ref s_slots[index].Asleep, 1);
+            Interlocked.MemoryBarrier();
+            while (s_generation == seen) Monitor.Wait(gate);
+            Volatile.Write(ref s_slots[index].Asleep, 0);
+        }
+    }
+
+    private static void Wake(int index)
+    {
+        var gate = s_gates[index]!;
+        lock (gate) Monitor.Pulse(gate);
     }
 }
