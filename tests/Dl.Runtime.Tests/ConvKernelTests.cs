@@ -22,7 +22,12 @@ public partial class ConvKernelTests
     public static TheoryData<int, int, int, int, int, int, int, int, int> Shapes => new()
     {
         { 1, 28, 28, 6, 5, 1, 2, 1, 1 },     // LeNet conv1 (two column tiles, 12 lanes in the second)
-        { 6, 14, 14, 16, 5, 1, 0, 1, 1 },    // LeNet conv2 (two blocks of eight output channels)
+        { 6, 14, 14, 16, 5, 1, 0, 1, 1 },    // LeNet conv2: rows of 10; channel vectors (forward at 256 and 128 bits, weight gradient at all)
+        { 5, 9, 12, 32, 3, 1, 1, 1, 1 },     // two vectors of output channels, rows of 12 (one block of twelve pixels)
+        { 3, 7, 5, 16, 3, 1, 2, 1, 1 },      // channel vectors, rows of 7 (one block) over padding
+        { 2, 4, 20, 16, 3, 1, 1, 1, 1 },     // rows of 20: two blocks of ten
+        { 2, 3, 25, 16, 3, 1, 1, 1, 1 },     // rows of 25: blocks of eight, eight and nine
+        { 16, 5, 9, 8, 3, 1, 1, 1, 1 },      // 8 output channels: channel vectors at 256 and 128 bits, row tiles at 512
         { 3, 9, 11, 5, 3, 1, 1, 1, 1 },      // odd channel counts, non-square input
         { 4, 6, 40, 3, 7, 1, 3, 1, 1 },      // 7x7, three column tiles
         { 2, 5, 5, 9, 1, 1, 0, 1, 1 },       // 1x1
@@ -106,6 +111,20 @@ public partial class ConvKernelTests
             Close(gw, dw, "dw");
         }
     }
+
+    /// <summary>The shapes above reach both direct kernels at every width, so each is checked against the naive sum.</summary>
+    [Theory]
+    [InlineData(16, 10, 16, true)]    // LeNet conv2 at 512 bits: 10 of a row tile's 16 lanes busy
+    [InlineData(6, 28, 16, false)]    // LeNet conv1: 6 channels fill no vector
+    [InlineData(32, 12, 16, true)]
+    [InlineData(16, 7, 16, true)]
+    [InlineData(16, 7, 8, false)]     // rows of 7 waste one lane in eight
+    [InlineData(8, 9, 8, true)]
+    [InlineData(8, 9, 4, true)]
+    [InlineData(8, 9, 16, false)]
+    [InlineData(16, 16, 16, false)]   // whole row tiles
+    public void ChannelTiles_ChosenWhereRowTilesIdleAFifthOfTheirLanes(int cout, int ow, int lanes, bool expected) =>
+        Assert.Equal(expected, DirectConv.PrefersChannelTiles(cout, ow, lanes));
 
     [Fact]
     public void LargeBatch_TwoThreadsAgreeWithOne()

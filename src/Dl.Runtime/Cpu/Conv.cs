@@ -158,6 +158,7 @@ public static unsafe partial class Conv
         long xImage = (long)s.Channels * hp * wp, dyImage = (long)s.OutChannels * s.OutHeight * wp;
         float* xs = Scratch.Columns(Chunk * (xImage + dyImage));
         float* dys = xs + Chunk * xImage;
+        bool pixelMajor = DirectConv.WeightGradientIsPixelMajor(s.OutChannels, s.OutWidth);
         for (int n0 = begin; n0 < end; n0 += Chunk)
         {
             int count = Math.Min(Chunk, end - n0);
@@ -165,7 +166,8 @@ public static unsafe partial class Conv
             for (int i = 0; i < count; i++)
             {
                 DirectConv.Pad(job.X + (long)(n0 + i) * s.InputSize, s.Channels, s.Height, s.Width, xs + i * xImage, hp, wp, s.PadTop, s.PadLeft);
-                DirectConv.Pad(job.Y + (long)(n0 + i) * s.OutputSize, s.OutChannels, s.OutHeight, s.OutWidth, dys + i * dyImage, s.OutHeight, wp, 0, 0);
+                if (pixelMajor) DirectConv.PixelMajor(job.Y + (long)(n0 + i) * s.OutputSize, s.OutChannels, s.OutputPlane, dys + i * dyImage);
+                else DirectConv.Pad(job.Y + (long)(n0 + i) * s.OutputSize, s.OutChannels, s.OutHeight, s.OutWidth, dys + i * dyImage, s.OutHeight, wp, 0, 0);
             }
             DirectConv.WeightGradient(xs, dys, count, s.Channels, hp, wp, s.OutChannels, k, s.OutHeight, s.OutWidth, dw);
         }
