@@ -17,8 +17,9 @@ namespace Dl.Cpu;
 /// returning, which keeps that struct alive. Each part is claimed by one compare-and-swap: its worker
 /// claims it on waking; a thread that finished its own part and finds another still unclaimed 20 us
 /// later claims and runs it (the worker is asleep, or its core is busy elsewhere), so a late worker
-/// costs at most that wait. A worker spins briefly for the next job (the kernels of one step come in
-/// quick succession), yielding its core to anyone runnable, then sleeps.
+/// costs at most that wait; one late again and again is benched (WorkerPool.Bench.cs). A worker spins
+/// briefly for the next job (the kernels of one step come in quick succession), yielding its core to
+/// anyone runnable, then sleeps.
 /// One split runs at a time; a concurrent caller does its whole range itself (every part, one after
 /// the other, where the result depends on the cut: <see cref="RunParts"/>). Whatever a worker writes
 /// for a split lives in the caller's memory or the caller's per-thread scratch, and the split's static
