@@ -5,11 +5,15 @@ using BenchmarkDotNet.Running;
 using Dl.Benchmarks;
 
 // Two ways to run:
-//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick [mlp lenet lstm gemm]   figures as `name value unit` lines (~30 s for all)
+//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick [mlp lenet lstm gemm]   figures as `name value unit` lines (~60 s for all:
+//       each figure at all threads, then again at one thread, named with `_t1`)
+//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick --processes N   the batch-64 MLP step in N processes one after another, and their spread
+//   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- --quick --hog SECONDS   the batch-64 MLP step at all threads and at one, with a spinning process beside it
 //   dotnet run -c Release --project benchmarks/Dl.Benchmarks -- [BenchmarkDotNet args, e.g. --filter *Mlp* or *LeNet*]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "--quick")
 {
+    if (ThreadFigures.TryRun(args[1..])) return;
     QuickFigures.Run(args[1..]);
     return;
 }
@@ -31,12 +35,41 @@ internal static class QuickFigures
                 Console.Error.WriteLine($"Dl.Benchmarks: no group '{group}'; the groups are {string.Join(", ", Array.ConvertAll(known, k => k.Name))}");
                 Environment.Exit(2);
             }
+        int threads = Dl.Cpu.WorkerPool.Threads;
+        Report("pool_threads", threads, "threads");
         foreach (var (name, run) in known)
             if (groups.Length == 0 || Array.IndexOf(groups, name) >= 0) run();
-        // How often the helper thread was late to its half of a split (its core busy elsewhere): when
-        // this is large, the two-thread figures above are not what the code does on a free machine.
-        long splits = Dl.Cpu.HelperThread.Splits;
-        Report("helper_late_parts", splits == 0 ? 0 : 100.0 * Dl.Cpu.HelperThread.LateParts / splits, "%");
+        ReportStolenParts("");
+        if (threads == 1) return;
+        // The same figures on the calling thread alone, for the scaling.
+        Dl.Cpu.WorkerPool.Threads = 1;
+        s_suffix = "_t1";
+        foreach (var (name, run) in known)
+            if (groups.Length == 0 || Array.IndexOf(groups, name) >= 0) run();
+        s_suffix = "";
+        Dl.Cpu.WorkerPool.Threads = threads;
+    }
+
+    /// <summary>Appended to every figure's name (`_t1` while the one-thread figures run).</summary>
+    private static string s_suffix = "";
+
+    private static long s_handed, s_stolen;
+
+    /// <summary>Starts the count <see cref="ReportStolenParts"/> reports from.</summary>
+    internal static void MarkStolenParts() => (s_handed, s_stolen) = (Dl.Cpu.WorkerPool.WorkerParts, Dl.Cpu.WorkerPool.StolenParts);
+
+    /// <summary>
+    /// How often a worker was late to its part of a split since the last mark (its core busy elsewhere):
+    /// when this is large, the figures above are not what the code does on a free machine.
+    /// `helper_late_parts` is the same share under the name it had with one helper thread.
+    /// </summary>
+    internal static void ReportStolenParts(string suffix)
+    {
+        long handed = Dl.Cpu.WorkerPool.WorkerParts - s_handed, stolen = Dl.Cpu.WorkerPool.StolenParts - s_stolen;
+        (s_handed, s_stolen) = (Dl.Cpu.WorkerPool.WorkerParts, Dl.Cpu.WorkerPool.StolenParts);
+        double share = handed == 0 ? 0 : 100.0 * stolen / handed;
+        Report("pool_stolen_parts" + suffix, share, "%");
+        Report("helper_late_parts" + suffix, share, "%");
     }
 
     /// <summary>C = A·B, square, row-major, as the peer's `gemm` group times it (2n³ FLOP per call).</summary>
@@ -54,7 +87,7 @@ internal static class QuickFigures
         }
     }
 
-    private static void Mlp()
+    internal static void Mlp()
     {
         foreach (int batch in new[] { 64, 256 })
         {
@@ -104,11 +137,11 @@ internal static class QuickFigures
         }
     }
 
-    private static void Report(string name, double value, string unit) =>
-        Console.WriteLine($"{name} {value:F2} {unit}");
+    internal static void Report(string name, double value, string unit) =>
+        Console.WriteLine($"{name}{s_suffix} {value:F2} {unit}");
 
     /// <summary>Median over 9 repeats of the mean time per call, after a second of warm-up.</summary>
-    private static double Time(Action step)
+    internal static double Time(Action step)
     {
         var warm = Stopwatch.StartNew();
         while (warm.ElapsedMilliseconds < 1000) step();

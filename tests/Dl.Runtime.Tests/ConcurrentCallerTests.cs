@@ -6,9 +6,9 @@ namespace Dl.Runtime.Tests;
 
 /// <summary>
 /// Two threads calling the kernels at once, each on its own operands, get bit for bit what each gets
-/// alone. Only one of them can hold the helper thread at a time; the other runs its whole call itself,
-/// and neither may touch scratch the other is using (the helper's partial product of a k-split, the
-/// helper's half of a weight gradient) or compute a different sum because the helper was taken.
+/// alone. Only one of them can hold the worker pool at a time; the other runs its whole call itself,
+/// and neither may touch scratch the other is using (the workers' partial products of a k-split, the
+/// workers' parts of a weight gradient) or compute a different sum because the pool was taken.
 /// </summary>
 [Collection(WorkerCollection.Name)]
 public class ConcurrentCallerTests
@@ -58,9 +58,9 @@ public class ConcurrentCallerTests
     }
 
     /// <summary>
-    /// A caller that finds the helper taken runs a product cut by rows or columns whole, on its own:
+    /// A caller that finds the pool taken runs a product cut by rows or columns whole, on its own:
     /// that is only the same result if every element is the same sum either way, which this checks
-    /// bit for bit (with the helper disabled, nothing is cut).
+    /// bit for bit (with one thread, nothing is cut).
     /// </summary>
     [Theory]
     [InlineData(784, 128, 64, true, "Rows")]      // an MLP's weight gradient, A read transposed
@@ -76,14 +76,9 @@ public class ConcurrentCallerTests
         float[] Multiply(bool split)
         {
             var c = Random(m * n, 4);
-            bool was = HelperThread.Enabled;
-            try
-            {
-                HelperThread.Enabled = split;
+            using (new PoolThreads(split ? Math.Max(2, WorkerPool.Threads) : 1))
                 Gemm.Multiply(m, n, k, a, transA ? m : k, transA, b, n, false, c, n,
                     new GemmEpilogue { Accumulate = true, Bias = bias }, new Dl.Operators.Relu());
-            }
-            finally { HelperThread.Enabled = was; }
             return c;
         }
         var whole = Multiply(split: false);

@@ -92,14 +92,8 @@ public class GemmTests
         var b = Random(k * n, 2);
         var one = new float[m * n];
         var two = new float[m * n];
-        try
-        {
-            HelperThread.Enabled = false;
-            Gemm.Multiply(m, n, k, a, k, false, b, n, false, one, n);
-            HelperThread.Enabled = true;
-            Gemm.Multiply(m, n, k, a, k, false, b, n, false, two, n);
-        }
-        finally { HelperThread.Enabled = true; }
+        using (new PoolThreads(1)) Gemm.Multiply(m, n, k, a, k, false, b, n, false, one, n);
+        using (new PoolThreads(2)) Gemm.Multiply(m, n, k, a, k, false, b, n, false, two, n);
         Assert.Equal(one, two);
         Check(m, n, k, false, false, 1, 0);
     }

@@ -15,12 +15,17 @@ public class OptimTests
     }
 
     /// <summary>
-    /// A weight gradient whose rows were cut between the two cores (the helper wrote the second half):
-    /// the update hands exactly that range to the helper, and every value is updated once.
+    /// A weight gradient whose rows were cut between the pool's threads (worker i wrote part i): the
+    /// update hands each worker exactly its part, and every value is updated once, at every thread count.
     /// </summary>
-    [Fact]
-    public void SgdStep_AfterASplitWeightGradient_UpdatesEveryValueOnce()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void SgdStep_AfterASplitWeightGradient_UpdatesEveryValueOnce(int threads)
     {
+        using var pool = new PoolThreads(threads);
         const int rows = 784, cols = 128, batch = 64, extra = 1290;   // a dense layer's weights, then more parameters
         var random = new Random(7);
         var x = new float[batch * rows];
@@ -35,10 +40,11 @@ public class OptimTests
         {
             fixed (float* g = gradients)
             {
-                if (!HelperThread.Enabled) return;   // one core: nothing was split
-                var (start, end) = GemmSplit.LastHelperOutput;
-                Assert.Equal((nuint)(g + rows / 2 * cols), start);
-                Assert.Equal((nuint)(g + rows * cols), end);
+                var cut = GemmSplit.LastRowCut;
+                Assert.True(cut.C == g, "the product was not cut by rows, so the split update is not exercised");
+                Assert.Equal((rows, cols), (cut.Rows, cut.RowLength));
+                // 6.4M multiply-adds: at most three parts of at least 2M each.
+                Assert.Equal(Math.Min(threads, 3), cut.Parts);
             }
         }
         var parameters = new float[gradients.Length];

@@ -13,14 +13,15 @@ namespace Dl.Cpu;
 /// of LeNet and small ResNets); the rest use im2col + <see cref="Gemm"/>: per image and group the
 /// input is unfolded into a [C/g·kh·kw, OH·OW] matrix and multiplied by the weights, with bias and
 /// activation fused into the product's epilogue (a pointwise 1x1 convolution skips the unfolding).
-/// The batch is split between two threads. Scratch is per thread and grown only when a larger
-/// convolution arrives, so a training step allocates nothing; what the helper writes for a caller
-/// (its half of a weight gradient) lives in the caller's scratch, never in the helper's own.
+/// The batch is cut in fixed parts, one per thread of the <see cref="WorkerPool"/>. Scratch is per
+/// thread and grown only when a larger convolution arrives, so a training step allocates nothing; what
+/// a worker writes for a caller (its part's weight gradient) lives in the caller's scratch, never in
+/// the worker's own.
 /// </summary>
 public static unsafe partial class Conv
 {
-    /// <summary>Multiply-adds per call below which one thread is faster than two.</summary>
-    private const long ParallelThreshold = 400_000;
+    /// <summary>Multiply-adds per part below which fewer threads are faster (a call of 400K splits in two).</summary>
+    private const long MinPartWork = 200_000;
 
     /// <summary>y[n] = act(conv(x[n], w) + bias) for each of <paramref name="batch"/> images; bias may be empty.</summary>
     public static void Forward(in ConvShape s, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
@@ -40,10 +41,10 @@ public static unsafe partial class Conv
             if (DirectConv.Supports(s))
             {
                 job.Job.Arranged = ArrangedWeights.Forward(pw, in s);
-                HelperThread.Run(&DirectForwardImages<TActivation>, Unsafe.AsPointer(ref job), batch, s.Work * batch >= ParallelThreshold);
+                WorkerPool.Run(&DirectForwardImages<TActivation>, Unsafe.AsPointer(ref job), batch, Parts(in s, batch));
                 return;
             }
-            HelperThread.Run(&ForwardImages<TActivation>, Unsafe.AsPointer(ref job), batch, s.Work * batch >= ParallelThreshold);
+            WorkerPool.Run(&ForwardImages<TActivation>, Unsafe.AsPointer(ref job), batch, Parts(in s, batch));
         }
     }
 
@@ -62,10 +63,10 @@ public static unsafe partial class Conv
             if (DirectConv.Supports(s))
             {
                 job.Arranged = ArrangedWeights.Flipped(pw, in s);
-                HelperThread.Run(&DirectBackwardDataImages, &job, batch, s.Work * batch >= ParallelThreshold);
+                WorkerPool.Run(&DirectBackwardDataImages, &job, batch, Parts(in s, batch));
                 return;
             }
-            HelperThread.Run(&BackwardDataImages, &job, batch, s.Work * batch >= ParallelThreshold);
+            WorkerPool.Run(&BackwardDataImages, &job, batch, Parts(in s, batch));
         }
     }
 
@@ -79,15 +80,21 @@ public static unsafe partial class Conv
         fixed (float* px = x, pdy = dy, pdw = dw)
         {
             var job = new Job { Shape = s, X = px, W = pdw, Y = pdy };
-            bool parallel = HelperThread.Enabled && s.Work * batch >= ParallelThreshold && batch > 1;
+            int parts = Parts(in s, batch);
             delegate*<void*, int, int, int, void> body = DirectConv.Supports(s) ? &DirectBackwardWeightImages : &BackwardWeightImages;
-            // The second half of the batch is summed into this thread's buffer, wherever it runs (no
-            // other caller can reach it), and added in here: the same sum whether or not the helper was free.
-            if (parallel) job.Partial = Scratch.Partial(s.WeightSize);
-            if (parallel && HelperThread.RunHalves(body, &job, batch)) TensorPrimitives.Add(dw, new ReadOnlySpan<float>(job.Partial, s.WeightSize), dw);
+            // Part i > 0 of the batch is summed into slice i - 1 of this thread's buffer, wherever it runs
+            // (no other caller can reach it), and the slices are added in here in part order: the same
+            // sum whether or not the pool was free. The order of that sum depends on the number of
+            // parts, so the weight gradient differs in the last bits between thread counts.
+            if (parts > 1) job.Partial = Scratch.Partial((long)(parts - 1) * s.WeightSize);
+            if (WorkerPool.RunParts(body, &job, batch, parts))
+                for (int i = 1; i < parts; i++) TensorPrimitives.Add(dw, new ReadOnlySpan<float>(job.Partial + (long)(i - 1) * s.WeightSize, s.WeightSize), dw);
             else body(&job, 0, batch, 0);
         }
     }
+
+    /// <summary>The parts a call's batch is cut in: one per thread, each of at least <see cref="MinPartWork"/> multiply-adds.</summary>
+    private static int Parts(in ConvShape s, int batch) => WorkerPool.Parts(batch, s.Work * batch, MinPartWork);
 
     private static void Check(in ConvShape s, int batch, int length, int perImage, string name)
     {
@@ -95,7 +102,7 @@ public static unsafe partial class Conv
             throw new ArgumentException($"{name}: {batch} images of {perImage} values need {(long)batch * perImage}, got {length}");
     }
 
-    /// <summary>The operands of one call, shared with the helper thread through a pointer to the caller's stack.</summary>
+    /// <summary>The operands of one call, shared with the workers through a pointer to the caller's stack.</summary>
     private struct Job
     {
         public ConvShape Shape;
@@ -146,7 +153,7 @@ public static unsafe partial class Conv
         const int Chunk = 16;
         ref var job = ref *(Job*)context;
         var s = job.Shape;
-        float* dw = part == 1 ? ClearedPartial(in job) : job.W;
+        float* dw = part == 0 ? job.W : ClearedPartial(in job, part);
         int k = s.KernelH, hp = s.OutHeight + k - 1, wp = DirectConv.PaddedWidth(s.OutWidth, k);
         long xImage = (long)s.Channels * hp * wp, dyImage = (long)s.OutChannels * s.OutHeight * wp;
         float* xs = Scratch.Columns(Chunk * (xImage + dyImage));
@@ -168,11 +175,12 @@ public static unsafe partial class Conv
         }
     }
 
-    /// <summary>The caller's buffer for the second half's weight gradient, zeroed.</summary>
-    private static float* ClearedPartial(in Job job)
+    /// <summary>The caller's buffer for part <paramref name="part"/>'s weight gradient, zeroed.</summary>
+    private static float* ClearedPartial(in Job job, int part)
     {
-        new Span<float>(job.Partial, job.Shape.WeightSize).Clear();
-        return job.Partial;
+        float* partial = job.Partial + (long)(part - 1) * job.Shape.WeightSize;
+        new Span<float>(partial, job.Shape.WeightSize).Clear();
+        return partial;
     }
 
     private static void ForwardImages<TAct>(void* context, int begin, int end, int part) where TAct : struct, IUnaryOperator
@@ -227,7 +235,7 @@ public static unsafe partial class Conv
         var s = job.Shape;
         int og = s.GroupOutChannels, k = s.PatchSize, p = s.OutputPlane;
         float* col = s.IsPointwise ? null : Scratch.Columns((long)k * p);
-        float* dw = part == 1 ? ClearedPartial(in job) : job.W;
+        float* dw = part == 0 ? job.W : ClearedPartial(in job, part);
         for (int n = begin; n < end; n++)
             for (int g = 0; g < s.Groups; g++)
             {

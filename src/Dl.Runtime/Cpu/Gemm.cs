@@ -24,7 +24,7 @@ public readonly ref struct GemmEpilogue
 /// Single-precision matrix product C = op(A)·op(B) with a fused epilogue, row-major. Blocked and
 /// packed (panels of A and B copied into contiguous, zero-padded scratch so the inner kernel runs
 /// on aligned, unit-stride data), an AVX-512 6x32 register-blocked micro-kernel with FMA, and the
-/// product cut in two halves, one per core, when it is large enough to pay for the hand-off.
+/// product cut in fixed parts, one per thread of the <see cref="WorkerPool"/>, when it is large enough to pay for the hand-off.
 /// Transposed operands are read in place while packing: no transposed copy is ever made.
 /// </summary>
 public static unsafe class Gemm

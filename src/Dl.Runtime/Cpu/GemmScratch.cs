@@ -7,7 +7,7 @@ namespace Dl.Cpu;
 /// Native, 64-byte aligned scratch for packed panels, grown only when a larger product arrives (to
 /// the larger of the request and twice the old size) and never shrunk: a warm call allocates
 /// nothing. Each thread owns one for A and one for B (<see cref="ForA"/>, <see cref="ForB"/>), and
-/// one for the helper's partial product of a split it asks for (<see cref="ForPartial"/>).
+/// one for the workers' partial products of a split it asks for (<see cref="ForPartial"/>).
 /// </summary>
 internal sealed unsafe class GemmScratch
 {
@@ -25,8 +25,8 @@ internal sealed unsafe class GemmScratch
     public static GemmScratch ForB => t_b ??= new GemmScratch();
 
     /// <summary>
-    /// This thread's scratch for the second half of a product it splits along k (<see cref="GemmSplit"/>):
-    /// the helper writes it while this thread waits, and this thread adds it in after.
+    /// This thread's scratch for the parts after the first of a product it splits along k (<see cref="GemmSplit"/>):
+    /// the workers write them while this thread waits, and this thread adds them in after.
     /// </summary>
     public static GemmScratch ForPartial => t_partial ??= new GemmScratch();
 

@@ -16,8 +16,8 @@ public static unsafe class Optim
     /// Plain stochastic gradient descent: parameters[i] -= learningRate · gradients[i], for the
     /// first parameters.Length values (vectorised multiply-adds,
     /// <see cref="TensorPrimitives.MultiplyAdd(ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float})"/>).
-    /// Where the helper thread wrote part of these gradients, the helper updates that part and this
-    /// thread the rest (<see cref="GemmSplit.UpdateAroundHelper"/>).
+    /// Where a product cut by rows wrote these gradients in parts, each part's thread updates that part and this
+    /// thread the rest (<see cref="GemmSplit.UpdateByOwners"/>).
     /// </summary>
     public static void SgdStep(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
@@ -26,7 +26,7 @@ public static unsafe class Optim
         fixed (float* p = parameters, g = gradients)
         {
             var update = new Update { Parameters = p, Gradients = g, LearningRate = learningRate };
-            if (!GemmSplit.UpdateAroundHelper(g, parameters.Length, &Sgd, &update)) Sgd(&update, 0, parameters.Length);
+            if (!GemmSplit.UpdateByOwners(g, parameters.Length, &Sgd, &update)) Sgd(&update, 0, parameters.Length);
         }
     }
 

@@ -9,14 +9,15 @@ namespace Dl.Cpu;
 /// moved by a stride over an input padded by <c>padding</c> on every side. Max pooling ignores the
 /// padding and picks the first maximum in row-major order on ties (the reference evaluator does the
 /// same); average pooling counts the padding as zeros. The common 2x2, stride-2 case has its own loop,
-/// split by images with the helper thread like the convolutions around it.
+/// cut by planes into one part per thread of the <see cref="WorkerPool"/>, like the convolutions
+/// around it.
 /// </summary>
 public static unsafe class Pooling
 {
-    /// <summary>Input values from which a 2x2 pooling is split by images with the helper thread, as the convolutions around it are.</summary>
-    private const long SplitValues = 65_536;
+    /// <summary>Input values per part below which a 2x2 pooling is cut in fewer parts (65536 values split in two).</summary>
+    private const long MinPartValues = 32_768;
 
-    /// <summary>One 2x2 pooling's operands, shared with the helper thread through a pointer to the caller's stack.</summary>
+    /// <summary>One 2x2 pooling's operands, shared with the workers through a pointer to the caller's stack.</summary>
     private struct Job
     {
         public float* X, Y, Dy, Dx;
@@ -31,7 +32,7 @@ public static unsafe class Pooling
             fixed (float* px = x, py = y)
             {
                 var job = new Job { X = px, Y = py, H = h, W = w, Oh = oh, Ow = ow };
-                HelperThread.Run(&MaxForward2x2, &job, planes, (long)planes * h * w >= SplitValues);
+                WorkerPool.Run(&MaxForward2x2, &job, planes, WorkerPool.Parts(planes, (long)planes * h * w, MinPartValues));
             }
             return;
         }
@@ -51,7 +52,7 @@ public static unsafe class Pooling
             fixed (float* px = x, pdy = dy, pdx = dx)
             {
                 var job = new Job { X = px, Dy = pdy, Dx = pdx, H = h, W = w, Oh = oh, Ow = ow };
-                HelperThread.Run(&MaxBackward2x2, &job, planes, (long)planes * h * w >= SplitValues);
+                WorkerPool.Run(&MaxBackward2x2, &job, planes, WorkerPool.Parts(planes, (long)planes * h * w, MinPartValues));
             }
             return;
         }

@@ -143,11 +143,11 @@ public abstract unsafe class Optimizer
             gradients = _clipped;
         }
         var (lr, step) = AdvanceStep();
-        // Where the helper thread wrote part of the gradients, it updates that part (see Optim.SgdStep).
+        // Where a worker wrote part of the gradients, it updates that part (see Optim.SgdStep).
         fixed (float* p = parameters, g = gradients, w = written)
         {
             var parts = new Parts { Parameters = p, Gradients = g, LearningRate = lr, Step = step };
-            if (GemmSplit.UpdateAroundHelper(w, parameters.Length, &ApplyRange, &parts, this)) return;
+            if (GemmSplit.UpdateByOwners(w, parameters.Length, &ApplyRange, &parts, this)) return;
         }
         Apply(new UpdateRange(parameters, gradients, _slots!, 0), lr, step);
     }
@@ -163,7 +163,7 @@ public abstract unsafe class Optimizer
     private static void ApplyRange(void* context, int from, int to)
     {
         var u = (Parts*)context;
-        var self = (Optimizer)HelperThread.State!;
+        var self = (Optimizer)WorkerPool.State!;
         self.Apply(new UpdateRange(new Span<float>(u->Parameters + from, to - from), new ReadOnlySpan<float>(u->Gradients + from, to - from), self._slots!, from),
             u->LearningRate, u->Step);
     }

@@ -42,8 +42,8 @@ public class OptimizerTests
     }
 
     /// <summary>
-    /// A weight gradient whose rows the CPU GEMM cut between two cores: the helper thread wrote the
-    /// second half, so the update hands that range (state included) to the helper and does the rest
+    /// A weight gradient whose rows the CPU GEMM cut between the pool's threads: each worker wrote
+    /// its part, so the update hands each part (state included) to its worker and does the rest
     /// here. Every parameter and state value must still follow the reference, with and without clipping.
     /// </summary>
     [Theory]
@@ -68,11 +68,11 @@ public class OptimizerTests
                 for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextNormal();
                 for (int i = 0; i < dy.Length; i++) dy[i] = (float)(random.NextNormal() * 0.01);
                 for (int i = inputs * hidden; i < n; i++) model.GradientArray[i] = (float)(random.NextNormal() * 0.1);
-                // hidden.weight's gradient Xᵀ·dY, as a backward pass computes it (cut by rows over the two cores).
+                // hidden.weight's gradient Xᵀ·dY, as a backward pass computes it (cut by rows over the pool's threads).
                 Dl.Cpu.Gemm.Multiply(inputs, hidden, batch, x, inputs, true, dy, hidden, false, model.GradientArray, hidden);
                 fixed (float* g = model.GradientArray)
-                    if (Dl.Cpu.HelperThread.Enabled)
-                        Assert.True(Dl.Cpu.GemmSplit.LastHelperOutput == ((nuint)(g + inputs / 2 * hidden), (nuint)(g + inputs * hidden)),
+                    if (Dl.Cpu.WorkerPool.Threads > 1)
+                        Assert.True(Dl.Cpu.GemmSplit.LastRowCut is { Parts: > 1, Rows: inputs, RowLength: hidden } cut && cut.C == g,
                             "the product was not cut by rows, so the split update is not exercised");
 
                 var g64 = model.GradientArray.Select(v => (double)v).ToArray();
