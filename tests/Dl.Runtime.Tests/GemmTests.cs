@@ -24,6 +24,8 @@ public class GemmTests
         { 1, 120, 400 }, { 1, 84, 120 }, { 2, 48, 9 }, { 1, 16, 1 }, { 1, 40, 6 }, { 3, 250, 31 }, { 5, 112, 2 },
         // Many rows: B packed although its rows could be read in place; A transposed with lda a multiple of 64 packed.
         { 512, 128, 300 }, { 320, 64, 40 }, { 256, 96, 17 },
+        // k in several equal blocks (at most GemmDriver.KC steps each): three of 567, two of 401 on a narrow product.
+        { 40, 70, 1700 }, { 13, 16, 801 },
     };
 
     [Theory]
