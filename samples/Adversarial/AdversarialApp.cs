@@ -79,7 +79,7 @@ internal static class AdversarialApp
             double accuracy = Metrics.Accuracy(model, adversarial, test.Labels, Digits.Pixels, Digits.Classes);
             output.WriteLine($"fgsm_test_accuracy_eps_{epsilon:F2} {100 * accuracy:F2} %");
         }
-        output.WriteLine($"fgsm_wall_time {total.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"fgsm_wall_time {Durations.Seconds(total.Elapsed)} s");
         return 0;
     }
 }

@@ -26,7 +26,7 @@ internal static class AutoencoderApp
         output.WriteLine($"data: {train.Count} training and {test.Count} test digits from {dir}");
         if (o.Model is "both" or "denoise") Denoiser.Run(o, train, test, files[0], output);
         if (o.Model is "both" or "vae") VaeRun.Run(o, train, test, files[1], files[2], files[3], output);
-        output.WriteLine($"autoencoder_wall_time {total.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"autoencoder_wall_time {Durations.Seconds(total.Elapsed)} s");
         return 0;
     }
 }

@@ -36,7 +36,7 @@ internal static class Denoiser
         output.WriteLine($"denoise_test_bce {bce:F4} nats/pixel");
         output.WriteLine($"denoise_test_mse {mse:F4} per_pixel");
         output.WriteLine($"denoise_noisy_mse {noisyMse:F4} per_pixel");
-        output.WriteLine($"denoise_train_time {time.TotalSeconds:F2} s");
+        output.WriteLine($"denoise_train_time {Durations.Seconds(time)} s");
         output.WriteLine($"denoise_train_step_b{Math.Min(o.Batch, train.Count)} {time.TotalMilliseconds / steps:F3} ms");
     }
 

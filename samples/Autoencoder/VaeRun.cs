@@ -43,7 +43,7 @@ internal static class VaeRun
         output.WriteLine($"vae_test_reconstruction {m.Reconstruction:F2} nats/digit");
         output.WriteLine($"vae_test_kl {m.Kl:F2} nats/digit");
         output.WriteLine($"vae_test_mse {m.Mse:F4} per_pixel");
-        output.WriteLine($"vae_train_time {time.TotalSeconds:F2} s");
+        output.WriteLine($"vae_train_time {Durations.Seconds(time)} s");
         output.WriteLine($"vae_train_step_b{Math.Min(o.Batch, train.Count)} {time.TotalMilliseconds / steps:F3} ms");
     }
 

@@ -77,9 +77,9 @@ internal static class CharRnnApp
         output.WriteLine($"charrnn_train_bpc {trainBits[^1]:F3} bits/char");
         output.WriteLine($"charrnn_characters {train.Length + validation.Length} chars");
         output.WriteLine($"charrnn_epochs {options.Epochs} epochs");
-        output.WriteLine($"charrnn_train_time {trainClock.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"charrnn_train_time {Durations.Seconds(trainClock.Elapsed)} s");
         output.WriteLine($"charrnn_train_step_b{options.Batch} {trainClock.Elapsed.TotalMilliseconds / steps:F3} ms");
-        output.WriteLine($"charrnn_wall_time {total.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"charrnn_wall_time {Durations.Seconds(total.Elapsed)} s");
         return 0;
     }
 

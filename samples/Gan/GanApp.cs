@@ -99,7 +99,7 @@ internal static class GanApp
         output.WriteLine($"gan_judge_test_accuracy {100 * judgeAccuracy:F2} %");
         output.WriteLine($"gan_epochs {options.Epochs} epochs");
         output.WriteLine($"gan_step_b{batch} {trainClock.Elapsed.TotalMilliseconds / Math.Max(steps, 1):F3} ms");
-        output.WriteLine($"gan_wall_time {total.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"gan_wall_time {Durations.Seconds(total.Elapsed)} s");
         return 0;
     }
 

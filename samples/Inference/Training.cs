@@ -57,7 +57,7 @@ internal static class Training
             throw new SampleException($"--weights {o.Weights}: could not write the checkpoint ({e.Message})", e);
         }
         output.WriteLine($"saved {o.Weights} ({model.Parameters.Length} parameters, {steps} steps)");
-        output.WriteLine($"train_time {clock.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"train_time {Durations.Seconds(clock.Elapsed)} s");
         return 0;
     }
 }

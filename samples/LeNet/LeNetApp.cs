@@ -67,9 +67,9 @@ internal static class LeNetApp
         double accuracy = Metrics.Accuracy(model, test.Pixels, test.Labels, Digits.Pixels, Digits.Classes);
         output.WriteLine($"lenet_test_accuracy {100 * accuracy:F2} %");
         output.WriteLine($"lenet_epochs {options.Epochs} epochs");
-        output.WriteLine($"lenet_train_time {trainClock.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"lenet_train_time {Durations.Seconds(trainClock.Elapsed)} s");
         output.WriteLine($"lenet_train_step_b{options.Batch} {trainClock.Elapsed.TotalMilliseconds / steps:F3} ms");
-        output.WriteLine($"lenet_wall_time {total.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"lenet_wall_time {Durations.Seconds(total.Elapsed)} s");
         return 0;
     }
 }

@@ -5,6 +5,7 @@ using System.IO;
 using Dl.Checkpoints;
 using Dl.Distributed;
 using Dl.Training;
+using Samples;
 
 namespace Mnist;
 
@@ -159,7 +160,7 @@ internal static class MnistApp
             }
         }
         output.WriteLine($"mnist_test_accuracy {100 * matrix.Accuracy:F2} %");
-        output.WriteLine($"mnist_wall_time {total.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"mnist_wall_time {Durations.Seconds(total.Elapsed)} s");
         return 0;
     }
 

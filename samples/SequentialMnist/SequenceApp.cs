@@ -79,9 +79,9 @@ internal static class SequenceApp
         string stem = options.FigureStem;
         output.WriteLine($"{stem}_test_accuracy {testAccuracy[^1]:F2} %");
         output.WriteLine($"{stem}_epochs {options.Epochs} epochs");
-        output.WriteLine($"{stem}_train_time {trainClock.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"{stem}_train_time {Durations.Seconds(trainClock.Elapsed)} s");
         output.WriteLine($"{stem}_train_step_b{options.Batch} {trainClock.Elapsed.TotalMilliseconds / steps:F3} ms");
-        output.WriteLine($"{stem}_wall_time {total.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"{stem}_wall_time {Durations.Seconds(total.Elapsed)} s");
         return 0;
     }
 

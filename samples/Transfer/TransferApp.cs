@@ -83,10 +83,10 @@ internal static class TransferApp
         output.WriteLine($"transfer_unfrozen_accuracy {unfrozen.Final:F4} ratio");
         output.WriteLine($"transfer_gain {tuned.Final - scratch.Final:F4} ratio");
         output.WriteLine($"transfer_labels {few.Count} digits");
-        output.WriteLine($"transfer_pretrain_time {pre.TrainTime.TotalSeconds:F2} s");
-        output.WriteLine($"transfer_finetune_time {tuned.TrainTime.TotalSeconds:F2} s");
-        output.WriteLine($"scratch_train_time {scratch.TrainTime.TotalSeconds:F2} s");
-        output.WriteLine($"transfer_wall_time {total.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"transfer_pretrain_time {Durations.Seconds(pre.TrainTime)} s");
+        output.WriteLine($"transfer_finetune_time {Durations.Seconds(tuned.TrainTime)} s");
+        output.WriteLine($"scratch_train_time {Durations.Seconds(scratch.TrainTime)} s");
+        output.WriteLine($"transfer_wall_time {Durations.Seconds(total.Elapsed)} s");
         return 0;
     }
 
