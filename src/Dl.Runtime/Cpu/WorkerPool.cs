@@ -69,6 +69,12 @@ public static unsafe partial class WorkerPool
         [FieldOffset(12)] public int Eager;
         /// <summary>Nonzero while the worker sleeps, or is about to, on its gate.</summary>
         [FieldOffset(16)] public int Asleep;
+        /// <summary>Chunks of this part in the current split (1: the part runs whole).</summary>
+        [FieldOffset(20)] public int Chunks;
+        /// <summary>generation &lt;&lt; 32 plus the next chunk to take: a chunk goes to whoever advances it.</summary>
+        [FieldOffset(24)] public long Next;
+        /// <summary>Chunks of the current split's part finished; the thread that finishes the last one sets <see cref="Done"/>.</summary>
+        [FieldOffset(32)] public int Finished;
         /// <summary>What worker i's thread has allocated since it started, as of its last job.</summary>
         [FieldOffset(64)] public long Allocated;
     }
@@ -139,10 +145,24 @@ public static unsafe partial class WorkerPool
         Run(body, context, count, parallel ? Math.Min(Threads, count) : 1);
 
     /// <summary>Runs body over [0, count) in <paramref name="parts"/> parts, or everything here as part 0 when there are fewer than two or the pool is taken.</summary>
+    /// <remarks>
+    /// The result must not depend on the cut (each item's output its own, as for a convolution's images):
+    /// a worker's part then runs as chunks, and a thread done with its own part takes the chunks a late
+    /// worker has not reached, so a worker descheduled in the middle of its part stalls the split by one
+    /// chunk at most, not by the rest of its part.
+    /// </remarks>
     internal static void Run(delegate*<void*, int, int, int, void> body, void* context, int count, int parts)
     {
-        if (!TrySplit(body, context, count, parts, null)) body(context, 0, count, 0);
+        if (!TrySplit(body, context, count, parts, null, chunked: true)) body(context, 0, count, 0);
     }
+
+    /// <summary>Chunks per worker's part in a chunked split (fewer when the part has fewer items).</summary>
+    internal const int ChunksPerPart = 4;
+
+    private static long s_stolenChunks;
+
+    /// <summary>Chunks of workers' parts another thread took because their worker was late with them (a diagnostic).</summary>
+    public static long StolenChunks => Volatile.Read(ref s_stolenChunks);
 
     /// <summary>
     /// The split of Run in min(<see cref="Threads"/>, count)
@@ -169,7 +189,7 @@ public static unsafe partial class WorkerPool
         return true;
     }
 
-    private static bool TrySplit(delegate*<void*, int, int, int, void> body, void* context, int count, int parts, object? state)
+    private static bool TrySplit(delegate*<void*, int, int, int, void> body, void* context, int count, int parts, object? state, bool chunked = false)
     {
         parts = Math.Min(Math.Min(parts, count), MaxThreads);
         if (parts < 2 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
@@ -186,6 +206,11 @@ public static unsafe partial class WorkerPool
         for (int i = 1; i < parts; i++)
         {
             s_slots[i].Eager = Benched(i) ? 1 : 0;
+            // Next first: a thread still in the last split's RunChunk then fails its generation check or its
+            // compare-and-swap before it could read this split's chunk count against the last split's Next.
+            Volatile.Write(ref s_slots[i].Next, (long)generation << 32);
+            s_slots[i].Finished = 0;
+            Volatile.Write(ref s_slots[i].Chunks, chunked ? Math.Min(ChunksPerPart, Cut(count, parts, i + 1) - Cut(count, parts, i)) : 1);
             Volatile.Write(ref s_slots[i].Claim, unclaimed);
         }
         s_generation = generation;   // publishes the fields above
@@ -203,7 +228,16 @@ public static unsafe partial class WorkerPool
             if (Volatile.Read(ref s_slots[i].Done) != generation)
             {
                 var spin = new SpinWait();
-                while (Volatile.Read(ref s_slots[i].Done) != generation) spin.SpinOnce(sleep1Threshold: -1);
+                while (Volatile.Read(ref s_slots[i].Done) != generation)
+                {
+                    // A worker still on its part 20 us after this thread finished: take its chunks not yet begun.
+                    if (s_slots[i].Chunks > 1 && Stopwatch.GetTimestamp() - finished >= s_lateTicks && RunChunk(i, generation))
+                    {
+                        Interlocked.Increment(ref s_stolenChunks);
+                        continue;
+                    }
+                    spin.SpinOnce(sleep1Threshold: -1);
+                }
                 slow = Stopwatch.GetTimestamp() - waitFrom > lateAfter;
             }
             // Late: another thread ran its part, or it finished longer after this thread than half this thread's part took.
@@ -243,9 +277,38 @@ public static unsafe partial class WorkerPool
     /// <summary>Runs part <paramref name="part"/> of the current split, which the calling thread has claimed (so the split is still running).</summary>
     private static void RunPart(int part, int generation)
     {
+        if (s_slots[part].Chunks > 1)
+        {
+            while (RunChunk(part, generation)) { }
+            return;
+        }
         int count = s_count, parts = s_parts;
         s_body(s_context, Cut(count, parts, part), Cut(count, parts, part + 1), part);
         Volatile.Write(ref s_slots[part].Done, generation);
+    }
+
+    /// <summary>
+    /// Takes the next chunk of part <paramref name="part"/> of split <paramref name="generation"/> and runs
+    /// it; false when every chunk is taken (or the split is over). The thread that finishes the last
+    /// chunk marks the part done: the interlocked count orders every chunk's writes before it.
+    /// </summary>
+    private static bool RunChunk(int part, int generation)
+    {
+        ref var slot = ref s_slots[part];
+        long next;
+        int chunk, chunks;
+        do
+        {
+            next = Volatile.Read(ref slot.Next);
+            chunks = Volatile.Read(ref slot.Chunks);
+            chunk = (int)(uint)next;
+            if ((int)(next >> 32) != generation || chunk >= chunks) return false;
+        }
+        while (Interlocked.CompareExchange(ref slot.Next, next + 1, next) != next);
+        int count = s_count, parts = s_parts, begin = Cut(count, parts, part), length = Cut(count, parts, part + 1) - begin;
+        s_body(s_context, begin + Cut(length, chunks, chunk), begin + Cut(length, chunks, chunk + 1), part);
+        if (Interlocked.Increment(ref slot.Finished) == chunks) Volatile.Write(ref slot.Done, generation);
+        return true;
     }
 
     private static void EnsureWorkers(int workers)
