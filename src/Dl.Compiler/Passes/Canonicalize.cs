@@ -145,10 +145,7 @@ public static class Canonicalize
     {
         if (x.Op is not ScanOp { Selection.IsFinal: false } scan || scan.Selection.Axis != slice.Axis) return null;
         if (slice.Start != (scan.Reverse ? 0 : scan.Length - 1)) return null;
-        int carry = -1;
-        for (int i = 0; i < scan.Body.CarriesOut.Count; i++)
-            if (scan.Body.CarriesOut[i] == scan.StackedNode) { carry = i; break; }
-        return carry < 0 ? null : carry;
+        return scan.StackedCarry is >= 0 and var carry ? carry : null;
     }
 
     /// <summary>The operand already has the result's shape (no broadcast hides in the op).</summary>

@@ -198,6 +198,18 @@ public sealed partial class ScanOp : Op
     /// <summary>The body node a stacked selection stacks.</summary>
     public Node? StackedNode => Selection.IsFinal ? null : Body.Builder.Nodes[Selection.Index];
 
+    /// <summary>The carry whose hand-on value a stacked selection stacks (the hidden states of every step), or -1.</summary>
+    public int StackedCarry
+    {
+        get
+        {
+            if (StackedNode is not { } stacked) return -1;
+            for (int i = 0; i < Body.CarriesOut.Count; i++)
+                if (Body.CarriesOut[i] == stacked) return i;
+            return -1;
+        }
+    }
+
     public override string Name => "Scan";
     public override OpClass Class => OpClass.Composite;
     public override string Attributes =>

@@ -177,10 +177,8 @@ public sealed partial class ScanOp
     /// </summary>
     private (int Carry, Node? Cotangent) LastStepCotangent(Node dy)
     {
-        if (StackedNode is not { } stacked || dy.Op is not ConcatOp concat || concat.Axis != Selection.Axis || dy.Inputs.Count != 2) return (-1, null);
-        int carry = -1;
-        for (int i = 0; i < Body.CarriesOut.Count; i++)
-            if (Body.CarriesOut[i] == stacked && stacked.Type == DType.Float32) { carry = i; break; }
+        if (StackedNode is not { Type: DType.Float32 } || dy.Op is not ConcatOp concat || concat.Axis != Selection.Axis || dy.Inputs.Count != 2) return (-1, null);
+        int carry = StackedCarry;
         if (carry < 0) return (-1, null);
         // The last step in the loop's order: the end of the axis, or its start for a reverse loop.
         Node zeros = Reverse ? dy.Inputs[1] : dy.Inputs[0], step = Reverse ? dy.Inputs[0] : dy.Inputs[1];

@@ -41,9 +41,8 @@ internal static unsafe partial class DirectConv
         float* wt = j.Wt + j.O0;
         float* tmp = stackalloc float[Lanes];
         float* acc = stackalloc float[16 * Lanes];
-        int* offsets = stackalloc int[7 * 7];   // tap (ky, kx) -> its input's offset in a channel's rows
-        for (int ky = 0; ky < k; ky++)
-            for (int kx = 0; kx < k; kx++) offsets[ky * k + kx] = ky * wp + kx;
+        int* offsets = stackalloc int[MaxTaps];
+        TapOffsets(offsets, k, wp);
         for (int t0 = 0; t0 < j.Ow; t0 += TW.Lanes)
         {
             int lanes = System.Math.Min(TW.Lanes, j.Ow - t0);

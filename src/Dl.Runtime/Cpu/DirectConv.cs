@@ -139,9 +139,8 @@ internal static unsafe partial class DirectConv
         float* wt = j.Wt + j.O0;
         float* tmp = stackalloc float[Lanes];
         float* acc = stackalloc float[8 * Lanes];
-        int* offsets = stackalloc int[7 * 7];   // tap (ky, kx) -> its input's offset in a channel's rows
-        for (int ky = 0; ky < k; ky++)
-            for (int kx = 0; kx < k; kx++) offsets[ky * k + kx] = ky * wp + kx;
+        int* offsets = stackalloc int[MaxTaps];
+        TapOffsets(offsets, k, wp);
         for (int t0 = 0; t0 < j.Ow; t0 += lanesPerTile)
         {
             int lanes = Math.Min(lanesPerTile, j.Ow - t0);
@@ -184,6 +183,16 @@ internal static unsafe partial class DirectConv
                     Store<TW, TV, TAct>(TW.Load(acc + b * Lanes), y + (long)b * plane, lanes, in activation, tmp);
             }
         }
+    }
+
+    /// <summary>Taps of the largest kernel <see cref="Supports"/> takes (7x7).</summary>
+    private const int MaxTaps = 7 * 7;
+
+    /// <summary>offsets[ky·k + kx] = tap (ky, kx)'s input offset in a channel's padded rows (wp floats apart): the kernels' one loop over taps reads through it.</summary>
+    private static void TapOffsets(int* offsets, int k, int wp)
+    {
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) offsets[ky * k + kx] = ky * wp + kx;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

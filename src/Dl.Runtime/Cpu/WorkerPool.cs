@@ -137,13 +137,6 @@ public static unsafe partial class WorkerPool
     internal static int Parts(int count, long work, long minPartWork) =>
         (int)Math.Max(1, Math.Min(Math.Min(Threads, count), work / minPartWork));
 
-    /// <summary>
-    /// Runs body(context, begin, end, part) over [0, count) in min(<see cref="Threads"/>, count) parts,
-    /// or everything here as part 0 when <paramref name="parallel"/> is false or the pool is taken.
-    /// </summary>
-    internal static void Run(delegate*<void*, int, int, int, void> body, void* context, int count, bool parallel) =>
-        Run(body, context, count, parallel ? Math.Min(Threads, count) : 1);
-
     /// <summary>Runs body over [0, count) in <paramref name="parts"/> parts, or everything here as part 0 when there are fewer than two or the pool is taken.</summary>
     /// <remarks>
     /// The result must not depend on the cut (each item's output its own, as for a convolution's images):
