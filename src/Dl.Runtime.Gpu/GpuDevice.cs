@@ -146,27 +146,32 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>Copies host data into a device view on <see cref="Stream"/> (ILGPU waits for the stream when the copy is done).</summary>
-    public void Upload<T>(ReadOnlySpan<T> source, ArrayView<T> destination) where T : unmanaged
+    public unsafe void Upload<T>(ReadOnlySpan<T> source, ArrayView<T> destination) where T : unmanaged
     {
         if (source.Length != destination.Length)
             throw new ArgumentException($"upload of {source.Length} values into a device view of {destination.Length}");
         if (source.IsEmpty) return;
-        destination.CopyFromCPU(Stream, ref MemoryMarshal.GetReference(source), source.Length);
+        // Pinned for the copy: ILGPU takes the reference's address as a raw pointer, and a collection that
+        // moved the array in the middle of the copy would leave it reading the array's old address.
+        fixed (T* pinned = source)
+            destination.CopyFromCPU(Stream, ref Unsafe.AsRef<T>(pinned), source.Length);
         Uploads++;
         UploadedBytes += (long)source.Length * Unsafe.SizeOf<T>();
     }
 
     /// <summary>Copies a device view to host memory, waiting for everything enqueued before it.</summary>
-    public void Download<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
+    public unsafe void Download<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
     {
         if (source.Length != destination.Length)
             throw new ArgumentException($"download of a device view of {source.Length} values into {destination.Length}");
         if (destination.IsEmpty) return;
         // Wait explicitly on both sides of the copy: whether a stream-ordered copy waits for earlier kernels,
-        // and returns only once done, differs between ILGPU's backends (a read-back of optimizer state on
-        // the CPU accelerator once came back as zeros under load).
+        // and returns only once done, differs between ILGPU's backends. Pinned for the copy (see Upload):
+        // unpinned, a collection in the middle of it moved a fresh array and the values went to its old
+        // address, leaving zeros (the optimizer state a CI run once read back; GpuTransferTests).
         Stream.Synchronize();
-        source.CopyToCPU(Stream, ref MemoryMarshal.GetReference(destination), destination.Length);
+        fixed (T* pinned = destination)
+            source.CopyToCPU(Stream, ref Unsafe.AsRef<T>(pinned), destination.Length);
         Stream.Synchronize();
         Downloads++;
         DownloadedBytes += (long)destination.Length * Unsafe.SizeOf<T>();
