@@ -53,23 +53,29 @@ internal static class QuickFigures
     /// <summary>Appended to every figure's name (`_t1` while the one-thread figures run).</summary>
     private static string s_suffix = "";
 
-    private static long s_handed, s_stolen;
+    private static long s_handed, s_stolen, s_taken;
+
+    /// <summary>Chunks and product blocks of a late worker's part that another thread ran.</summary>
+    private static long TakenPieces => Dl.Cpu.WorkerPool.StolenChunks + Dl.Cpu.WorkerPool.HelpedBlocks;
 
     /// <summary>Starts the count <see cref="ReportStolenParts"/> reports from.</summary>
-    internal static void MarkStolenParts() => (s_handed, s_stolen) = (Dl.Cpu.WorkerPool.WorkerParts, Dl.Cpu.WorkerPool.StolenParts);
+    internal static void MarkStolenParts() => (s_handed, s_stolen, s_taken) = (Dl.Cpu.WorkerPool.WorkerParts, Dl.Cpu.WorkerPool.StolenParts, TakenPieces);
 
     /// <summary>
     /// How often a worker was late to its part of a split since the last mark (its core busy elsewhere):
     /// when this is large, the figures above are not what the code does on a free machine.
-    /// `helper_late_parts` is the same share under the name it had with one helper thread.
+    /// `helper_late_parts` is the same share under the name it had with one helper thread;
+    /// `pool_taken_pieces` counts, per part handed to a worker, the chunks and product row blocks of parts
+    /// a worker had begun but was late with that the caller ran.
     /// </summary>
     internal static void ReportStolenParts(string suffix)
     {
-        long handed = Dl.Cpu.WorkerPool.WorkerParts - s_handed, stolen = Dl.Cpu.WorkerPool.StolenParts - s_stolen;
-        (s_handed, s_stolen) = (Dl.Cpu.WorkerPool.WorkerParts, Dl.Cpu.WorkerPool.StolenParts);
+        long handed = Dl.Cpu.WorkerPool.WorkerParts - s_handed, stolen = Dl.Cpu.WorkerPool.StolenParts - s_stolen, taken = TakenPieces - s_taken;
+        (s_handed, s_stolen, s_taken) = (Dl.Cpu.WorkerPool.WorkerParts, Dl.Cpu.WorkerPool.StolenParts, TakenPieces);
         double share = handed == 0 ? 0 : 100.0 * stolen / handed;
         Report("pool_stolen_parts" + suffix, share, "%");
         Report("helper_late_parts" + suffix, share, "%");
+        Report("pool_taken_pieces" + suffix, handed == 0 ? 0 : 100.0 * taken / handed, "%");
     }
 
     /// <summary>C = A·B, square, row-major, as the peer's `gemm` group times it (2n³ FLOP per call).</summary>

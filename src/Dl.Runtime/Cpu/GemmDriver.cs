@@ -45,7 +45,7 @@ internal static unsafe class GemmDriver
     private const int MR = GemmKernel.MR, NR = GemmKernel.NR;
 
     /// <summary>How the product is blocked, and where its packed B lives.</summary>
-    private struct Plan
+    internal struct Plan
     {
         public int Width;           // columns per B panel: 32, or 16 for a narrow product
         public bool Narrow, PackA, DirectB;
@@ -56,16 +56,26 @@ internal static unsafe class GemmDriver
     /// <summary>The whole product on this thread.</summary>
     public static void Run<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
     {
-        if (job.M < MR && !job.TransB && !job.Accumulate && Vector128.IsHardwareAccelerated)
-        {
-            GemmSmall.Rows(in job, in act);   // a few rows (batch-1 inference): stream B's rows, no packing
-            return;
-        }
-        if (job.M < MR && job.TransB && !job.TransA && !job.Accumulate && Vector128.IsHardwareAccelerated)
-        {
-            GemmDot.Rows(in job, in act);     // likewise with B stored [n, k]: dot products of rows, no packing
-            return;
-        }
+        if (TryPlan(in job, out var plan)) Compute(in job, in plan, in act);
+        else if (!job.TransB) GemmSmall.Rows(in job, in act);   // a few rows (batch-1 inference): stream B's rows, no packing
+        else GemmDot.Rows(in job, in act);                     // likewise with B stored [n, k]: dot products of rows, no packing
+    }
+
+    /// <summary>
+    /// Plans the product and packs its B, or false where a few rows take the unpacked paths (<see cref="Run"/>
+    /// then runs it whole). The packed B lives in this thread's scratch until its next product: another thread
+    /// may read it meanwhile (<see cref="Rows"/> run by a helper, <see cref="GemmSplit"/>).
+    /// </summary>
+    internal static bool TryPlan(in GemmJob job, out Plan plan)
+    {
+        plan = default;
+        if (job.M < MR && !job.Accumulate && !(job.TransA && job.TransB) && Vector128.IsHardwareAccelerated) return false;
+        plan = MakePlan(in job);
+        return true;
+    }
+
+    private static Plan MakePlan(in GemmJob job)
+    {
         var plan = new Plan();
         plan.Narrow = job.N <= GemmKernel.NarrowNR;   // 16-wide panels of B at every width
         plan.Width = plan.Narrow ? GemmKernel.NarrowNR : NR;
@@ -87,48 +97,63 @@ internal static unsafe class GemmDriver
             for (int pc = 0, block = 0; pc < job.K; pc += kc, block++)
                 GemmPack.B(in job, pc, Math.Min(kc, job.K - pc), 0, job.N, plan.Width, plan.PackedB + block * plan.BlockStride);
         }
-        Compute(in job, in plan, in act);
+        return plan;
     }
 
-    /// <summary>All of C over all of k, from the plan's B (packed, or in place).</summary>
+    /// <summary>All of C over all of k, from the plan's B (packed, or in place): k block by k block, row block by row block.</summary>
     private static void Compute<TAct>(in GemmJob job, in Plan plan, in TAct act) where TAct : struct, IUnaryOperator
     {
-        int width = plan.Width, depth = DepthBlock(job.K);
+        int depth = DepthBlock(job.K);
         for (int pc = 0, block = 0; pc < job.K; pc += depth, block++)
-        {
-            int kc = Math.Min(depth, job.K - pc);
-            bool accumulate = pc > 0 || job.Accumulate, last = pc + kc == job.K;
-            // Where panel jr/width of this block starts, how far apart its steps are, and its panels.
-            float* b = plan.DirectB ? job.B + (long)pc * job.Ldb : plan.PackedB + block * plan.BlockStride;
-            long bStep = plan.DirectB ? job.Ldb : width, panelStride = plan.DirectB ? width : (long)kc * width;
             for (int ic = 0; ic < job.M; ic += MC)
+                Block(in job, in plan, in act, pc, block, ic);
+    }
+
+    /// <summary>Row blocks of <see cref="MC"/> rows in the product (the units <see cref="Rows"/> runs).</summary>
+    internal static int RowBlocks(in GemmJob job) => (job.M + MC - 1) / MC;
+
+    /// <summary>
+    /// Row block <paramref name="rowBlock"/> of C over all of k, from a plan made by <see cref="TryPlan"/>
+    /// (on any thread): each element gets the sum <see cref="Compute"/> gives it, k block by k block in order.
+    /// </summary>
+    internal static void Rows<TAct>(in GemmJob job, in Plan plan, in TAct act, int rowBlock) where TAct : struct, IUnaryOperator
+    {
+        int depth = DepthBlock(job.K);
+        for (int pc = 0, block = 0; pc < job.K; pc += depth, block++)
+            Block(in job, in plan, in act, pc, block, rowBlock * MC);
+    }
+
+    /// <summary>Rows [ic, ic + MC) of C over k block <paramref name="block"/> (from step <paramref name="pc"/>), its epilogue after the last.</summary>
+    private static void Block<TAct>(in GemmJob job, in Plan plan, in TAct act, int pc, int block, int ic) where TAct : struct, IUnaryOperator
+    {
+        int width = plan.Width, kc = Math.Min(DepthBlock(job.K), job.K - pc), mc = Math.Min(MC, job.M - ic);
+        bool accumulate = pc > 0 || job.Accumulate, last = pc + kc == job.K;
+        // Where panel jr/width of this block starts, how far apart its steps are, and its panels.
+        float* b = plan.DirectB ? job.B + (long)pc * job.Ldb : plan.PackedB + block * plan.BlockStride;
+        long bStep = plan.DirectB ? job.Ldb : width, panelStride = plan.DirectB ? width : (long)kc * width;
+        // A's rows: a packed 6-row panel per tile (aRow 1, aStep 6, tiles kc·6 apart), or in place.
+        float* a; long aRow, aStep, tileStride;
+        if (plan.PackA)
+        {
+            a = GemmScratch.ForA.Get((long)RoundUp(mc, MR) * kc);
+            GemmPack.A(in job, ic, mc, pc, kc, a);
+            aRow = job.TransA ? 1 : kc; aStep = job.TransA ? MR : 1; tileStride = (long)kc * MR;
+        }
+        else
+        {
+            aRow = job.TransA ? 1 : job.Lda; aStep = job.TransA ? job.Lda : 1;
+            a = job.A + ic * aRow + pc * aStep; tileStride = MR * aRow;
+        }
+        for (int jr = 0; jr < job.N; jr += width)
+        {
+            float* bPanel = b + jr / width * panelStride;
+            int cols = Math.Min(width, job.N - jr);
+            for (int ir = 0; ir < mc; ir += MR)
             {
-                int mc = Math.Min(MC, job.M - ic);
-                // A's rows: a packed 6-row panel per tile (aRow 1, aStep 6, tiles kc·6 apart), or in place.
-                float* a; long aRow, aStep, tileStride;
-                if (plan.PackA)
-                {
-                    a = GemmScratch.ForA.Get((long)RoundUp(mc, MR) * kc);
-                    GemmPack.A(in job, ic, mc, pc, kc, a);
-                    aRow = job.TransA ? 1 : kc; aStep = job.TransA ? MR : 1; tileStride = (long)kc * MR;
-                }
-                else
-                {
-                    aRow = job.TransA ? 1 : job.Lda; aStep = job.TransA ? job.Lda : 1;
-                    a = job.A + ic * aRow + pc * aStep; tileStride = MR * aRow;
-                }
-                for (int jr = 0; jr < job.N; jr += width)
-                {
-                    float* bPanel = b + jr / width * panelStride;
-                    int cols = Math.Min(width, job.N - jr);
-                    for (int ir = 0; ir < mc; ir += MR)
-                    {
-                        float* aTile = a + ir / MR * tileStride;
-                        int rows = Math.Min(MR, mc - ir);
-                        if (plan.Narrow) GemmKernel.NarrowTile(kc, aTile, aRow, aStep, bPanel, bStep, in job, in act, ic + ir, jr, rows, cols, accumulate, last);
-                        else GemmKernel.Tile(kc, aTile, aRow, aStep, bPanel, bStep, in job, in act, ic + ir, jr, rows, cols, accumulate, last);
-                    }
-                }
+                float* aTile = a + ir / MR * tileStride;
+                int rows = Math.Min(MR, mc - ir);
+                if (plan.Narrow) GemmKernel.NarrowTile(kc, aTile, aRow, aStep, bPanel, bStep, in job, in act, ic + ir, jr, rows, cols, accumulate, last);
+                else GemmKernel.Tile(kc, aTile, aRow, aStep, bPanel, bStep, in job, in act, ic + ir, jr, rows, cols, accumulate, last);
             }
         }
     }

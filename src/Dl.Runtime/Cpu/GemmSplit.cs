@@ -20,7 +20,7 @@ namespace Dl.Cpu;
 /// products were claimed by whichever core came first, and 1.5x faster on fixed halves. Square
 /// products (1024 x 1024) run as fast as with dynamic chunks.
 /// </summary>
-internal static unsafe class GemmSplit
+internal static unsafe partial class GemmSplit
 {
     internal enum Axis { Rows, Columns, Depth }
 
@@ -88,11 +88,12 @@ internal static unsafe class GemmSplit
         u->Update(u->Context, u->From + u->Rows * u->RowLength, u->Length);
     }
 
-    /// <summary>The parts (on the caller's stack) and the activation their stores apply.</summary>
+    /// <summary>The parts (on the caller's stack), the activation their stores apply, and each part's row blocks (<see cref="PartBlocks"/>).</summary>
     private struct Context<TAct> where TAct : struct, IUnaryOperator
     {
         public GemmJob* Parts;
         public TAct Activation;
+        public PartBlocks* Blocks;
     }
 
     /// <summary>
@@ -114,6 +115,8 @@ internal static unsafe class GemmSplit
         int parts = WorkerPool.Parts(most, (long)job.M * job.N * job.K, MinPartWork);
         if (parts < 2) return false;
         GemmJob* jobs = stackalloc GemmJob[parts];
+        PartBlocks* blocks = stackalloc PartBlocks[parts];
+        new Span<PartBlocks>(blocks, parts).Clear();
         for (int i = 0; i < parts; i++)
         {
             ref var part = ref jobs[i];
@@ -165,8 +168,8 @@ internal static unsafe class GemmSplit
             long size = (long)job.M * job.N;
             float* partials = GemmScratch.ForPartial.Get((parts - 1) * size);
             for (int i = 1; i < parts; i++) jobs[i].C = partials + (i - 1) * size;
-            var plain = new Context<Identity> { Parts = jobs };
-            if (!WorkerPool.RunParts(&Part<Identity>, &plain, parts, parts)) return false;
+            var plain = new Context<Identity> { Parts = jobs, Blocks = blocks };
+            if (!WorkerPool.RunParts(&Part<Identity>, &plain, parts, parts, &Help<Identity>)) return false;
             for (int r = 0; r < job.M; r++)
             {
                 var c = new Span<float>(job.C + (long)r * job.Ldc, job.N);
@@ -175,8 +178,8 @@ internal static unsafe class GemmSplit
             GemmStore.EpilogueInPlace(in job, in act, 0, job.M);
             return true;
         }
-        var context = new Context<TAct> { Parts = jobs, Activation = act };
-        if (!WorkerPool.TryRun(&Part<TAct>, Unsafe.AsPointer(ref context), parts)) return false;
+        var context = new Context<TAct> { Parts = jobs, Activation = act, Blocks = blocks };
+        if (!WorkerPool.TryRunHelped(&Part<TAct>, &Help<TAct>, Unsafe.AsPointer(ref context), parts)) return false;
         if (axis == Axis.Rows && job.Ldc == job.N)
             t_lastRowCut = new RowCut { C = job.C, Rows = job.M, RowLength = job.N, Parts = parts };
         return true;
@@ -195,11 +198,5 @@ internal static unsafe class GemmSplit
         long a = (long)job.M * job.K, b = (long)job.K * job.N, c = (long)job.M * job.N;
         if (b / 2 <= a / 2 && b / 2 <= c) return Axis.Rows;
         return a / 2 <= c ? Axis.Columns : Axis.Depth;
-    }
-
-    private static void Part<TAct>(void* context, int begin, int end, int part) where TAct : struct, IUnaryOperator
-    {
-        ref var parts = ref Unsafe.AsRef<Context<TAct>>(context);
-        for (int i = begin; i < end; i++) GemmDriver.Run(in parts.Parts[i], in parts.Activation);
     }
 }

@@ -91,6 +91,7 @@ public static unsafe partial class WorkerPool
     private static int s_busy;
     private static volatile int s_generation;
     private static delegate*<void*, int, int, int, void> s_body;
+    private static delegate*<void*, int, bool> s_help;
     private static void* s_context;
     private static int s_count, s_parts;
     private static object? s_state;
@@ -167,28 +168,44 @@ public static unsafe partial class WorkerPool
         TrySplit(body, context, count, Math.Min(Threads, count), state);
 
     /// <summary>
+    /// <see cref="TryRun"/> for a body whose part runs as blocks any thread may take: a thread done with its
+    /// own part calls <paramref name="help"/>(context, part) on a part still running 20 us later, which runs
+    /// one of that part's blocks not yet begun and returns true, or returns false (none left, or none
+    /// published yet). The part's body returns only once every block of it is done, by whoever ran it.
+    /// </summary>
+    internal static bool TryRunHelped(delegate*<void*, int, int, int, void> body, delegate*<void*, int, bool> help, void* context, int count) =>
+        TrySplit(body, context, count, Math.Min(Threads, count), null, help: help);
+
+    private static long s_helpedBlocks;
+
+    /// <summary>Blocks of a late worker's part that another thread ran (<see cref="TryRunHelped"/>; a diagnostic).</summary>
+    public static long HelpedBlocks => Volatile.Read(ref s_helpedBlocks);
+
+    /// <summary>
     /// Runs body over [0, count) as <paramref name="parts"/> fixed parts whoever runs them: on the
     /// workers when the pool is free, else one after the other on this thread. For bodies whose result
     /// depends on where the range is cut (a sum over the batch, a product cut along k): a call gets the
     /// same bits whether or not another thread held the pool. False, with nothing run, when
     /// <paramref name="parts"/> is below two.
     /// </summary>
-    internal static bool RunParts(delegate*<void*, int, int, int, void> body, void* context, int count, int parts)
+    internal static bool RunParts(delegate*<void*, int, int, int, void> body, void* context, int count, int parts, delegate*<void*, int, bool> help = null)
     {
         parts = Math.Min(parts, count);
         if (parts < 2) return false;
-        if (TrySplit(body, context, count, parts, null)) return true;
+        if (TrySplit(body, context, count, parts, null, help: help)) return true;
         for (int i = 0; i < parts; i++) body(context, Cut(count, parts, i), Cut(count, parts, i + 1), i);
         return true;
     }
 
-    private static bool TrySplit(delegate*<void*, int, int, int, void> body, void* context, int count, int parts, object? state, bool chunked = false)
+    private static bool TrySplit(delegate*<void*, int, int, int, void> body, void* context, int count, int parts, object? state, bool chunked = false,
+        delegate*<void*, int, bool> help = null)
     {
         parts = Math.Min(Math.Min(parts, count), MaxThreads);
         if (parts < 2 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
         EnsureWorkers(parts - 1);
         s_state = state;
         s_body = body;
+        s_help = help;
         s_context = context;
         s_count = count;
         s_parts = parts;
@@ -224,10 +241,19 @@ public static unsafe partial class WorkerPool
                 while (Volatile.Read(ref s_slots[i].Done) != generation)
                 {
                     // A worker still on its part 20 us after this thread finished: take its chunks not yet begun.
-                    if (s_slots[i].Chunks > 1 && Stopwatch.GetTimestamp() - finished >= s_lateTicks && RunChunk(i, generation))
+                    if (Stopwatch.GetTimestamp() - finished >= s_lateTicks)
                     {
-                        Interlocked.Increment(ref s_stolenChunks);
-                        continue;
+                        if (s_slots[i].Chunks > 1 && RunChunk(i, generation))
+                        {
+                            Interlocked.Increment(ref s_stolenChunks);
+                            continue;
+                        }
+                        // A part its worker runs in blocks that any thread may take (a product's row blocks).
+                        if (help != null && Volatile.Read(ref s_slots[i].Claim) == (unclaimed | ByOwner) && help(context, i))
+                        {
+                            Interlocked.Increment(ref s_helpedBlocks);
+                            continue;
+                        }
                     }
                     spin.SpinOnce(sleep1Threshold: -1);
                 }
