@@ -189,6 +189,7 @@ internal static unsafe partial class DirectConv
     private const int MaxTaps = 7 * 7;
 
     /// <summary>offsets[ky·k + kx] = tap (ky, kx)'s input offset in a channel's padded rows (wp floats apart): the kernels' one loop over taps reads through it.</summary>
+    /// <remarks>A call: make it before any accumulator has a value, or the JIT keeps the accumulators on the stack (see ChannelTiles).</remarks>
     private static void TapOffsets(int* offsets, int k, int wp)
     {
         for (int ky = 0; ky < k; ky++)
