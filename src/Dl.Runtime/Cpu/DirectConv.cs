@@ -213,6 +213,18 @@ internal static unsafe partial class DirectConv
             Avx512F.MaskStore(y, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(lanes)).AsSingle(), Unsafe.As<TV, Vector512<float>>(ref v));
             return;
         }
+        // Likewise AVX's vmaskmovps at 256 and 128 bits (LeNet conv1's last 4 of 28 columns, the input
+        // gradient's last 6 of 14): through the stack it was a Memmove call per row and channel.
+        if (typeof(TV) == typeof(Vector256<float>) && Avx2.IsSupported)
+        {
+            Avx.MaskStore(y, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(lanes)).AsSingle(), Unsafe.As<TV, Vector256<float>>(ref v));
+            return;
+        }
+        if (typeof(TV) == typeof(Vector128<float>) && Avx.IsSupported)
+        {
+            Avx.MaskStore(y, Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(lanes)).AsSingle(), Unsafe.As<TV, Vector128<float>>(ref v));
+            return;
+        }
         TW.Store(v, tmp);
         new ReadOnlySpan<float>(tmp, lanes).CopyTo(new Span<float>(y, lanes));
     }
