@@ -22,6 +22,9 @@ public class GemmTests
         // A few rows, B plain: every count of whole vectors left after the blocks of eight (LeNet's 120 and 84
         // columns), with k odd, even and 1 for the split of k below four vectors.
         { 1, 120, 400 }, { 1, 84, 120 }, { 2, 48, 9 }, { 1, 16, 1 }, { 1, 40, 6 }, { 3, 250, 31 }, { 5, 112, 2 },
+        // Passes of twelve vectors without AVX-512 (the MLP's 784 -> 128 above: 12 + 4 at 256 bits, 12 + 12 + 8 at 128):
+        // exactly twelve (96 at 256 bits), twelve and one (104), two of twelve and one vector (200), over odd k.
+        { 1, 96, 5 }, { 2, 104, 17 }, { 1, 200, 33 },
         // Many rows: B packed although its rows could be read in place; A transposed with lda a multiple of 64 packed.
         { 512, 128, 300 }, { 320, 64, 40 }, { 256, 96, 17 },
         // k in several equal blocks (at most GemmDriver.KC steps each): three of 567, two of 401 on a narrow product.

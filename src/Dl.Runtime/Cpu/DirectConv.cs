@@ -189,6 +189,7 @@ internal static unsafe partial class DirectConv
     private const int MaxTaps = 7 * 7;
 
     /// <summary>offsets[ky·k + kx] = tap (ky, kx)'s input offset in a channel's padded rows (wp floats apart): the kernels' one loop over taps reads through it.</summary>
+    /// <remarks>A call: make it before any accumulator has a value, or the JIT keeps the accumulators on the stack (see ChannelTiles).</remarks>
     private static void TapOffsets(int* offsets, int k, int wp)
     {
         for (int ky = 0; ky < k; ky++)
@@ -210,6 +211,18 @@ internal static unsafe partial class DirectConv
             // A row's last, partial tile (12 of LeNet's 28 columns) through a lane mask: a copy via the
             // stack cost a call per row and channel, 8 % of a LeNet step.
             Avx512F.MaskStore(y, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(lanes)).AsSingle(), Unsafe.As<TV, Vector512<float>>(ref v));
+            return;
+        }
+        // Likewise AVX's vmaskmovps at 256 and 128 bits (LeNet conv1's last 4 of 28 columns, the input
+        // gradient's last 6 of 14): through the stack it was a Memmove call per row and channel.
+        if (typeof(TV) == typeof(Vector256<float>) && Avx2.IsSupported)
+        {
+            Avx.MaskStore(y, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(lanes)).AsSingle(), Unsafe.As<TV, Vector256<float>>(ref v));
+            return;
+        }
+        if (typeof(TV) == typeof(Vector128<float>) && Avx.IsSupported)
+        {
+            Avx.MaskStore(y, Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(lanes)).AsSingle(), Unsafe.As<TV, Vector128<float>>(ref v));
             return;
         }
         TW.Store(v, tmp);

@@ -7,9 +7,10 @@ namespace Dl.Cpu;
 /// <summary>
 /// Products with fewer rows than a micro-tile (m &lt; 6: batch-1 inference), B plain and C
 /// overwritten. Each row of C is a sum of k scaled rows of B, accumulated eight vectors (128 columns
-/// at AVX-512, 64 at 256 bits, 32 at 128) or one vector at a time in registers: packing would copy all
-/// of B to use a sixth of the kernel, this streams B once. One body over the width (<see cref="ISimdWidth{TV}"/>);
-/// the caller checks that some width is accelerated.
+/// at AVX-512; twelve, 96 columns, at 256 bits and 48 at 128, where x86 has 16 registers) or one
+/// vector at a time in registers: packing would copy all of B to use a sixth of the kernel, this
+/// streams B once. One body over the width (<see cref="ISimdWidth{TV}"/>); the caller checks that
+/// some width is accelerated.
 /// </summary>
 // The stack lanes are stored before they are read: no zeroing per call.
 [System.Runtime.CompilerServices.SkipLocalsInit]
@@ -24,6 +25,9 @@ internal static unsafe class GemmSmall
         GemmStore.EpilogueInPlace(in job, in act, 0, job.M);
     }
 
+    /// <summary>Whether passes of twelve vectors pay: 16 vector registers (x86 without AVX-512), where eight chains are too few.</summary>
+    private static bool Wide<TV>() where TV : struct => typeof(TV) != typeof(Vector512<float>) && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+
     private static void Rows<TW, TV>(in GemmJob job) where TW : struct, ISimdWidth<TV> where TV : struct
     {
         int w = TW.Lanes;
@@ -34,6 +38,10 @@ internal static unsafe class GemmSmall
             float* a = job.TransA ? job.A + i : job.A + (long)i * job.Lda;
             float* c = job.C + (long)i * job.Ldc;
             int j = 0;
+            // Twelve vectors a pass where there are no more than 16 registers (AVX2, SSE): eight chains of
+            // FMAs (4 cycles' latency, two a cycle) left the pipes idle between steps (batch-1 MLP 784 -> 128 at 256 bits).
+            if (Wide<TV>())
+                for (; j + 12 * w <= n; j += 12 * w) Columns<TW, TV, C12>(a, aStep, job.B + j, ldb, k, c + j);
             for (; j + 8 * w <= n; j += 8 * w) Columns<TW, TV, C8>(a, aStep, job.B + j, ldb, k, c + j);
             // The whole vectors left (120 columns at AVX-512: seven) in one pass too. One chain per vector,
             // taken one after another, waited on the FMA's latency at every step: 5 of LeNet-5's 21 us at batch 1.
@@ -81,7 +89,7 @@ internal static unsafe class GemmSmall
     }
 
     /// <summary>
-    /// TN (1-8) vectors of columns of one row, B read once. Fewer than four vectors also split k in two
+    /// TN (1-12) vectors of columns of one row, B read once. Fewer than four vectors also split k in two
     /// (even and odd steps, added at the end), so at least two accumulator chains are in flight: one chain
     /// would wait out the FMA's latency (4 cycles) at every step.
     /// </summary>
@@ -91,6 +99,7 @@ internal static unsafe class GemmSmall
         int w = TW.Lanes, nv = TN.Value;
         bool split = nv < 4;
         TV s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        TV s8 = default, s9 = default, s10 = default, s11 = default;
         TV t0 = default, t1 = default, t2 = default;
         int p = 0;
         if (split)
@@ -112,6 +121,10 @@ internal static unsafe class GemmSmall
             if (nv > 5) s5 = TW.MulAdd(x, TW.Load(b + 5 * w), s5);
             if (nv > 6) s6 = TW.MulAdd(x, TW.Load(b + 6 * w), s6);
             if (nv > 7) s7 = TW.MulAdd(x, TW.Load(b + 7 * w), s7);
+            if (nv > 8) s8 = TW.MulAdd(x, TW.Load(b + 8 * w), s8);
+            if (nv > 9) s9 = TW.MulAdd(x, TW.Load(b + 9 * w), s9);
+            if (nv > 10) s10 = TW.MulAdd(x, TW.Load(b + 10 * w), s10);
+            if (nv > 11) s11 = TW.MulAdd(x, TW.Load(b + 11 * w), s11);
         }
         if (split) { s0 = TW.Add(s0, t0); s1 = TW.Add(s1, t1); s2 = TW.Add(s2, t2); }
         TW.Store(s0, c);
@@ -122,5 +135,9 @@ internal static unsafe class GemmSmall
         if (nv > 5) TW.Store(s5, c + 5 * w);
         if (nv > 6) TW.Store(s6, c + 6 * w);
         if (nv > 7) TW.Store(s7, c + 7 * w);
+        if (nv > 8) TW.Store(s8, c + 8 * w);
+        if (nv > 9) TW.Store(s9, c + 9 * w);
+        if (nv > 10) TW.Store(s10, c + 10 * w);
+        if (nv > 11) TW.Store(s11, c + 11 * w);
     }
 }
