@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+using Dl.Cpu;
+
+namespace Dl;
+
+/// <summary>
+/// Runs a compiled loop's steps on rows [<paramref name="from"/>, <paramref name="to"/>) of a batch of
+/// <paramref name="n"/> (the generated method of a loop whose every step is row-local: see <see cref="RowSplit"/>).
+/// </summary>
+public delegate void RowRange(int n, int from, int to);
+
+/// <summary>
+/// What generated code calls to run a whole loop (all its steps) split over the batch's rows: each part
+/// owns rows [from, to) for every step, so the parts meet once per loop instead of once per product
+/// in every step. The compiler emits this only for loops whose every kernel is row-local (row i of each
+/// output depends on row i of the batch-shaped inputs and on batch-free values alone: the recurrent
+/// product, the gate kernels, the per-sample copies), and whose body draws no random numbers.
+/// A split runs on the <see cref="WorkerPool"/> (cut-independent, chunked: a late worker's chunks are
+/// taken by the caller) with at least <see cref="MinRows"/> rows per part and per chunk, and only when
+/// each part has <see cref="MinPartWork"/> multiply-adds or more: a batch of one runs as before.
+/// Results: every product inside a split part runs whole on its thread (<see cref="Gemm.WholeProducts"/>),
+/// never cut along k, and a product's row has the same bits for any number of rows from
+/// <see cref="MinRows"/> up; so a split loop gives each row the bits a one-thread run gives it,
+/// whatever the number of parts, of chunks, or who ran them.
+/// </summary>
+public static unsafe class RowSplit
+{
+    /// <summary>
+    /// Fewest rows in a part or chunk: more than the GEMM micro-kernel's 6 rows, below which products
+    /// take another path (GemmSmall, whose sums pair up k differently) and rows would change bits.
+    /// </summary>
+    public const int MinRows = 8;
+
+    /// <summary>Multiply-adds (steps · work per row · rows) a part needs to pay for the hand-off (tens of microseconds).</summary>
+    public const long MinPartWork = 2_000_000;
+
+    /// <summary>TEMPORARY A/B switch: true runs every loop unsplit. Removed before merge.</summary>
+    public static bool AbOff;
+
+    /// <summary>
+    /// Runs <paramref name="rows"/> over [0, <paramref name="n"/>) in parts, or whole on this thread when
+    /// the batch is too small to split, the pool has one thread, or (whole, still without cutting any product) when the pool is taken.
+    /// <paramref name="workPerRow"/>: the loop's multiply-adds per row over all its steps, as the compiler estimates them.
+    /// </summary>
+    public static void Run(RowRange rows, int n, long workPerRow)
+    {
+        int parts = AbOff ? 1 : Parts(n, workPerRow);
+        if (parts < 2) { rows(n, 0, n); return; }
+        var context = new Context { N = n };
+        if (WorkerPool.RunRows(&Part, &context, n, parts, MinRows, rows)) return;
+        // The pool is taken: everything here, with the products whole as in the parts, so the bits do not depend on it.
+        RunWhole(rows, n, 0, n);
+    }
+
+    /// <summary>How many parts a loop over <paramref name="n"/> rows gets (1: unsplit).</summary>
+    public static int Parts(int n, long workPerRow) => WorkerPool.Parts(n / MinRows, (long)n * workPerRow, MinPartWork);
+
+    private struct Context
+    {
+        public int N;
+    }
+
+    private static void Part(void* context, int from, int to, int part) =>
+        RunWhole((RowRange)WorkerPool.State!, ((Context*)context)->N, from, to);
+
+    private static void RunWhole(RowRange rows, int n, int from, int to)
+    {
+        bool was = Gemm.WholeProducts;
+        Gemm.WholeProducts = true;
+        try { rows(n, from, to); }
+        finally { Gemm.WholeProducts = was; }
+    }
+}
