@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Threading;
 using Dl.Cpu;
 
 namespace Dl;
@@ -31,8 +31,17 @@ public static unsafe class RowSplit
     /// </summary>
     public const int MinRows = 8;
 
-    /// <summary>Multiply-adds (steps · work per row · rows) a part needs to pay for the hand-off (tens of microseconds).</summary>
-    public const long MinPartWork = 2_000_000;
+    /// <summary>
+    /// Multiply-adds (steps · work per row · rows) a part needs to pay for the hand-off (tens of
+    /// microseconds). A field so that tests can split the small models they check (1: every batch of
+    /// 2 · <see cref="MinRows"/> rows or more).
+    /// </summary>
+    internal static long MinPartWork = 2_000_000;
+
+    private static long s_splits;
+
+    /// <summary>Loops run split in two parts or more so far (a diagnostic).</summary>
+    public static long Splits => Volatile.Read(ref s_splits);
 
     /// <summary>TEMPORARY A/B switch: true runs every loop unsplit. Removed before merge.</summary>
     public static bool AbOff;
@@ -46,6 +55,7 @@ public static unsafe class RowSplit
     {
         int parts = AbOff ? 1 : Parts(n, workPerRow);
         if (parts < 2) { rows(n, 0, n); return; }
+        Interlocked.Increment(ref s_splits);
         var context = new Context { N = n };
         if (WorkerPool.RunRows(&Part, &context, n, parts, MinRows, rows)) return;
         // The pool is taken: everything here, with the products whole as in the parts, so the bits do not depend on it.
