@@ -16,7 +16,7 @@ public delegate void RowRange(int n, int from, int to);
 /// output depends on row i of the batch-shaped inputs and on batch-free values alone: the recurrent
 /// product, the gate kernels, the per-sample copies), and whose body draws no random numbers.
 /// A split runs on the <see cref="WorkerPool"/> (cut-independent, chunked: a late worker's chunks are
-/// taken by the caller) with at least <see cref="MinRows"/> rows per part and per chunk, and only when
+/// taken by the caller) with at least <see cref="MinRows"/> rows per part and <see cref="MinChunkRows"/> per chunk, and only when
 /// each part has <see cref="MinPartWork"/> multiply-adds or more: a batch of one runs as before.
 /// Results: every product inside a split part runs whole on its thread (<see cref="Gemm.WholeProducts"/>),
 /// never cut along k, and a product's row has the same bits for any number of rows from
@@ -30,6 +30,13 @@ public static unsafe class RowSplit
     /// take another path (GemmSmall, whose sums pair up k differently) and rows would change bits.
     /// </summary>
     public const int MinRows = 8;
+
+    /// <summary>
+    /// Fewest rows in a chunk of a worker's part (which the caller may take from a late worker): a chunk
+    /// runs every step on its rows, so a chunk of 8 rows would run each product as two 6-row tiles, one of
+    /// them a third full; 16 rows keep the tiles of a 32-row part (six) and leave a late worker's part stealable.
+    /// </summary>
+    public const int MinChunkRows = 16;
 
     /// <summary>
     /// Multiply-adds (steps · work per row · rows) a part needs to pay for the hand-off (tens of
@@ -57,7 +64,7 @@ public static unsafe class RowSplit
         if (parts < 2) { rows(n, 0, n); return; }
         Interlocked.Increment(ref s_splits);
         var context = new Context { N = n };
-        if (WorkerPool.RunRows(&Part, &context, n, parts, MinRows, rows)) return;
+        if (WorkerPool.RunRows(&Part, &context, n, parts, MinChunkRows, rows)) return;
         // The pool is taken: everything here, with the products whole as in the parts, so the bits do not depend on it.
         RunWhole(rows, n, 0, n);
     }
