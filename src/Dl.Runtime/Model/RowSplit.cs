@@ -21,7 +21,9 @@ public delegate void RowRange(int n, int from, int to);
 /// Results: every product inside a split part runs whole on its thread (<see cref="Gemm.WholeProducts"/>),
 /// never cut along k, and a product's row has the same bits for any number of rows from
 /// <see cref="MinRows"/> up; so a split loop gives each row the bits a one-thread run gives it,
-/// whatever the number of parts, of chunks, or who ran them.
+/// whatever the number of parts, of chunks, or who ran them. A part packs each weight it multiplies by
+/// once, not at every step (<see cref="GemmPackedB"/>): the loop's batch-free operands must not change
+/// while it runs, which holds for the loops the compiler splits (nothing in them writes a batch-free value).
 /// </summary>
 public static unsafe class RowSplit
 {
@@ -60,8 +62,16 @@ public static unsafe class RowSplit
     /// </summary>
     public static void Run(RowRange rows, int n, long workPerRow)
     {
-        int parts = AbOff ? 1 : Parts(n, workPerRow);
-        if (parts < 2) { rows(n, 0, n); return; }
+        if (AbOff) { rows(n, 0, n); return; }
+        int parts = Parts(n, workPerRow);
+        if (parts < 2)
+        {
+            // Whole here, its products cut as usual (a small batch's product may still pay for a cut), its weights packed once.
+            bool kept = GemmPackedB.Begin();
+            try { rows(n, 0, n); }
+            finally { GemmPackedB.End(kept); }
+            return;
+        }
         Interlocked.Increment(ref s_splits);
         var context = new Context { N = n };
         if (WorkerPool.RunRows(&Part, &context, n, parts, MinChunkRows, rows)) return;
@@ -82,9 +92,13 @@ public static unsafe class RowSplit
 
     private static void RunWhole(RowRange rows, int n, int from, int to)
     {
-        bool was = Gemm.WholeProducts;
+        bool was = Gemm.WholeProducts, kept = GemmPackedB.Begin();
         Gemm.WholeProducts = true;
         try { rows(n, from, to); }
-        finally { Gemm.WholeProducts = was; }
+        finally
+        {
+            Gemm.WholeProducts = was;
+            GemmPackedB.End(kept);
+        }
     }
 }
