@@ -8,7 +8,7 @@ namespace Dl.Cpu;
 /// recurrent weight every step (an LSTM(28, 128)'s 512 x 128 stored [n, k]: 256 KB a step), where the
 /// product cut by columns had each core pack half. A few weights per loop (a GRU's three gate products
 /// share one); the oldest is repacked when a fifth arrives. Packing does not change a product's sums,
-/// so a kept packing gives the same bits.
+/// so a kept packing gives the same bits. A garbage collection (which may move the arrays) forgets every packing.
 /// </summary>
 internal static unsafe class GemmPackedB
 {
@@ -26,7 +26,7 @@ internal static unsafe class GemmPackedB
     {
         public readonly GemmScratch[] Buffers = { new(), new(), new(), new() };
         public readonly Key[] Keys = new Key[Entries];
-        public int Next;
+        public int Next, Collections;
     }
 
     [System.ThreadStatic] private static Cache? t_cache;
@@ -60,6 +60,13 @@ internal static unsafe class GemmPackedB
     public static float* Get(in GemmJob job, int width, long size, out bool packed)
     {
         var cache = t_cache!;
+        // A collection may have moved the arrays (another thread allocated): an address then no longer names the same weights.
+        int collections = System.GC.CollectionCount(0);
+        if (collections != cache.Collections)
+        {
+            for (int i = 0; i < Entries; i++) cache.Keys[i].Valid = false;
+            cache.Collections = collections;
+        }
         for (int i = 0; i < Entries; i++)
         {
             ref var key = ref cache.Keys[i];
