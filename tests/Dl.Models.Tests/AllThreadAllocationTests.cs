@@ -16,7 +16,7 @@ public sealed class AllThreadsCollection
 /// A warm training step allocates nothing on any thread: the calling thread's count
 /// (<see cref="RuntimeBehaviourTests"/>) misses the workers, so this counts every thread's bytes with
 /// <see cref="GC.GetTotalAllocatedBytes(bool)"/>, at two and at four threads (oversubscribed here), for
-/// the MLP, LeNet-5 (convolutions, pooling) and a batch-norm and dropout net.
+/// the MLP, LeNet-5 (convolutions, pooling), a batch-norm and dropout net and an LSTM.
 /// </summary>
 [Collection(AllThreadsCollection.Name)]
 public class AllThreadAllocationTests
@@ -58,6 +58,22 @@ public class AllThreadAllocationTests
         var model = new ResBnNet(seed: 1) { LearningRate = 0.01f };
         var (x, y) = Batch(64, 196);
         AssertNothingAllocated(threads, () => model.TrainStep(x, y));
+    }
+
+    /// <summary>
+    /// The LSTM(28, 128) of the benchmarks at batch 64: its two loops run split over the batch's rows
+    /// (Dl.RowSplit, a delegate per loop made on the first call), the rest as the other models.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Lstm_steps_allocate_nothing_on_any_thread(int threads)
+    {
+        var model = new SequentialMnist.Lstm1(seed: 1) { LearningRate = 0.01f };
+        var (x, y) = Batch(64, 784);
+        long splits = RowSplit.Splits;
+        AssertNothingAllocated(threads, () => model.TrainStep(x, y));
+        Assert.True(RowSplit.Splits > splits, "the LSTM's loops were not split over the batch's rows");
     }
 
     /// <summary>

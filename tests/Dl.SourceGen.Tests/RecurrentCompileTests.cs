@@ -121,12 +121,21 @@ public class RecurrentCompileTests
     }
 
     /// <summary>The generated body of one entry point: from its signature to the next public member.</summary>
+    /// <summary>An entry point's text, followed by that of each loop it runs split over the batch's rows (a method of its own: Dl.RowSplit).</summary>
     private static string Method(string source, string signature)
     {
         int start = source.IndexOf(signature, StringComparison.Ordinal);
         Assert.True(start >= 0, $"no {signature} in the generated code");
         int end = source.IndexOf("        public ", start + signature.Length, StringComparison.Ordinal);
-        return end < 0 ? source[start..] : source[start..end];
+        string text = end < 0 ? source[start..] : source[start..end];
+        foreach (Match m in Regex.Matches(text, @"global::Dl\.RowSplit\.Run\(this\.__rowLoop\d+ \?\?= new global::Dl\.RowRange\(this\.(__RowLoop\d+)\)"))
+        {
+            string header = $"private void {m.Groups[1].Value}(";
+            int at = source.IndexOf(header, StringComparison.Ordinal);
+            Assert.True(at >= 0, $"no {header} in the generated code");
+            text += source[at..source.IndexOf("\n        }\n", at, StringComparison.Ordinal)];
+        }
+        return text;
     }
 
     private static int Count(string text, string what) => Regex.Matches(text, Regex.Escape(what)).Count;

@@ -17,7 +17,7 @@ namespace Dl.Compiler;
 public static partial class CpuEmitter
 {
     private static void Loop(SourceWriter w, LoopKernel k, Func<Node, string> outer, EntryStorage names, IReadOnlyList<long> scratchAt,
-        KernelTable kernels, GeneratedNames g, int depth)
+        KernelTable kernels, GeneratedNames g, int depth, RowPart? part = null)
     {
         var loop = k.Loop;
         var body = loop.Body;
@@ -100,19 +100,25 @@ public static partial class CpuEmitter
             return Scratch(location is ArenaLocation a ? InScratch(a) : location, node);
         }
         string Carry(int i) => Scratch(InScratch(k.CarryBuffers[i]), body.Carries[i]);
+        // In a part of a loop split over the batch's rows (CpuEmitter.RowSplit.cs): a batch-shaped value's rows [from, to).
+        string Rows(string span, Node node) => part is null || node.Shape.BatchRank == 0 ? span
+            : $"{span}.Slice({part.From} * {Sizes.Lit(node.Shape.StaticCount)}, {part.Count} * {Sizes.Lit(node.Shape.StaticCount)})";
+        // A loop over the samples: all of them, or the part's rows.
+        string Samples(string before) => part is null ? $"int {o} = 0; {o} < {before}; {o}++" : $"int {o} = {part.From}; {o} < {part.To}; {o}++";
 
         w.Line($"// A loop of {steps} steps{(loop.Reverse ? ", last step first" : "")}: {string.Join(", ", k.Results.Select(r => $"%{GraphText.Id(r, kernels.Ids)} ({((ScanOp)r.Op).Selection})"))}.");
         for (int i = 0; i < body.Carries.Count; i++)
-            w.Line($"{outer(k.Inputs[i])}.CopyTo({(carryStacks[i] is not null ? CarryAt(i, first.ToString(System.Globalization.CultureInfo.InvariantCulture)) : Carry(i))});");
+            w.Line($"{Rows(outer(k.Inputs[i]), body.Carries[i])}.CopyTo({Rows(carryStacks[i] is not null ? CarryAt(i, first.ToString(System.Globalization.CultureInfo.InvariantCulture)) : Carry(i), body.Carries[i])});");
         w.Open(loop.Reverse ? $"for (int {t} = {steps - 1}; {t} >= 0; {t}--)" : $"for (int {t} = 0; {t} < {steps}; {t}++)");
         for (int j = 0; j < body.Slices.Count; j++)
         {
             if (k.SliceBuffers[j] is null) continue;
             var xs = k.Inputs[body.Carries.Count + j];
             var (before, inner) = Sizes.Around(xs.Shape, loop.SliceAxes[j], n);
-            w.Line($"for (int {o} = 0; {o} < {before}; {o}++) {outer(xs)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}).CopyTo({Inner(body.Slices[j])}.Slice({o} * {inner}, {inner}));");
+            w.Line($"for ({Samples(before)}) {outer(xs)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}).CopyTo({Inner(body.Slices[j])}.Slice({o} * {inner}, {inner}));");
         }
-        Calls(w, k.Step, Inner, p => throw new InvalidOperationException($"a loop body has no parameter ({p})"), names, scratchAt, kernels, g, depth + 1);
+        Calls(w, k.Step, node => Rows(Inner(node), node), p => throw new InvalidOperationException($"a loop body has no parameter ({p})"), names, scratchAt, kernels, g, depth + 1,
+            batch: part?.Count);
         foreach (var r in k.Results)
         {
             var scan = (ScanOp)r.Op;
@@ -122,23 +128,24 @@ public static partial class CpuEmitter
             if (stacked.Op is LoopSlotOp { Kind: LoopSlotKind.Carry } carried && carryStacks[carried.Index] == r) continue;
             string value = Inner(bodyValue);
             var (before, inner) = Sizes.Around(r.Shape, scan.Selection.Axis, n);
-            if (before == "1") w.Line($"{value}.CopyTo({outer(r)}.Slice({t} * {inner}, {inner}));");
-            else w.Line($"for (int {o} = 0; {o} < {before}; {o}++) {value}.Slice({o} * {inner}, {inner}).CopyTo({outer(r)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}));");
+            if (before == "1") w.Line($"{Rows(value, bodyValue)}.CopyTo({Rows($"{outer(r)}.Slice({t} * {inner}, {inner})", bodyValue)});");
+            else w.Line($"for ({Samples(before)}) {value}.Slice({o} * {inner}, {inner}).CopyTo({outer(r)}.Slice(({o} * {steps} + {t}) * {inner}, {inner}));");
         }
         for (int i = 0; i < body.Carries.Count; i++)
         {
             var nextValue = k.BodyValue(body.CarriesOut[i]);
             string next = Inner(nextValue);
             if (writtenInPlace[i]) continue;
+            var c = body.Carries[i];
             if (carryStacks[i] is not null)
-                w.Line(steps == 1 ? $"{next}.CopyTo({Carry(i)});"
-                    : $"if ({t} != {last}) {next}.CopyTo({CarryAt(i, $"({t} {(loop.Reverse ? "-" : "+")} 1)")}); else {next}.CopyTo({Carry(i)});");
-            else if (next != Carry(i)) w.Line($"{next}.CopyTo({Carry(i)});");
+                w.Line(steps == 1 ? $"{Rows(next, c)}.CopyTo({Rows(Carry(i), c)});"
+                    : $"if ({t} != {last}) {Rows(next, c)}.CopyTo({Rows(CarryAt(i, $"({t} {(loop.Reverse ? "-" : "+")} 1)"), c)}); else {Rows(next, c)}.CopyTo({Rows(Carry(i), c)});");
+            else if (next != Carry(i)) w.Line($"{Rows(next, c)}.CopyTo({Rows(Carry(i), c)});");
         }
         w.Close();
         foreach (var r in k.Results)
             if (((ScanOp)r.Op).Selection is { IsFinal: true } final)
-                w.Line($"{Carry(final.Index)}.CopyTo({outer(r)});");
+                w.Line($"{Rows(Carry(final.Index), body.Carries[final.Index])}.CopyTo({Rows(outer(r), body.Carries[final.Index])});");
     }
 
     /// <summary>

@@ -39,7 +39,9 @@ public static partial class CpuEmitter
         var g = GeneratedNames.For(model);
         w.Open($"{decl.Accessibility} partial class {Identifiers.Escape(decl.ClassName)}{(IsClassifier(model) ? " : global::Dl.IClassifier" : " : global::Dl.ICompiledModel")}{(model.States.Count > 0 ? ", global::Dl.IStatefulModel" : "")}{(Carries(model) ? ", global::Dl.ICarriedStateModel" : "")}");
         Members(w, model, decl, g, cost, ids);
+        kernels.Members = w.Nested();
         EntryPoints(w, model, kernels, g);
+        w.Append(kernels.Members);
         w.Line();
         w.Line("// ---- Kernels: each computes the graph nodes in its summary (numbered as in GraphText). ----");
         w.Line("// Named by what they compute: the fused ops, then the shape written (N: the batch); _a, _b... tell apart");
@@ -307,7 +309,7 @@ public static partial class CpuEmitter
     /// <paramref name="storage"/> gives its nodes; a loop kernel is written out as a loop (see CpuEmitter.Loops.cs).
     /// </summary>
     private static void Calls(SourceWriter w, EntryPoint e, System.Func<Node, string> storage, System.Func<Node, string> gradientSlot,
-        EntryStorage names, IReadOnlyList<long> scratchBase, KernelTable kernels, GeneratedNames g, int depth, Func<Kernel, string>? sections = null)
+        EntryStorage names, IReadOnlyList<long> scratchBase, KernelTable kernels, GeneratedNames g, int depth, Func<Kernel, string>? sections = null, string? batch = null)
     {
         string? section = null;
         foreach (var k in e.Kernels)
@@ -316,14 +318,17 @@ public static partial class CpuEmitter
             if (k is LoopKernel loop)
             {
                 var at = e.Scratch[loop].Select((offset, p) => offset + (p < scratchBase.Count ? scratchBase[p] : 0)).ToList();
-                Loop(w, loop, storage, names, at, kernels, g, depth);
+                // A loop of the entry point itself whose steps are row-local runs split over the batch's rows.
+                if (depth == 0 && kernels.Members is not null && RowLocalWork(loop, node => LocationOf(e, node)) is { } work)
+                    RowSplitLoop(w, loop, st => node => st.Of(node, LocationOf(e, node), Storage(e, node, g)), names, at, kernels, g, work);
+                else Loop(w, loop, storage, names, at, kernels, g, depth);
                 continue;
             }
             // The arguments are this kernel's own nodes; the method may be one emitted for other nodes with the same code.
             var emitted = KernelEmitter.Emit(k, kernels.Ids);
             var method = kernels.Add(emitted, k.Fused[k.Fused.Count - 1]);
             var args = emitted.Arguments.Select(a => a.GradientSlot ? gradientSlot(a.Node) : storage(a.Node));
-            w.Line($"{g[KernelClass]}.{method.Name}({g["__n"]}{string.Concat(args.Select(a => ", " + a))}{string.Concat(emitted.Scalars.Select(a => ", " + g[a.Value]))});");
+            w.Line($"{g[KernelClass]}.{method.Name}({batch ?? g["__n"]}{string.Concat(args.Select(a => ", " + a))}{string.Concat(emitted.Scalars.Select(a => ", " + g[a.Value]))});");
         }
     }
 

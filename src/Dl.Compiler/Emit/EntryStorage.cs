@@ -30,6 +30,7 @@ internal sealed class EntryStorage
     private readonly Dictionary<(Node?, string), string> _byExpression = new();
     private readonly List<(string Name, string Type, string Expression)> _declared = new();
     private readonly bool _nameInputs;
+    private readonly IReadOnlyList<string> _userNames;
 
     /// <param name="model">The model whose storage is named.</param>
     /// <param name="names">The name hints of its values.</param>
@@ -39,9 +40,13 @@ internal sealed class EntryStorage
     {
         _model = model;
         _names = names;
-        _taken = new HashSet<string>(userNames.Select(Identifiers.Bare));
+        _userNames = userNames.ToList();
+        _taken = new HashSet<string>(_userNames.Select(Identifiers.Bare));
         _nameInputs = nameInputs;
     }
+
+    /// <summary>The same model's storage named afresh, for a generated method of its own (a loop split over the batch's rows).</summary>
+    public EntryStorage Fresh() => new(_model, _names, _userNames, _nameInputs);
 
     /// <summary>
     /// The local for <paramref name="node"/> at <paramref name="location"/>, whose view is <paramref name="expression"/>

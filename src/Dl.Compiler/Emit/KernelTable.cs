@@ -22,6 +22,15 @@ internal sealed class KernelTable
     /// <summary>The dense node numbers the summaries print (GraphText's); a loop body's nodes print their own ids.</summary>
     public IReadOnlyDictionary<Node, int> Ids { get; }
 
+    /// <summary>
+    /// Members of the model class written while the entry points are (the method and cached delegate of
+    /// each loop split over the batch's rows: CpuEmitter.RowSplit.cs), placed after the entry points.
+    /// </summary>
+    public SourceWriter? Members { get; set; }
+
+    /// <summary>The row-split loop methods written so far (one per loop kernel of an entry point): the next one's number.</summary>
+    public int RowLoops { get; set; }
+
     private readonly Dictionary<string, KernelCode> _byName = new();
     private readonly Dictionary<string, KernelCode> _byShape = new();
     private readonly Dictionary<KernelCode, HashSet<Node>> _served = new();

@@ -37,6 +37,13 @@ public static unsafe class Gemm
     internal const long SplitThreshold = 4_000_000;
 
     /// <summary>
+    /// Set on a thread while it runs a part of a loop split over the batch's rows (Dl.RowSplit): its
+    /// products then run whole on it, never cut (the pool is the row split's anyway, and a cut along k
+    /// would make a row's sum depend on how many rows the part has).
+    /// </summary>
+    [ThreadStatic] internal static bool WholeProducts;
+
+    /// <summary>
     /// C (m x n, leading dimension ldc) = op(A)·op(B) then <paramref name="epilogue"/>, without an activation.
     /// A is m x k (stored k x m when <paramref name="transposeA"/>), B is k x n (stored n x k when <paramref name="transposeB"/>).
     /// </summary>
@@ -78,7 +85,7 @@ public static unsafe class Gemm
                 Mask = epilogue.ReluMask.IsEmpty ? null : pmask, LdMask = epilogue.LdMask,
             };
             if (k == 0) { GemmStore.EpilogueOnly(in job, in activation); return; }
-            if ((long)m * n * k >= SplitThreshold && GemmSplit.TryRun(in job, in activation)) return;
+            if ((long)m * n * k >= SplitThreshold && !WholeProducts && GemmSplit.TryRun(in job, in activation)) return;
             GemmDriver.Run(in job, in activation);
         }
     }

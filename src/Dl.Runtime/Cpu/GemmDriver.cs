@@ -93,9 +93,12 @@ internal static unsafe class GemmDriver
         {
             int panels = (job.N + plan.Width - 1) / plan.Width, kc = DepthBlock(job.K), kBlocks = (job.K + kc - 1) / kc;
             plan.BlockStride = (long)kc * panels * plan.Width;
-            plan.PackedB = GemmScratch.ForB.Get(plan.BlockStride * kBlocks);
-            for (int pc = 0, block = 0; pc < job.K; pc += kc, block++)
-                GemmPack.B(in job, pc, Math.Min(kc, job.K - pc), 0, job.N, plan.Width, plan.PackedB + block * plan.BlockStride);
+            // In a row part of a split loop the same weights come back every step: packed once (GemmPackedB).
+            bool packed = false;
+            plan.PackedB = GemmPackedB.Active ? GemmPackedB.Get(in job, plan.Width, plan.BlockStride * kBlocks, out packed) : GemmScratch.ForB.Get(plan.BlockStride * kBlocks);
+            if (!packed)
+                for (int pc = 0, block = 0; pc < job.K; pc += kc, block++)
+                    GemmPack.B(in job, pc, Math.Min(kc, job.K - pc), 0, job.N, plan.Width, plan.PackedB + block * plan.BlockStride);
         }
         return plan;
     }

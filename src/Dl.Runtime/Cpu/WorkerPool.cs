@@ -197,8 +197,17 @@ public static unsafe partial class WorkerPool
         return true;
     }
 
+    /// <summary>
+    /// Run's split with a managed <paramref name="state"/> (<see cref="State"/> in the body) and chunks of
+    /// at least <paramref name="minChunk"/> items (fewer chunks for a short part); false, with nothing run,
+    /// when there would be one part or the pool is taken. For a compiled loop split over the batch's rows
+    /// (Dl.RowSplit), whose chunks must not get too few rows.
+    /// </summary>
+    internal static bool RunRows(delegate*<void*, int, int, int, void> body, void* context, int count, int parts, int minChunk, object state) =>
+        TrySplit(body, context, count, parts, state, chunked: true, help: null, minChunk);
+
     private static bool TrySplit(delegate*<void*, int, int, int, void> body, void* context, int count, int parts, object? state, bool chunked = false,
-        delegate*<void*, int, bool> help = null)
+        delegate*<void*, int, bool> help = null, int minChunk = 1)
     {
         parts = Math.Min(Math.Min(parts, count), MaxThreads);
         if (parts < 2 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
@@ -220,7 +229,7 @@ public static unsafe partial class WorkerPool
             // compare-and-swap before it could read this split's chunk count against the last split's Next.
             Volatile.Write(ref s_slots[i].Next, (long)generation << 32);
             s_slots[i].Finished = 0;
-            Volatile.Write(ref s_slots[i].Chunks, chunked ? Math.Min(ChunksPerPart, Cut(count, parts, i + 1) - Cut(count, parts, i)) : 1);
+            Volatile.Write(ref s_slots[i].Chunks, chunked ? Math.Max(1, Math.Min(ChunksPerPart, (Cut(count, parts, i + 1) - Cut(count, parts, i)) / minChunk)) : 1);
             Volatile.Write(ref s_slots[i].Claim, unclaimed);
         }
         s_generation = generation;   // publishes the fields above
