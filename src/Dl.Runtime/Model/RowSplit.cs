@@ -52,9 +52,6 @@ public static unsafe class RowSplit
     /// <summary>Loops run split in two parts or more so far (a diagnostic).</summary>
     public static long Splits => Volatile.Read(ref s_splits);
 
-    /// <summary>TEMPORARY A/B switch: true runs every loop unsplit. Removed before merge.</summary>
-    public static bool AbOff;
-
     /// <summary>
     /// Runs <paramref name="rows"/> over [0, <paramref name="n"/>) in parts, or whole on this thread when
     /// the batch is too small to split, the pool has one thread, or (whole, still without cutting any product) when the pool is taken.
@@ -62,7 +59,6 @@ public static unsafe class RowSplit
     /// </summary>
     public static void Run(RowRange rows, int n, long workPerRow)
     {
-        if (AbOff) { rows(n, 0, n); return; }
         int parts = Parts(n, workPerRow);
         if (parts < 2)
         {
