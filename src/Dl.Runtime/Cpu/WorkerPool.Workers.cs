@@ -1,0 +1,78 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+
+namespace Dl.Cpu;
+
+/// <summary>The workers themselves: started on demand, polling briefly for the next split, then asleep until woken.</summary>
+public static unsafe partial class WorkerPool
+{
+    private static void EnsureWorkers(int workers)
+    {
+        if (workers <= Volatile.Read(ref s_workers)) return;
+        lock (s_startLock)
+        {
+            for (int i = s_workers + 1; i <= workers; i++)
+            {
+                s_gates[i] = new object();
+                // The worker starts from the generation before this split, so it sees this split's.
+                var t = new Thread(Loop) { IsBackground = true, Name = $"Dl.Cpu worker {i}" };
+                t.Start(((long)s_generation << 32) | (uint)i);
+            }
+            Volatile.Write(ref s_workers, Math.Max(s_workers, workers));
+        }
+    }
+
+    private static void Loop(object? start)
+    {
+        long packed = (long)start!;
+        int index = (int)(uint)packed, seen = (int)(packed >> 32);
+        while (true)
+        {
+            // About a hundred microseconds of polling, with yields so a busy core is handed over.
+            for (int i = 0; i < 2_000 && s_generation == seen; i++)
+            {
+                if ((i & 63) == 63) Thread.Yield();
+                else Thread.SpinWait(20);
+            }
+            if (s_generation == seen)
+            {
+                Sleep(index, seen);
+                continue;
+            }
+            seen = s_generation;
+            // A stale part count (a later split's) is harmless: the claims below carry this generation.
+            int parts = s_parts;
+            if (index >= parts) continue;
+            long unclaimed = (long)seen << 2;
+            if (Interlocked.CompareExchange(ref s_slots[index].Claim, unclaimed | ByOwner, unclaimed) == unclaimed)
+                RunPart(index, seen);
+            RunLateParts(seen, parts, Stopwatch.GetTimestamp());
+            Volatile.Write(ref s_slots[index].Allocated, GC.GetAllocatedBytesForCurrentThread());
+        }
+    }
+
+    /// <summary>
+    /// Sleeps until a split after <paramref name="seen"/> is published. The flag goes up before the
+    /// generation is read again and the caller publishes before it reads the flag, each with a full
+    /// fence between, so either this worker sees the new split or the caller sees the flag and wakes it
+    /// (taking the gate, which this worker holds until Monitor.Wait releases it).
+    /// </summary>
+    private static void Sleep(int index, int seen)
+    {
+        var gate = s_gates[index]!;
+        lock (gate)
+        {
+            Volatile.Write(ref s_slots[index].Asleep, 1);
+            Interlocked.MemoryBarrier();
+            while (s_generation == seen) Monitor.Wait(gate);
+            Volatile.Write(ref s_slots[index].Asleep, 0);
+        }
+    }
+
+    private static void Wake(int index)
+    {
+        var gate = s_gates[index]!;
+        lock (gate) Monitor.Pulse(gate);
+    }
+}
