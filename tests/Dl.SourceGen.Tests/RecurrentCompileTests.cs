@@ -120,7 +120,6 @@ public class RecurrentCompileTests
         Assert.Contains("for (int __t0 = 0; __t0 < 1000; __t0++)", longFile);
     }
 
-    /// <summary>The generated body of one entry point: from its signature to the next public member.</summary>
     /// <summary>An entry point's text, followed by that of each loop it runs split over the batch's rows (a method of its own: Dl.RowSplit).</summary>
     private static string Method(string source, string signature)
     {
@@ -128,7 +127,7 @@ public class RecurrentCompileTests
         Assert.True(start >= 0, $"no {signature} in the generated code");
         int end = source.IndexOf("        public ", start + signature.Length, StringComparison.Ordinal);
         string text = end < 0 ? source[start..] : source[start..end];
-        foreach (Match m in Regex.Matches(text, @"global::Dl\.RowSplit\.Run\(this\.__rowLoop\d+ \?\?= new global::Dl\.RowRange\(this\.(__RowLoop\d+)\)"))
+        foreach (Match m in Regex.Matches(text, @"global::Dl\.RowSplit\.Run\(this\.__rowLoop\d+ \?\?= new global::System\.Action<int, int, int>\(this\.(__RowLoop\d+)\)"))
         {
             string header = $"private void {m.Groups[1].Value}(";
             int at = source.IndexOf(header, StringComparison.Ordinal);

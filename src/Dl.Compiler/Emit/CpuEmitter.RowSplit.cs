@@ -97,9 +97,9 @@ public static partial class CpuEmitter
         storage.Declare(members);
         members.Append(body);
         members.Close();
-        members.Line($"private global::Dl.RowRange? {field};");
+        members.Line($"private global::System.Action<int, int, int>? {field};");
 
         w.Line($"// A loop of {k.Loop.Length} steps split over the batch's rows ({string.Join(", ", k.Results.Select(r => "%" + GraphText.Id(r, kernels.Ids)))}): {method}.");
-        w.Line($"global::Dl.RowSplit.Run(this.{field} ??= new global::Dl.RowRange(this.{method}), {g["__n"]}, {work.ToString(CultureInfo.InvariantCulture)}L);");
+        w.Line($"global::Dl.RowSplit.Run(this.{field} ??= new global::System.Action<int, int, int>(this.{method}), {g["__n"]}, {work.ToString(CultureInfo.InvariantCulture)}L);");
     }
 }

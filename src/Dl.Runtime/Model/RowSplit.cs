@@ -1,13 +1,8 @@
+using System;
 using System.Threading;
 using Dl.Cpu;
 
 namespace Dl;
-
-/// <summary>
-/// Runs a compiled loop's steps on rows [<paramref name="from"/>, <paramref name="to"/>) of a batch of
-/// <paramref name="n"/> (the generated method of a loop whose every step is row-local: see <see cref="RowSplit"/>).
-/// </summary>
-public delegate void RowRange(int n, int from, int to);
 
 /// <summary>
 /// What generated code calls to run a whole loop (all its steps) split over the batch's rows: each part
@@ -53,11 +48,12 @@ public static unsafe class RowSplit
     public static long Splits => Volatile.Read(ref s_splits);
 
     /// <summary>
-    /// Runs <paramref name="rows"/> over [0, <paramref name="n"/>) in parts, or whole on this thread when
+    /// Runs <paramref name="rows"/>(n, from, to), the generated method of a loop's steps on rows [from, to)
+    /// of a batch of n, over [0, <paramref name="n"/>) in parts, or whole on this thread when
     /// the batch is too small to split, the pool has one thread, or (whole, still without cutting any product) when the pool is taken.
     /// <paramref name="workPerRow"/>: the loop's multiply-adds per row over all its steps, as the compiler estimates them.
     /// </summary>
-    public static void Run(RowRange rows, int n, long workPerRow)
+    public static void Run(Action<int, int, int> rows, int n, long workPerRow)
     {
         int parts = Parts(n, workPerRow);
         if (parts < 2)
@@ -84,9 +80,9 @@ public static unsafe class RowSplit
     }
 
     private static void Part(void* context, int from, int to, int part) =>
-        RunWhole((RowRange)WorkerPool.State!, ((Context*)context)->N, from, to);
+        RunWhole((Action<int, int, int>)WorkerPool.State!, ((Context*)context)->N, from, to);
 
-    private static void RunWhole(RowRange rows, int n, int from, int to)
+    private static void RunWhole(Action<int, int, int> rows, int n, int from, int to)
     {
         bool was = Gemm.WholeProducts, kept = GemmPackedB.Begin();
         Gemm.WholeProducts = true;

@@ -80,6 +80,13 @@ public class RecurrentPlanTests
         string code = CpuEmitter.Emit(plan, new ModelDeclaration(null, "Seq", "internal", Array.Empty<string>()));
         var gradients = code.Substring(code.IndexOf("public float ComputeGradients", StringComparison.Ordinal));
         gradients = gradients.Substring(0, gradients.IndexOf("return ", StringComparison.Ordinal));
+        // A loop split over the batch's rows (Dl.RowSplit) is a method of its own: its text follows.
+        foreach (Match m in Regex.Matches(gradients, @"new global::System\.Action<int, int, int>\(this\.(__RowLoop\d+)\)"))
+        {
+            int at = code.IndexOf($"private void {m.Groups[1].Value}(", StringComparison.Ordinal);
+            Assert.True(at >= 0, m.Groups[1].Value);
+            gradients += code[at..code.IndexOf("\n    }\n", at, StringComparison.Ordinal)];
+        }
         // Inside the loops nothing is copied. The forward loop's kernels write the new h and c at the next
         // place of the stacks of carried-in h and c that the backward loop reads (no copy into the stack and
         // another into the carry); the backward loop's kernels write its two carries over the old ones, read
