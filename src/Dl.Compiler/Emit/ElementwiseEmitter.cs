@@ -42,6 +42,10 @@ public static class ElementwiseEmitter
                 columnIndex[n] = leaf.From == 0 ? "r" : $"r % {Sizes.Product(root.Shape.Skip(leaf.From).Take(k.Split - leaf.From))}";
         }
         args.Add(new KernelArgument("y", k.Into ?? root, true));
+        // The extra outputs, y1, y2, ...: stored at the root's own index, after every load of the step, so
+        // one may overwrite a leaf it reads element for element (a carry updated in place).
+        var extras = k.ExtraOutputs.Select((e, i) => (Node: e, Name: "y" + (i + 1))).ToList();
+        foreach (var (e, y) in extras) args.Add(new KernelArgument(y, e, true));
 
         var local = Locals(k);
         var body = new List<string> { $"int rows = {rows}, cols = {cols};" };
@@ -68,12 +72,14 @@ public static class ElementwiseEmitter
             body.Add($"for (; j <= cols - {lanes}; j += {lanes}) {{");
             body.AddRange(Statements(k, leafName, vec));
             body.Add($"{vec}.StoreUnsafe(t{local[root]}, ref __Mem.GetReference(y), (uint)({store} + j));");
+            foreach (var (e, y) in extras) body.Add($"{vec}.StoreUnsafe(t{local[e]}, ref __Mem.GetReference({y}), (uint)(o + j));");
             body.Add("}");
             body.Add("}");
         }
         body.Add("for (; j < cols; j++) {");
         body.AddRange(Statements(k, leafName, null));
         body.Add($"y[{store} + j] = t{local[root]};");
+        foreach (var (e, y) in extras) body.Add($"{y}[o + j] = t{local[e]};");
         body.Add("}");
         body.Add("}");
         return new KernelCode(name, summary, args, body);

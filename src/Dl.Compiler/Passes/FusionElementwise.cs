@@ -17,12 +17,29 @@ public sealed partial class Fusion
     /// <summary>
     /// Grows a group backwards from <paramref name="root"/> through elementwise inputs (and the
     /// broadcasts autodiff puts before them) that have no other user and the root's shape, up to
-    /// <see cref="MaxGroupOps"/> ops. Constants are inlined; everything else is a leaf. When no loop
-    /// layout reads every leaf, the root is computed on its own (a strided loop) and nothing is absorbed.
+    /// <see cref="MaxGroupOps"/> ops. An elementwise input that is read again after the root (or is a
+    /// result) joins too, as an extra output the loop stores: it was going to memory anyway, and its own
+    /// pass would read its inputs a second time. Constants are inlined; everything else is a leaf. When
+    /// no loop layout reads every leaf, the root is computed on its own (a strided loop) and nothing is absorbed.
     /// </summary>
     private Kernel GroupElementwise(Node root)
     {
+        // An extra output read by a node outside the group that runs before the root cannot be stored by
+        // the root's loop: it becomes a leaf and the group is grown again without it.
+        var leavesOnly = new HashSet<Node>();
+        while (true)
+        {
+            var (body, extras, leaves, windows) = Grow(root, leavesOnly);
+            var early = extras.Where(e => _users[e].Any(u => !body.Contains(u) && _position[u] < _position[root])).ToList();
+            if (early.Count == 0) return Group(root, body, extras, leaves, windows);
+            leavesOnly.UnionWith(early);
+        }
+    }
+
+    private (HashSet<Node> Body, List<Node> Extras, List<Node> Leaves, List<Node> Windows) Grow(Node root, HashSet<Node> leavesOnly)
+    {
         var body = new HashSet<Node> { root };
+        var extras = new List<Node>();
         var leaves = new List<Node>();
         var windows = new List<Node>();   // slices of a wider tensor the loop may read in place
         var stack = new Stack<Node>();
@@ -33,10 +50,17 @@ public sealed partial class Fusion
             foreach (var input in n.Inputs.Distinct())
             {
                 if (body.Contains(input) || input.Op is ConstantOp) continue;
-                if ((IsElementwise(input) || input.Op is BroadcastToOp) && SingleUse(input) && input.Shape.Equals(root.Shape)
-                    && !_absorbed.Contains(input) && !_kernels.ContainsKey(input) && body.Count < MaxGroupOps)
+                bool joinable = input.Shape.Equals(root.Shape) && !_absorbed.Contains(input) && !_kernels.ContainsKey(input)
+                    && !leavesOnly.Contains(input) && body.Count < MaxGroupOps;
+                if (joinable && (IsElementwise(input) || input.Op is BroadcastToOp) && SingleUse(input))
                 {
                     body.Add(input);
+                    stack.Push(input);
+                }
+                else if (joinable && IsElementwise(input) && input.Type == DType.Float32)
+                {
+                    body.Add(input);
+                    extras.Add(input);
                     stack.Push(input);
                 }
                 else if (IsWindow(input, root.Shape) && SingleUse(input) && !_kernels.ContainsKey(input))
@@ -46,6 +70,11 @@ public sealed partial class Fusion
                 else if (!leaves.Contains(input)) leaves.Add(input);
             }
         }
+        return (body, extras, leaves, windows);
+    }
+
+    private Kernel Group(Node root, HashSet<Node> body, List<Node> extras, List<Node> leaves, List<Node> windows)
+    {
         var layout = windows.Count > 0 ? Layout(leaves, root.Shape, windows) : null;
         if (layout is not null) foreach (var w in windows) _absorbed.Add(w);
         else
@@ -57,7 +86,9 @@ public sealed partial class Fusion
         if (layout is null) return new SingleKernel(root);   // unusual broadcast: a strided loop instead
         foreach (var b in body) if (b != root) _absorbed.Add(b);
         var ordered = body.OrderBy(n => _position[n]).ToList();
-        return new ElementwiseKernel(root, ordered, layout.Value.Leaves, layout.Value.Split);
+        // A value read twice, both times inside the group (e·e), needs no store.
+        var stored = extras.Where(e => _roots.Contains(e) || _users[e].Any(u => !body.Contains(u))).OrderBy(n => _position[n]).ToList();
+        return new ElementwiseKernel(root, ordered, layout.Value.Leaves, layout.Value.Split) { ExtraOutputs = stored };
     }
 
     /// <summary>
@@ -149,7 +180,7 @@ public sealed partial class Fusion
         for (int i = 0; i < pieces.Count; i++)
         {
             var e = pieces[i];
-            kernels[concat.Inputs[i]] = new ElementwiseKernel(e.Output, e.Body, e.Leaves, e.Split) { Into = concat, IntoOffset = at, IntoStride = stride };
+            kernels[concat.Inputs[i]] = new ElementwiseKernel(e.Output, e.Body, e.Leaves, e.Split) { Into = concat, IntoOffset = at, IntoStride = stride, ExtraOutputs = e.ExtraOutputs };
             at += concat.Inputs[i].Shape[axis].Size * inner;
         }
         kernels.Remove(concat);
@@ -162,7 +193,7 @@ public sealed partial class Fusion
         if (k.Split == split) return k;
         if (k.Leaves.Any(l => l.Access == Access.Window)) return null;   // windows fix their own split
         var leaves = k.Leaves.Select(l => Classify(l.Leaf, k.Output.Shape, split)).ToList();
-        return leaves.Any(l => l is null) ? null : new ElementwiseKernel(k.Output, k.Body, leaves.Select(l => l!).ToList(), split);
+        return leaves.Any(l => l is null) ? null : new ElementwiseKernel(k.Output, k.Body, leaves.Select(l => l!).ToList(), split) { ExtraOutputs = k.ExtraOutputs };
     }
 
     /// <summary>A convolution with the per-channel bias add and activation that follow it, when nothing else reads the intermediates.</summary>

@@ -73,7 +73,11 @@ public sealed record LeafAccess(Node Leaf, Access Access, int From = 0, Node? Th
     public Node Operand => Through ?? Leaf;
 }
 
-/// <summary>A chain of elementwise ops computed in one pass, vectorised, no intermediates in memory.</summary>
+/// <summary>
+/// A chain of elementwise ops computed in one pass, vectorised, no intermediates in memory except
+/// the <see cref="ExtraOutputs"/>: values of the chain that something after it also reads (an LSTM's
+/// gates, kept for the backward pass), stored by the same pass instead of by a pass of their own.
+/// </summary>
 public sealed class ElementwiseKernel : Kernel
 {
     public ElementwiseKernel(Node output, IReadOnlyList<Node> body, IReadOnlyList<LeafAccess> leaves, int split)
@@ -97,7 +101,13 @@ public sealed class ElementwiseKernel : Kernel
     public long IntoOffset { get; init; }
     public long IntoStride { get; init; }
 
-    public override IReadOnlyList<Node> Writes => new[] { Into ?? Output };
+    /// <summary>
+    /// Body nodes besides <see cref="Output"/> that the loop also stores, each with the output's shape and
+    /// at the output's own index (never into a concat): every reader outside the group runs after it.
+    /// </summary>
+    public IReadOnlyList<Node> ExtraOutputs { get; init; } = new Node[0];
+
+    public override IReadOnlyList<Node> Writes => new[] { Into ?? Output }.Concat(ExtraOutputs).ToList();
     public override IReadOnlyList<Node> Reads => Leaves.Select(l => l.Leaf).ToList();
     public override IReadOnlyList<Node> Fused => Body;
 }

@@ -44,20 +44,24 @@ public class RecurrentPlanTests
     }
 
     [Fact]
-    public void EachGate_ReadsItsSliceOfBothProductsInPlace_AndTheFullWidthSumIsNeverStored()
+    public void TheForwardStep_IsOneGemmAndOneElementwiseLoop_ReadingEachGatesSliceInPlace_AndStoringTheGatesTheBackwardReads()
     {
         var plan = ModelCompiler.Compile(Lstm());
         var forward = plan.Gradients!.Kernels.OfType<LoopKernel>().First().Step;
-        // One recurrent GEMM, then elementwise loops only: no slice copies, no [N, 4H] sum.
+        // One recurrent GEMM, then one elementwise loop: no slice copies, no [N, 4H] sum, and no loop of
+        // its own for a gate, c' or tanh(c') that the backward step keeps.
         Assert.Single(forward.Kernels, k => k is GemmKernel);
         Assert.DoesNotContain(forward.Kernels, k => k is SingleKernel);
-        var gates = forward.Kernels.OfType<ElementwiseKernel>().Where(k => k.Leaves.Any(l => l.Access == Access.Window)).ToList();
-        Assert.Equal(4, gates.Count);
-        // Each reads a window of the step's projected input and of the GEMM's output, at its gate's offset.
-        Assert.All(gates, g => Assert.Equal(2, g.Leaves.Count(l => l.Access == Access.Window)));
-        Assert.Equal(new long[] { 0, Hidden, 2 * Hidden, 3 * Hidden },
-            gates.Select(g => g.Leaves.First(l => l.Access == Access.Window).Offset).OrderBy(o => o).ToArray());
-        Assert.All(gates.SelectMany(g => g.Leaves).Where(l => l.Access == Access.Window), l => Assert.Equal(4 * Hidden, l.Stride));
+        var cell = Assert.Single(forward.Kernels.OfType<ElementwiseKernel>());
+        // It reads a window of the step's projected input and of the GEMM's output at each gate's offset.
+        var windows = cell.Leaves.Where(l => l.Access == Access.Window).ToList();
+        Assert.Equal(8, windows.Count);
+        Assert.Equal(new long[] { 0, 0, Hidden, Hidden, 2 * Hidden, 2 * Hidden, 3 * Hidden, 3 * Hidden }, windows.Select(w => w.Offset).OrderBy(o => o).ToArray());
+        Assert.All(windows, l => Assert.Equal(4 * Hidden, l.Stride));
+        // The three sigmoid gates and the tanh candidate are residuals: the same loop stores them.
+        Assert.Equal(3, cell.ExtraOutputs.Count(e => e.Op is SigmoidOp));
+        Assert.Contains(cell.ExtraOutputs, e => e.Op is TanhOp);
+        Assert.All(cell.ExtraOutputs, e => Assert.Contains(e, cell.Writes));
     }
 
     [Fact]

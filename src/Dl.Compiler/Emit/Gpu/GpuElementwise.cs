@@ -38,6 +38,8 @@ public static class GpuElementwise
             };
         }
         parameters.Add(GpuEmitter.FloatView + " y");
+        // The extra outputs, y1, y2, ...: each stored at the thread's own element.
+        for (int e = 0; e < k.ExtraOutputs.Count; e++) parameters.Add(GpuEmitter.FloatView + " y" + (e + 1));
         var local = ElementwiseEmitter.Locals(k);
         scales = new List<string>();
         // Operator arguments that depend on the batch: parameter s{i} (s{i}_{a} for argument a past the first) of node i.
@@ -65,6 +67,7 @@ public static class GpuElementwise
             body.Add($"float t{local[node]} = {ElementwiseEmitter.Invoke(node, node.Inputs.Select(Operand).ToArray(), (_, a) => HostArgument(node, a))};");
         // A piece of a concat writes its row r into the concat's row r (twoD: the split is the concat's axis).
         body.Add(k.Into is null ? $"y[i] = t{local[root]};" : $"y[r * {k.IntoStride} + {k.IntoOffset} + j] = t{local[root]};");
+        for (int e = 0; e < k.ExtraOutputs.Count; e++) body.Add($"y{e + 1}[i] = t{local[k.ExtraOutputs[e]]};");
         return new GpuKernelCode(name, summary, parameters, body);
     }
 

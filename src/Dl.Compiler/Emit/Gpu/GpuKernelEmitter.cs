@@ -31,7 +31,7 @@ public static class GpuKernelEmitter
                 $"__k.SoftmaxCrossEntropy(__s, {view(k.Logits)}, {view(k.Labels)}, {Rows(k.Logits.Shape)}, {Cols(k.Logits.Shape)}, " +
                 $"{(k.Loss is null ? "default" : view(k.Loss))}, {(k.Gradient is null ? "default" : view(k.Gradient))}, {(k.GradientScale is null ? "1f" : KernelEmitter.ScaleExpression(k.GradientScale))});",
             ElementwiseKernel k => Launch(table.Add(GpuElementwise.Emit(name, summary, k, out var scales)), Sizes.Count(k.Output.Shape),
-                k.Leaves.Select(l => view(l.Leaf)).Concat(new[] { view(k.Into ?? k.Output) }).Concat(scales)),
+                k.Leaves.Select(l => view(l.Leaf)).Concat(new[] { view(k.Into ?? k.Output) }).Concat(k.ExtraOutputs.Select(view)).Concat(scales)),
             GradientCopyKernel k => k.Source.Op is ConstantOp c
                 ? $"__k.Fill(__s, {gradientSlot(k.Parameter)}, {Sizes.Float(c.Value)});"
                 : $"__k.Copy(__s, {view(k.Source)}, {gradientSlot(k.Parameter)});",
