@@ -27,16 +27,28 @@ public static class ElementwiseEmitter
         string rows = twoD ? Sizes.Product(root.Shape.Take(k.Split)) : "1";
         string cols = twoD ? Sizes.Product(root.Shape.Skip(k.Split)) : Sizes.Count(root.Shape);
 
-        var leafName = new Dictionary<Node, (string Name, Access Access)>();
+        var leafName = new Dictionary<Node, (string Name, Access Access, long Offset)>();
         var args = new List<KernelArgument>();
         var columnIndex = new Dictionary<string, string>();
+        // Windows of one source (an LSTM's four gates in each product) share one argument and one row
+        // start, each adding its offset: eight spans and eight row starts would not fit in registers.
+        var windowSource = new Dictionary<Node, string>();
         foreach (var leaf in k.Leaves)
         {
+            if (leaf.Access == Access.Window && windowSource.TryGetValue(leaf.Leaf, out var shared))
+            {
+                leafName[leaf.Operand] = (shared, leaf.Access, leaf.Offset);
+                continue;
+            }
             string n = "x" + args.Count;
-            leafName[leaf.Operand] = (n, leaf.Access);
+            leafName[leaf.Operand] = (n, leaf.Access, leaf.Offset);
             args.Add(new KernelArgument(n, leaf.Leaf, false));
             // A window (a slice read in place): row r starts at r·stride + offset of its source.
-            if (leaf.Access == Access.Window) columnIndex[n] = $"r * {leaf.Stride} + {leaf.Offset}";
+            if (leaf.Access == Access.Window)
+            {
+                windowSource[leaf.Leaf] = n;
+                columnIndex[n] = $"r * {leaf.Stride}";
+            }
             // A column leaf over the axes [From, Split) only (a per-channel vector): row r reads r mod their product.
             if (leaf.Access == Access.Column)
                 columnIndex[n] = leaf.From == 0 ? "r" : $"r % {Sizes.Product(root.Shape.Skip(leaf.From).Take(k.Split - leaf.From))}";
@@ -62,8 +74,8 @@ public static class ElementwiseEmitter
         if (k.Into is not null) body.Add($"int yo = r * {k.IntoStride} + {k.IntoOffset};");
         foreach (var leaf in leafName.Values.Where(l => l.Access == Access.Column))
             body.Add($"float {leaf.Name}r = {leaf.Name}[{columnIndex[leaf.Name]}];");
-        foreach (var leaf in leafName.Values.Where(l => l.Access == Access.Window))
-            body.Add($"int {leaf.Name}o = {columnIndex[leaf.Name]};");
+        foreach (var window in windowSource.Values)
+            body.Add($"int {window}o = {columnIndex[window]};");
         body.Add("int j = 0;");
         for (int w = 0; w < Widths.Length; w++)
         {
@@ -110,7 +122,7 @@ public static class ElementwiseEmitter
         $"{Construct(OperatorOf(node), resolve)}.Invoke({string.Join(", ", a)})";
 
     /// <summary>The group's statements at one width (<paramref name="vec"/>, the alias of VectorNNN), or in float when null.</summary>
-    private static IEnumerable<string> Statements(ElementwiseKernel k, Dictionary<Node, (string Name, Access Access)> leaves, string? vec)
+    private static IEnumerable<string> Statements(ElementwiseKernel k, Dictionary<Node, (string Name, Access Access, long Offset)> leaves, string? vec)
     {
         var local = Locals(k);
         string Operand(Node x)
@@ -123,7 +135,7 @@ public static class ElementwiseEmitter
                     Access.Full => $"{leaf.Name}[o + j]",
                     Access.Row => $"{leaf.Name}[j]",
                     Access.Column => leaf.Name + "r",
-                    Access.Window => $"{leaf.Name}[{leaf.Name}o + j]",
+                    Access.Window => $"{leaf.Name}[{leaf.Name}o + {leaf.Offset} + j]",
                     _ => leaf.Name + "s",
                 };
             return leaf.Access switch
@@ -131,7 +143,7 @@ public static class ElementwiseEmitter
                 Access.Full => $"{vec}.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)(o + j))",
                 Access.Row => $"{vec}.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)j)",
                 Access.Column => $"{vec}.Create({leaf.Name}r)",
-                Access.Window => $"{vec}.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)({leaf.Name}o + j))",
+                Access.Window => $"{vec}.LoadUnsafe(ref __Mem.GetReference({leaf.Name}), (uint)({leaf.Name}o + {leaf.Offset} + j))",
                 _ => $"{vec}.Create({leaf.Name}s)",
             };
         }
