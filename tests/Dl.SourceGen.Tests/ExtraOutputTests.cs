@@ -78,4 +78,21 @@ public class ExtraOutputTests
         foreach (int batch in new[] { 1, 3 })
             AgreesWithReference(RunGraph(graph, batch).Outcome);
     }
+
+    [Fact]
+    public void AValueATranscendentalReadsLaterInTheGroup_KeepsItsOwnLoop()
+    {
+        // e = x·p; r1 = tanh(e); y = e·Σ r1. e is read after r1's loop, but tanh follows it there.
+        var g = new GraphBuilder();
+        var x = g.Input("x", new Shape(Dim.Batch, Dim.Of(Features)));
+        var target = g.Input("target", new Shape(Dim.Batch, Dim.Of(Features)));
+        var e = g.Mul(x, g.Param("p", new Shape(Features), Dl.Graph.Init.Glorot));
+        var y = g.Mul(e, g.Sum(g.Tanh(e), new[] { 1 }, keepDims: true));
+        var graph = new ModelGraph("TanhAfter", g, new[] { x, target }, y, g.Mse(y, target), forwardInputCount: 1);
+        var predict = ModelCompiler.Compile(graph).Predict.Kernels;
+        Assert.Equal(4, predict.Count);   // e, tanh(e), the sum, y
+        Assert.All(predict.OfType<ElementwiseKernel>(), k => Assert.Empty(k.ExtraOutputs));
+        foreach (int batch in new[] { 1, 3 })
+            AgreesWithReference(RunGraph(graph, batch).Outcome);
+    }
 }

@@ -25,15 +25,40 @@ public sealed partial class Fusion
     private Kernel GroupElementwise(Node root)
     {
         // An extra output read by a node outside the group that runs before the root cannot be stored by
-        // the root's loop: it becomes a leaf and the group is grown again without it.
+        // the root's loop (nor one a transcendental reads after it, below): it becomes a leaf and the
+        // group is grown again without it.
         var leavesOnly = new HashSet<Node>();
         while (true)
         {
             var (body, extras, leaves, windows) = Grow(root, leavesOnly);
-            var early = extras.Where(e => _users[e].Any(u => !body.Contains(u) && _position[u] < _position[root])).ToList();
+            var early = extras.Where(e => _users[e].Any(u => !body.Contains(u) && _position[u] < _position[root])
+                || (Stored(e, body) && TranscendentalAfter(e, body))).ToList();
             if (early.Count == 0) return Group(root, body, extras, leaves, windows);
             leavesOnly.UnionWith(early);
         }
+    }
+
+    /// <summary>Whether the group must store <paramref name="e"/>: a result, or read outside the group. A value read twice, both times inside (e·e), is not.</summary>
+    private bool Stored(Node e, HashSet<Node> body) => _roots.Contains(e) || _users[e].Any(u => !body.Contains(u));
+
+    /// <summary>
+    /// Whether a transcendental op of the group (sigmoid, tanh, exp) reads <paramref name="e"/> or a value
+    /// computed from it. Such an extra output is left to a loop of its own: its value goes to memory either
+    /// way, and two loops each with one long chain of dependent vector ops ran faster than one loop with
+    /// both chains end to end (an LSTM's inference step, c' then tanh(c'): 5 % slower as one loop).
+    /// </summary>
+    private bool TranscendentalAfter(Node e, HashSet<Node> body)
+    {
+        var stack = new Stack<Node>(_users[e].Where(body.Contains));
+        var seen = new HashSet<Node>();
+        while (stack.Count > 0)
+        {
+            var u = stack.Pop();
+            if (!seen.Add(u)) continue;
+            if (u.Op is SigmoidOp or TanhOp or ExpOp) return true;
+            foreach (var v in _users[u]) if (body.Contains(v)) stack.Push(v);
+        }
+        return false;
     }
 
     private (HashSet<Node> Body, List<Node> Extras, List<Node> Leaves, List<Node> Windows) Grow(Node root, HashSet<Node> leavesOnly)
@@ -86,8 +111,7 @@ public sealed partial class Fusion
         if (layout is null) return new SingleKernel(root);   // unusual broadcast: a strided loop instead
         foreach (var b in body) if (b != root) _absorbed.Add(b);
         var ordered = body.OrderBy(n => _position[n]).ToList();
-        // A value read twice, both times inside the group (e·e), needs no store.
-        var stored = extras.Where(e => _roots.Contains(e) || _users[e].Any(u => !body.Contains(u))).OrderBy(n => _position[n]).ToList();
+        var stored = extras.Where(e => Stored(e, body)).OrderBy(n => _position[n]).ToList();
         return new ElementwiseKernel(root, ordered, layout.Value.Leaves, layout.Value.Split) { ExtraOutputs = stored };
     }
 

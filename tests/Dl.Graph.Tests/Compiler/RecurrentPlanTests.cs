@@ -44,24 +44,36 @@ public class RecurrentPlanTests
     }
 
     [Fact]
-    public void TheForwardStep_IsOneGemmAndOneElementwiseLoop_ReadingEachGatesSliceInPlace_AndStoringTheGatesTheBackwardReads()
+    public void TheForwardStep_IsOneGemmAndTwoElementwiseLoops_ReadingEachGatesSliceInPlace_AndStoringTheGatesTheBackwardReads()
     {
         var plan = ModelCompiler.Compile(Lstm());
         var forward = plan.Gradients!.Kernels.OfType<LoopKernel>().First().Step;
-        // One recurrent GEMM, then one elementwise loop: no slice copies, no [N, 4H] sum, and no loop of
-        // its own for a gate, c' or tanh(c') that the backward step keeps.
+        // One recurrent GEMM, then c' and h' (each loop with one chain of transcendentals): no slice copies,
+        // no [N, 4H] sum, and no loop of its own for a gate or tanh(c') that the backward step keeps.
         Assert.Single(forward.Kernels, k => k is GemmKernel);
         Assert.DoesNotContain(forward.Kernels, k => k is SingleKernel);
-        var cell = Assert.Single(forward.Kernels.OfType<ElementwiseKernel>());
-        // It reads a window of the step's projected input and of the GEMM's output at each gate's offset.
-        var windows = cell.Leaves.Where(l => l.Access == Access.Window).ToList();
+        var cell = forward.Kernels.OfType<ElementwiseKernel>().ToList();
+        Assert.Equal(2, cell.Count);
+        // Together they read a window of the step's projected input and of the GEMM's output at each gate's offset.
+        var windows = cell.SelectMany(k => k.Leaves).Where(l => l.Access == Access.Window).ToList();
         Assert.Equal(8, windows.Count);
         Assert.Equal(new long[] { 0, 0, Hidden, Hidden, 2 * Hidden, 2 * Hidden, 3 * Hidden, 3 * Hidden }, windows.Select(w => w.Offset).OrderBy(o => o).ToArray());
         Assert.All(windows, l => Assert.Equal(4 * Hidden, l.Stride));
-        // The three sigmoid gates and the tanh candidate are residuals: the same loop stores them.
-        Assert.Equal(3, cell.ExtraOutputs.Count(e => e.Op is SigmoidOp));
-        Assert.Contains(cell.ExtraOutputs, e => e.Op is TanhOp);
-        Assert.All(cell.ExtraOutputs, e => Assert.Contains(e, cell.Writes));
+        // The three sigmoid gates and the tanh candidate are residuals: the loops store them as they go.
+        var extras = cell.SelectMany(k => k.ExtraOutputs).ToList();
+        Assert.Equal(3, extras.Count(e => e.Op is SigmoidOp));
+        Assert.Contains(extras, e => e.Op is TanhOp);
+        Assert.All(cell, k => Assert.All(k.ExtraOutputs, e => Assert.Contains(e, k.Writes)));
+    }
+
+    [Fact]
+    public void TheInferenceStep_KeepsCAndHInTwoLoops()
+    {
+        // c' is a carry and tanh(c') follows it: as an extra output of h's loop it would make one long chain.
+        var forward = ModelCompiler.Compile(Lstm()).Predict.Kernels.OfType<LoopKernel>().First().Step;
+        var cell = forward.Kernels.OfType<ElementwiseKernel>().ToList();
+        Assert.Equal(2, cell.Count);
+        Assert.All(cell, k => Assert.Empty(k.ExtraOutputs));
     }
 
     [Fact]
