@@ -55,6 +55,6 @@ public class ExtraOutputFuzzTests
             catch (Exception e) { throw new Exception($"seed {seed}: {e.Message}", e); }
         }
         // The feature under test must be exercised, not only the loops it leaves alone.
-        Assert.True(withExtras >= Seeds / 4, $"{withExtras} of {Seeds} graphs have an extra output");
+        Assert.True(withExtras >= Seeds / 2, $"{withExtras} of {Seeds} graphs have an extra output");
     }
 }
