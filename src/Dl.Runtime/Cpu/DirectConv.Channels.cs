@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 using Dl.Operators;
 
@@ -143,6 +144,7 @@ internal static unsafe partial class DirectConv
     {
         if (Vector512.IsHardwareAccelerated) ChannelWeightGradient<W512, Vector512<float>>(xs, dys, dyImage, images, cin, hp, wp, cout, k, oh, ow, dw, 32);
         else if (Vector256.IsHardwareAccelerated) ChannelWeightGradient<W256, Vector256<float>>(xs, dys, dyImage, images, cin, hp, wp, cout, k, oh, ow, dw, 16);
+        else if (Avx.IsSupported) ChannelWeightGradient<W256Avx, Vector256<float>>(xs, dys, dyImage, images, cin, hp, wp, cout, k, oh, ow, dw, 16);
         else ChannelWeightGradient<W128, Vector128<float>>(xs, dys, dyImage, images, cin, hp, wp, cout, k, oh, ow, dw, AdvSimd.IsSupported ? 32 : 16);
     }
 

@@ -84,6 +84,8 @@ internal static unsafe partial class DirectConv
     {
         if (Vector512.IsHardwareAccelerated) Correlate<W512, Vector512<float>, TAct>(xp, cin, hp, wp, dataTop, dataRows, wt, cout, k, bias, y, oh, ow, in activation);
         else if (Vector256.IsHardwareAccelerated) Correlate<W256, Vector256<float>, TAct>(xp, cin, hp, wp, dataTop, dataRows, wt, cout, k, bias, y, oh, ow, in activation);
+        // AVX without AVX2 (DOTNET_EnableAVX2=0, Sandy/Ivy Bridge): AVX's 256-bit float math, as the GEMM does.
+        else if (Avx.IsSupported) Correlate<W256Avx, Vector256<float>, TAct>(xp, cin, hp, wp, dataTop, dataRows, wt, cout, k, bias, y, oh, ow, in activation);
         else Correlate<W128, Vector128<float>, TAct>(xp, cin, hp, wp, dataTop, dataRows, wt, cout, k, bias, y, oh, ow, in activation);
     }
 
@@ -220,6 +222,14 @@ internal static unsafe partial class DirectConv
             Avx.MaskStore(y, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(lanes)).AsSingle(), Unsafe.As<TV, Vector256<float>>(ref v));
             return;
         }
+        if (typeof(TV) == typeof(Vector256<float>) && Avx.IsSupported)
+        {
+            // AVX without AVX2 (W256Avx): the mask from a float compare, which AVX has (the integer one needs AVX2).
+            float* indices = stackalloc float[8] { 0, 1, 2, 3, 4, 5, 6, 7 };
+            float count = lanes;
+            Avx.MaskStore(y, Avx.CompareLessThan(Avx.LoadVector256(indices), Avx.BroadcastScalarToVector256(&count)), Unsafe.As<TV, Vector256<float>>(ref v));
+            return;
+        }
         if (typeof(TV) == typeof(Vector128<float>) && Avx.IsSupported)
         {
             Avx.MaskStore(y, Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(lanes)).AsSingle(), Unsafe.As<TV, Vector128<float>>(ref v));
@@ -244,6 +254,7 @@ internal static unsafe partial class DirectConv
         }
         if (Vector512.IsHardwareAccelerated) WeightGradient<W512, Vector512<float>>(xs, dys, images, cin, hp, wp, cout, k, oh, ow, dw, 32);
         else if (Vector256.IsHardwareAccelerated) WeightGradient<W256, Vector256<float>>(xs, dys, images, cin, hp, wp, cout, k, oh, ow, dw, 16);
+        else if (Avx.IsSupported) WeightGradient<W256Avx, Vector256<float>>(xs, dys, images, cin, hp, wp, cout, k, oh, ow, dw, 16);
         else WeightGradient<W128, Vector128<float>>(xs, dys, images, cin, hp, wp, cout, k, oh, ow, dw, AdvSimd.IsSupported ? 32 : 16);
     }
 
