@@ -39,6 +39,13 @@ public abstract class Op
     public virtual ElementwiseOperator? Operator => null;
 
     /// <summary>
+    /// Whether the op's float formula is a long chain of dependent steps around an exp or a log polynomial
+    /// (sigmoid, tanh, GELU, pow...). Fusion keeps a value it would store from a loop that then runs such
+    /// a chain on it in a loop of its own (Dl.Compiler's Fusion.GroupElementwise).
+    /// </summary>
+    public virtual bool IsTranscendental => false;
+
+    /// <summary>
     /// The multiply-adds one application does, as Count · N^BatchPower (N the batch size): zero except for
     /// products and convolutions. What a model's cost report (Dl.Compiler CostReport) sums.
     /// </summary>

@@ -42,8 +42,8 @@ public sealed partial class Fusion
     private bool Stored(Node e, HashSet<Node> body) => _roots.Contains(e) || _users[e].Any(u => !body.Contains(u));
 
     /// <summary>
-    /// Whether a transcendental op of the group (sigmoid, tanh, exp) reads <paramref name="e"/> or a value
-    /// computed from it. Such an extra output is left to a loop of its own: its value goes to memory either
+    /// Whether a transcendental op of the group (<see cref="Op.IsTranscendental"/>: sigmoid, tanh, exp...)
+    /// reads <paramref name="e"/> or a value computed from it. Such an extra output is left to a loop of its own: its value goes to memory either
     /// way, and two loops each with one long chain of dependent vector ops ran faster than one loop with
     /// both chains end to end (an LSTM's inference step, c' then tanh(c'): 5 % slower as one loop).
     /// </summary>
@@ -55,7 +55,7 @@ public sealed partial class Fusion
         {
             var u = stack.Pop();
             if (!seen.Add(u)) continue;
-            if (u.Op is SigmoidOp or TanhOp or ExpOp) return true;
+            if (u.Op.IsTranscendental) return true;
             foreach (var v in _users[u]) if (body.Contains(v)) stack.Push(v);
         }
         return false;

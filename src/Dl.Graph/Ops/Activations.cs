@@ -24,6 +24,7 @@ public sealed class EluOp : UnaryOp
     public EluOp(double alpha) => Alpha = alpha;
     public double Alpha { get; }
     public override string Name => "Elu";
+    public override bool IsTranscendental => true;
     public override string Attributes => Alpha.ToString("R", CultureInfo.InvariantCulture);
     public override ElementwiseOperator Operator => new(Name, new OperatorArgument(Alpha));
     public override double Apply(double x, EvalContext c) => x > 0 ? x : Alpha * (Math.Exp(x) - 1);
@@ -39,6 +40,7 @@ public sealed class EluOp : UnaryOp
 public sealed class SoftplusOp : UnaryOp
 {
     public override string Name => "Softplus";
+    public override bool IsTranscendental => true;
     public override double Apply(double x, EvalContext c) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Sigmoid(y[0])) };
 }
@@ -72,6 +74,7 @@ public sealed class RsqrtOp : UnaryOp
 public sealed class SiluOp : UnaryOp
 {
     public override string Name => "Silu";
+    public override bool IsTranscendental => true;
     public override double Apply(double x, EvalContext c) => x / (1 + Math.Exp(-x));
     // d/dx x·s(x) = s + x·s·(1 - s) = s·(1 + x·(1 - s)), s from the input (the output alone does not give it).
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
@@ -91,6 +94,7 @@ public sealed class GeluTanhOp : UnaryOp
     /// <summary>2·√(2/π) and 0.044715: 2u = <see cref="TwoC"/>·(x + <see cref="Cubic"/>·x³).</summary>
     public const double TwoC = 1.5957691216057308, Cubic = 0.044715;
     public override string Name => "GeluTanh";
+    public override bool IsTranscendental => true;
     public override double Apply(double x, EvalContext c) => x / (1 + Math.Exp(-TwoC * (x + Cubic * x * x * x)));
     // y = x·s(z), z = 2u: dy/dx = s + x·s·(1 - s)·z', z' = TwoC·(1 + 3·Cubic·x²).
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)

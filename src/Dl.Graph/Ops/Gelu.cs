@@ -45,6 +45,7 @@ public sealed class NormalCdfOp : UnaryOp
 {
     public const double InvSqrt2 = 0.70710678118654752, InvSqrt2Pi = 0.39894228040143268;
     public override string Name => "NormalCdf";
+    public override bool IsTranscendental => true;
     public override double Apply(double x, EvalContext c) => 0.5 * ErrorFunction.Erfc(-x * InvSqrt2);
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.NormalPdf(y[0])) };
 }
@@ -57,6 +58,7 @@ public sealed class NormalCdfOp : UnaryOp
 public sealed class GeluOp : UnaryOp
 {
     public override string Name => "Gelu";
+    public override bool IsTranscendental => true;
     public override double Apply(double x, EvalContext c) => x * new NormalCdfOp().Apply(x, c);
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy)
     {

@@ -30,6 +30,7 @@ public sealed class PowOp : UnaryOp
 
     public double Exponent { get; }
     public override string Name => "Pow";
+    public override bool IsTranscendental => true;
     public override string Attributes => Exponent.ToString("R", CultureInfo.InvariantCulture);
     public override ElementwiseOperator Operator => new(Name, new OperatorArgument(Exponent));
     public override double Apply(double x, EvalContext c) => Math.Pow(x, Exponent);

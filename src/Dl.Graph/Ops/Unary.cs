@@ -34,6 +34,7 @@ public sealed class NegOp : UnaryOp
 public sealed class ExpOp : UnaryOp
 {
     public override string Name => "Exp";
+    public override bool IsTranscendental => true;
     public override double Apply(double x, EvalContext c) => Math.Exp(x);
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, y) };
 }
@@ -41,6 +42,7 @@ public sealed class ExpOp : UnaryOp
 public sealed class LogOp : UnaryOp
 {
     public override string Name => "Log";
+    public override bool IsTranscendental => true;
     public override double Apply(double x, EvalContext c) => Math.Log(x);
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Div(dy, y[0]) };
 }
@@ -57,6 +59,7 @@ public sealed class ReluOp : UnaryOp
 public sealed class SigmoidOp : UnaryOp
 {
     public override string Name => "Sigmoid";
+    public override bool IsTranscendental => true;
     public override double Apply(double x, EvalContext c) => 1 / (1 + Math.Exp(-x));
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Mul(y, g.Sub(g.Constant(1), y))) };
 }
@@ -64,6 +67,7 @@ public sealed class SigmoidOp : UnaryOp
 public sealed class TanhOp : UnaryOp
 {
     public override string Name => "Tanh";
+    public override bool IsTranscendental => true;
     public override double Apply(double x, EvalContext c) => Math.Tanh(x);
     public override IReadOnlyList<Node?> Vjp(GraphBuilder g, Node y, Node dy) => new[] { g.Mul(dy, g.Sub(g.Constant(1), g.Mul(y, y))) };
 }
