@@ -77,15 +77,12 @@ public sealed partial class Fusion
                 if (body.Contains(input) || input.Op is ConstantOp) continue;
                 bool joinable = input.Shape.Equals(root.Shape) && !_absorbed.Contains(input) && !_kernels.ContainsKey(input)
                     && !leavesOnly.Contains(input) && body.Count < MaxGroupOps;
-                if (joinable && (IsElementwise(input) || input.Op is BroadcastToOp) && SingleUse(input))
+                // A value read only here joins; one read elsewhere too (or a result) joins as an extra output.
+                bool single = SingleUse(input);
+                if (joinable && (single ? IsElementwise(input) || input.Op is BroadcastToOp : IsElementwise(input) && input.Type == DType.Float32))
                 {
                     body.Add(input);
-                    stack.Push(input);
-                }
-                else if (joinable && IsElementwise(input) && input.Type == DType.Float32)
-                {
-                    body.Add(input);
-                    extras.Add(input);
+                    if (!single) extras.Add(input);
                     stack.Push(input);
                 }
                 else if (IsWindow(input, root.Shape) && SingleUse(input) && !_kernels.ContainsKey(input))
