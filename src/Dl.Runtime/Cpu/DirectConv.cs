@@ -202,6 +202,8 @@ internal static unsafe partial class DirectConv
     private static TV Init<TW, TV>(in RowJob j, int b) where TW : struct, ISimdWidth<TV> where TV : struct =>
         j.Bias == null ? default : TW.Splat(j.Bias[j.O0 + b]);
 
+    private static readonly Vector256<float> s_laneNumbers = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<TW, TV, TAct>(TV v, float* y, int lanes, in TAct activation, float* tmp)
         where TW : struct, ISimdWidth<TV> where TV : struct where TAct : struct, IUnaryOperator
@@ -224,10 +226,10 @@ internal static unsafe partial class DirectConv
         }
         if (typeof(TV) == typeof(Vector256<float>) && Avx.IsSupported)
         {
-            // AVX without AVX2 (W256Avx): the mask from a float compare, which AVX has (the integer one needs AVX2).
-            float* indices = stackalloc float[8] { 0, 1, 2, 3, 4, 5, 6, 7 };
+            // AVX without AVX2 (W256Avx): the mask from a float compare, which AVX has (the integer one needs
+            // AVX2), against lane numbers kept in a static rather than a stack array filled at every partial store.
             float count = lanes;
-            Avx.MaskStore(y, Avx.CompareLessThan(Avx.LoadVector256(indices), Avx.BroadcastScalarToVector256(&count)), Unsafe.As<TV, Vector256<float>>(ref v));
+            Avx.MaskStore(y, Avx.CompareLessThan(s_laneNumbers, Avx.BroadcastScalarToVector256(&count)), Unsafe.As<TV, Vector256<float>>(ref v));
             return;
         }
         if (typeof(TV) == typeof(Vector128<float>) && Avx.IsSupported)
