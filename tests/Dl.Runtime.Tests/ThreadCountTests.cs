@@ -67,6 +67,9 @@ public class ThreadCountTests
     [InlineData(301, 250, 300, false, "Rows", 8)]    // ragged parts
     [InlineData(64, 1024, 64, false, "Columns", 2)]
     [InlineData(70, 1600, 70, false, "Columns", 3)]  // ragged panels
+    [InlineData(384, 128, 64, true, "Rows", 2)]      // 3.1M: under 4M, cut in two all the same
+    [InlineData(64, 400, 120, false, "Columns", 2)]  // LeNet-5's fc1 input gradient (3.1M)
+    [InlineData(144, 48, 448, true, "Depth", 1)]     // a stacked GRU's weight gradient (3.1M): a k cut waits for 4M, so the same bits
     public void Products_cut_by_rows_or_columns_are_the_same_bits_at_every_count(int m, int n, int k, bool transA, string axis, int mostParts)
     {
         Assert.Equal(axis, GemmSplit.ChooseAxis(new GemmJob { M = m, N = n, K = k }).ToString());
@@ -76,12 +79,17 @@ public class ThreadCountTests
         var start = Random(m * n, 4);
         foreach (int threads in new[] { 2, 3, 4, 8 })
         {
+            long splits = 0;
             var (one, many, again) = AtCounts(threads, () =>
             {
                 var c = (float[])start.Clone();
+                long before = WorkerPool.Splits;
                 Gemm.Multiply(m, n, k, a, transA ? m : k, transA, b, n, false, c, n, new GemmEpilogue { Accumulate = true, Bias = bias }, new Dl.Operators.Relu());
+                splits = WorkerPool.Splits - before;
                 return c;
             });
+            // The last run (at `threads`) was cut when the product has parts to give, else ran whole.
+            Assert.True((mostParts > 1) == (splits > 0), $"{m}x{n}x{k} at {threads} threads: {splits} splits");
             AssertBits(one, many, $"{m}x{n}x{k} at {threads} threads");
             AssertBits(one, again, $"{m}x{n}x{k} at {threads} threads, again");
             if (axis == "Rows" && n == 128)

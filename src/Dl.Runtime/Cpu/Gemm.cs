@@ -30,11 +30,10 @@ public readonly ref struct GemmEpilogue
 public static unsafe class Gemm
 {
     /// <summary>
-    /// Work (m·n·k multiply-adds) from which a product is cut in fixed parts, one per thread
-    /// (<see cref="GemmSplit"/>). A batch-64 MLP's 6.4M products run 1.4-1.7x faster that way. LeNet-5's
-    /// three 3M dense products (fc1 forward, weight and input gradients) ran on one thread while the other
-    /// core waited, with the bar at 4M: cut, the batch-64 step takes 675-705 us against 739-754 us (AVX-512)
-    /// and 1.10-1.39 ms against 1.14-1.46 ms (AVX2), alternating processes on two Zen 5 cores.
+    /// Work (m·n·k multiply-adds) from which a product is cut by rows or columns in fixed parts, one per
+    /// thread (<see cref="GemmSplit"/>; a cut along k waits for <see cref="GemmSplit.DepthSplitThreshold"/>).
+    /// A batch-64 MLP's 6.4M products run 1.4-1.7x faster that way. With the bar at 4M, LeNet-5's 3M
+    /// weight and input gradients of fc1 ran on one thread while the other core waited.
     /// </summary>
     internal const long SplitThreshold = 2_000_000;
 

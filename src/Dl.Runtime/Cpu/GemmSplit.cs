@@ -44,8 +44,18 @@ internal static unsafe partial class GemmSplit
     /// <summary>Values per part below which an update stays on the calling thread (a hand-off costs more).</summary>
     private const long MinUpdatePart = 16_384;
 
-    /// <summary>Multiply-adds per part below which a product is cut in fewer parts (at the threshold: two).</summary>
-    private const long MinPartWork = Gemm.SplitThreshold / 2;
+    /// <summary>
+    /// Work from which a product cut along k is cut at all (rows and columns: <see cref="Gemm.SplitThreshold"/>).
+    /// A k cut sends a whole partial C across and changes the sum with the thread count; below this the
+    /// product runs whole, the same bits at every count (a stacked GRU's 3M weight gradient).
+    /// </summary>
+    internal const long DepthSplitThreshold = 4_000_000;
+
+    /// <summary>
+    /// Multiply-adds per part below which a product is cut in fewer parts; one from
+    /// <see cref="Gemm.SplitThreshold"/> up to twice this is cut in two all the same.
+    /// </summary>
+    private const long MinPartWork = 2_000_000;
 
     /// <summary>
     /// Runs a parameter update as update(context, from, to) over ranges of [0, length): each part of
@@ -106,13 +116,14 @@ internal static unsafe partial class GemmSplit
     public static bool TryRun<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
     {
         var axis = ChooseAxis(in job);
+        if (axis == Axis.Depth && (long)job.M * job.N * job.K < DepthSplitThreshold) return false;
         int most = axis switch
         {
             Axis.Rows => job.M / GemmKernel.MR,
             Axis.Columns => job.N / GemmKernel.NR,
             _ => job.K / 2,
         };
-        int parts = WorkerPool.Parts(most, (long)job.M * job.N * job.K, MinPartWork);
+        int parts = Math.Max(WorkerPool.Parts(most, (long)job.M * job.N * job.K, MinPartWork), Math.Min(2, Math.Min(WorkerPool.Threads, most)));
         if (parts < 2) return false;
         GemmJob* jobs = stackalloc GemmJob[parts];
         PartBlocks* blocks = stackalloc PartBlocks[parts];
