@@ -69,7 +69,8 @@ public class ThreadCountTests
     [InlineData(70, 1600, 70, false, "Columns", 3)]  // ragged panels
     [InlineData(384, 128, 64, true, "Rows", 2)]      // 3.1M: under 4M, cut in two all the same
     [InlineData(64, 400, 120, false, "Columns", 2)]  // LeNet-5's fc1 input gradient (3.1M)
-    [InlineData(144, 48, 448, true, "Depth", 1)]     // a stacked GRU's weight gradient (3.1M): a k cut waits for 4M, so the same bits
+    [InlineData(144, 48, 448, true, "Depth", 2)]     // a stacked GRU's weight gradient (3.1M): a k cut waits for 4M, it is cut by rows, the same bits
+    [InlineData(64, 120, 400, false, "Depth", 2)]    // LeNet-5's fc1 forward (3.1M): cut by columns
     public void Products_cut_by_rows_or_columns_are_the_same_bits_at_every_count(int m, int n, int k, bool transA, string axis, int mostParts)
     {
         Assert.Equal(axis, GemmSplit.ChooseAxis(new GemmJob { M = m, N = n, K = k }).ToString());
