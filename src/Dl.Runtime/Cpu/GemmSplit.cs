@@ -116,16 +116,18 @@ internal static unsafe partial class GemmSplit
     /// </summary>
     public static bool TryRun<TAct>(in GemmJob job, in TAct act) where TAct : struct, IUnaryOperator
     {
+        long work = (long)job.M * job.N * job.K;
         var axis = ChooseAxis(in job);
         // Too small for a k cut: the cheaper of rows and columns (LeNet-5's fc1 forward, 64 x 120 x 400: columns).
-        if (axis == Axis.Depth && (long)job.M * job.N * job.K < DepthSplitThreshold) axis = ChooseAxis(in job, depth: false);
+        if (axis == Axis.Depth && work < DepthSplitThreshold) axis = ChooseAxis(in job, depth: false);
         int most = axis switch
         {
             Axis.Rows => job.M / GemmKernel.MR,
             Axis.Columns => job.N / GemmKernel.NR,
             _ => job.K / 2,
         };
-        int parts = Math.Max(WorkerPool.Parts(most, (long)job.M * job.N * job.K, MinPartWork), Math.Min(2, Math.Min(WorkerPool.Threads, most)));
+        // At least two parts from Gemm.SplitThreshold, though a part then holds less than MinPartWork.
+        int parts = Math.Max(WorkerPool.Parts(most, work, MinPartWork), Math.Min(2, Math.Min(WorkerPool.Threads, most)));
         if (parts < 2) return false;
         GemmJob* jobs = stackalloc GemmJob[parts];
         PartBlocks* blocks = stackalloc PartBlocks[parts];
