@@ -89,7 +89,7 @@ public static partial class CpuEmitter
         members.Line();
         members.Line($"/// <summary>A loop's steps on rows [{part.From}, {part.To}) of a batch of {g["__n"]} (each row's values depend on its own rows alone): run in parts by global::Dl.RowSplit.Run.</summary>");
         members.Open($"private void {method}(int {g["__n"]}, int {part.From}, int {part.To})");
-        members.Line($"global::System.Span<float> {g["__arena"]} = this.{g["__arena"]};");
+        members.Line($"global::System.Span<float> {g["__arena"]} = this.{g["__arena"]}.Span;");
         members.Line($"int {part.Count} = {part.To} - {part.From};");
         var storage = names.Fresh();
         var body = members.Nested();

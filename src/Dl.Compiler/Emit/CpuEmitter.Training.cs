@@ -59,7 +59,7 @@ public static partial class CpuEmitter
         w.Line($"float {g["__loss"]} = this.Compute{o.Name}Gradients({Args(o.Inputs)});");
         w.Line("// update");
         w.Line($"{optimizer}.Step(this, {part});");
-        w.Line($"if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters({g["__params"]}, {g["__layout"]}, {g["__dl_name"]}, \"Train{o.Name}'s update\");");
+        w.Line($"if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters({g["__params"]}.Span, {g["__layout"]}, {g["__dl_name"]}, \"Train{o.Name}'s update\");");
         w.Line($"return {g["__loss"]};");
         w.Close();
     }

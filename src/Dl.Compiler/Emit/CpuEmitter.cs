@@ -97,9 +97,10 @@ public static partial class CpuEmitter
             w.Line($"private int {g["__seed"]};");
             w.Line($"private long {g["__step"]};");
         }
-        w.Line($"private readonly float[] {g["__params"]} = new float[ParameterStorageLength];");
-        w.Line($"private readonly float[] {g["__grads"]} = new float[ParameterStorageLength];");
-        w.Line($"private float[] {g["__arena"]} = global::System.Array.Empty<float>();");
+        w.Line("// Pinned, each starting on a 64-byte line: the planned tensors in them start on lines too (global::Dl.AlignedFloats).");
+        w.Line($"private readonly global::Dl.AlignedFloats {g["__params"]} = new(ParameterStorageLength);");
+        w.Line($"private readonly global::Dl.AlignedFloats {g["__grads"]} = new(ParameterStorageLength);");
+        w.Line($"private global::Dl.AlignedFloats {g["__arena"]};");
         w.Line($"private int {g["__capacity"]} = -1;");
         w.Line("// The managed id of the thread inside an entry point, or 0 (global::Dl.ModelEntry): one call at a time.");
         w.Line($"private int {g["__dl_owner"]};");
@@ -120,14 +121,14 @@ public static partial class CpuEmitter
         w.Line("/// <summary>Step size of <see cref=\"TrainStep\"/>'s SGD update.</summary>");
         w.Line("public float LearningRate { get; set; } = 0.01f;");
         w.Line("/// <summary>All parameters, laid out as <see cref=\"ParameterLayout\"/> says.</summary>");
-        w.Line($"public global::System.Span<float> Parameters => {g["__params"]};");
+        w.Line($"public global::System.Span<float> Parameters => {g["__params"]}.Span;");
         w.Line("/// <summary>The gradients of the last ComputeGradients or TrainStep, laid out like the parameters.</summary>");
-        w.Line($"public global::System.ReadOnlySpan<float> Gradients => {g["__grads"]};");
+        w.Line($"public global::System.ReadOnlySpan<float> Gradients => {g["__grads"]}.Span;");
         w.Line($"public global::System.Collections.Generic.IReadOnlyList<global::Dl.ParameterInfo> ParameterLayout => {g["__layout"]};");
         w.Line();
         w.Open("public void InitializeParameters(int seed)");
         w.Line("global::Dl.SeededRandom __random = new global::Dl.SeededRandom(seed);");
-        w.Line($"global::System.Array.Clear({g["__params"]});");
+        w.Line($"{g["__params"]}.Span.Clear();");
         w.Line($"foreach (global::Dl.ParameterInfo __p in {g["__layout"]}) global::Dl.Initializers.Fill({g["__Param"]}(__p.Offset, __p.Length), __p, __random);");
         if (model.States.Count > 0)
             w.Line($"foreach (global::Dl.ParameterInfo __s in {g["__stateLayout"]}) global::Dl.Initializers.Fill({g["__StateSlot"]}(__s.Offset, __s.Length), __s, __random);");
@@ -135,19 +136,19 @@ public static partial class CpuEmitter
         if (Carries(model)) w.Line($"this.{g["__ClearCarried"]}(); // states carried by the old parameters mean nothing to the new");
         w.Close();
         w.Line();
-        w.Line($"private global::System.Span<float> {g["__Param"]}(int offset, int length) => new({g["__params"]}, offset, length);");
-        w.Line($"private global::System.Span<float> {g["__Grad"]}(int offset, int length) => new({g["__grads"]}, offset, length);");
+        w.Line($"private global::System.Span<float> {g["__Param"]}(int offset, int length) => {g["__params"]}.Slice(offset, length);");
+        w.Line($"private global::System.Span<float> {g["__Grad"]}(int offset, int length) => {g["__grads"]}.Slice(offset, length);");
         w.Line();
         w.Open($"private global::System.Span<float> {g["__Arena"]}(int n)");
         w.Line("// Grows only when a larger batch arrives: no allocation in a steady training loop.");
         w.Open($"if (n > {g["__capacity"]})");
         string length = string.Join(" + ", regions.Select((_, p) => p == 0 ? RegionConstant(g, 0) : $"(double){RegionConstant(g, p)} * {Sizes.BatchPower(p)}"));
         w.Line($"double length = {length};");
-        w.Line($"if (length > global::System.Array.MaxLength) throw new global::System.ArgumentException({Identifiers.StringLiteral(Identifiers.Bare(decl.ClassName) + ": a batch of ")} + n + {Identifiers.StringLiteral(" needs ")} + length.ToString(\"0\", global::System.Globalization.CultureInfo.InvariantCulture) + {Identifiers.StringLiteral(" floats of working memory, more than one array holds; use smaller batches")});");
-        w.Line($"{g["__arena"]} = new float[(long)length];");
+        w.Line($"if (length > global::Dl.AlignedFloats.MaxLength) throw new global::System.ArgumentException({Identifiers.StringLiteral(Identifiers.Bare(decl.ClassName) + ": a batch of ")} + n + {Identifiers.StringLiteral(" needs ")} + length.ToString(\"0\", global::System.Globalization.CultureInfo.InvariantCulture) + {Identifiers.StringLiteral(" floats of working memory, more than one array holds; use smaller batches")});");
+        w.Line($"{g["__arena"]} = new global::Dl.AlignedFloats((long)length);");
         w.Line($"{g["__capacity"]} = n;");
         w.Close();
-        w.Line($"return {g["__arena"]};");
+        w.Line($"return {g["__arena"]}.Span;");
         w.Close();
     }
 
@@ -175,11 +176,11 @@ public static partial class CpuEmitter
         foreach (var p in model.States)
             w.Line($"    new({Identifiers.StringLiteral(p.Name)}, {Sizes.Lit(p.Offset)}, {DimsArray(p.Node.Shape)}, global::Dl.Init.{p.Init}),");
         w.Line("};");
-        w.Line($"private readonly float[] {g["__state"]} = new float[StateCount];");
+        w.Line($"private readonly global::Dl.AlignedFloats {g["__state"]} = new(StateCount);");
         w.Line("/// <summary>The running averages, laid out as <see cref=\"StateLayout\"/> says.</summary>");
-        w.Line($"public global::System.Span<float> State => {g["__state"]};");
+        w.Line($"public global::System.Span<float> State => {g["__state"]}.Span;");
         w.Line($"public global::System.Collections.Generic.IReadOnlyList<global::Dl.ParameterInfo> StateLayout => {g["__stateLayout"]};");
-        w.Line($"private global::System.Span<float> {g["__StateSlot"]}(int offset, int length) => new({g["__state"]}, offset, length);");
+        w.Line($"private global::System.Span<float> {g["__StateSlot"]}(int offset, int length) => {g["__state"]}.Slice(offset, length);");
     }
 
     private static void EntryPoints(SourceWriter w, CompiledModel m, KernelTable kernels, GeneratedNames g)
@@ -220,8 +221,8 @@ public static partial class CpuEmitter
         w.Line("// forward, loss and backward");
         w.Line($"float {g["__loss"]} = this.ComputeGradients({Args(m.Inputs)});");
         w.Line("// update");
-        w.Line($"global::Dl.Cpu.Optim.SgdStep(this, {g["__params"]}, {g["__grads"]}, this.LearningRate);");
-        w.Line($"if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters({g["__params"]}, {g["__layout"]}, {g["__dl_name"]}, \"TrainStep's SGD update\");");
+        w.Line($"global::Dl.Cpu.Optim.SgdStep(this, {g["__params"]}.Span, {g["__grads"]}.Span, this.LearningRate);");
+        w.Line($"if (global::Dl.ModelGuard.CheckFinite) global::Dl.ModelGuard.RequireFiniteParameters({g["__params"]}.Span, {g["__layout"]}, {g["__dl_name"]}, \"TrainStep's SGD update\");");
         w.Line($"return {g["__loss"]};");
         w.Close();
 
