@@ -35,10 +35,13 @@ internal static unsafe class GemmPack
                 float* src = job.A + (long)(pc + p) * job.Lda + i0;
                 float* d = dst + p * MR;
                 int t = 0;
+                // Four values as one 16-byte copy and two as one 8-byte copy: a copy, so the bits are the
+                // same; against six scalar moves, an LSTM's weight gradient ([512, T·N]ᵀ) made the train step
+                // 1.1 % faster at two threads and 2.1-2.3 % at one (in-process A/B, medians).
                 for (; t < whole; t += MR, d += (long)kc * MR)
                 {
-                    d[0] = src[t]; d[1] = src[t + 1]; d[2] = src[t + 2];
-                    d[3] = src[t + 3]; d[4] = src[t + 4]; d[5] = src[t + 5];
+                    Vector128.Store(Vector128.Load(src + t), d);
+                    *(long*)(d + 4) = *(long*)(src + t + 4);
                 }
                 if (t < mc)
                     for (int r = 0; r < MR; r++) d[r] = t + r < mc ? src[t + r] : 0f;
