@@ -27,6 +27,13 @@ public static unsafe partial class Conv
         [ThreadStatic] private static Entry?[]? t_entries;
         [ThreadStatic] private static int t_next;
 
+        /// <summary>Creates this thread's entries now, empty (<see cref="WorkerPool.PrepareThread"/>).</summary>
+        public static void Prepare()
+        {
+            var entries = t_entries ??= new Entry?[Entries];
+            for (int i = 0; i < entries.Length; i++) entries[i] ??= new Entry();
+        }
+
         /// <summary>w [o, c, ky, kx] as [c, ky, kx, o]: the output channels of one tap side by side.</summary>
         public static float* Forward(float* w, in ConvShape s)
         {

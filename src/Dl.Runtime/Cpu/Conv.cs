@@ -250,11 +250,21 @@ public static unsafe partial class Conv
             }
     }
 
+    /// <summary>Creates this thread's convolution scratch and weight arrangements now (<see cref="WorkerPool.PrepareThread"/>).</summary>
+    internal static void PrepareThread()
+    {
+        Scratch.Prepare();
+        ArrangedWeights.Prepare();
+    }
+
     /// <summary>Per-thread native buffers, 64-byte aligned, grown on demand and kept.</summary>
     private static class Scratch
     {
         [ThreadStatic] private static Buffer? t_columns;
         [ThreadStatic] private static Buffer? t_partial;
+
+        /// <summary>Creates this thread's two buffers now, empty (<see cref="WorkerPool.PrepareThread"/>).</summary>
+        public static void Prepare() { t_columns ??= new Buffer(); t_partial ??= new Buffer(); }
 
         public static float* Columns(long floats) => (t_columns ??= new Buffer()).Get(floats);
         public static float* Partial(long floats) => (t_partial ??= new Buffer()).Get(floats);

@@ -32,6 +32,9 @@ internal static unsafe class GemmPackedB
     [System.ThreadStatic] private static Cache? t_cache;
     [System.ThreadStatic] private static bool t_active;
 
+    /// <summary>Creates this thread's cache of packings now (<see cref="WorkerPool.PrepareThread"/>).</summary>
+    internal static void Prepare() => t_cache ??= new Cache();
+
     /// <summary>Whether this thread keeps packings (inside a row part).</summary>
     public static bool Active => t_active;
 

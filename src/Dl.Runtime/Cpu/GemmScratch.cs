@@ -30,6 +30,9 @@ internal sealed unsafe class GemmScratch
     /// </summary>
     public static GemmScratch ForPartial => t_partial ??= new GemmScratch();
 
+    /// <summary>Creates this thread's three scratch objects now (<see cref="WorkerPool.PrepareThread"/>).</summary>
+    internal static void Prepare() { _ = ForA; _ = ForB; _ = ForPartial; }
+
     /// <summary>At least <paramref name="floats"/> floats, 64-byte aligned; contents undefined.</summary>
     public float* Get(long floats)
     {

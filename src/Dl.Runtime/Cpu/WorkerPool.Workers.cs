@@ -23,8 +23,22 @@ public static unsafe partial class WorkerPool
         }
     }
 
+    /// <summary>
+    /// Creates every per-thread object a part may use (GEMM scratch, kept packings, convolution buffers
+    /// and weight arrangements), so that a worker's first part of a kind allocates nothing. Without it, a
+    /// worker that first runs some product long after its start (it sat benched, or its parts were taken)
+    /// allocated its 32-byte scratch object then, in the middle of a warm training loop.
+    /// </summary>
+    internal static void PrepareThread()
+    {
+        GemmScratch.Prepare();
+        GemmPackedB.Prepare();
+        Conv.PrepareThread();
+    }
+
     private static void Loop(object? start)
     {
+        PrepareThread();
         long packed = (long)start!;
         int index = (int)(uint)packed, seen = (int)(packed >> 32);
         while (true)
