@@ -22,7 +22,7 @@ public readonly struct AlignedFloats
     private const int Padding = Alignment / sizeof(float) - 1;
 
     /// <summary>The most floats one storage can hold (one array, less the padding).</summary>
-    public const long MaxLength = 0x7FFFFFC7L - Padding;   // Array.MaxLength, a constant here for netstandard callers
+    public static long MaxLength => Array.MaxLength - Padding;
 
     private readonly float[]? _array;
     private readonly int _start;
